@@ -1,0 +1,1 @@
+"""nianbao: extract stage."""

@@ -1,0 +1,52 @@
+"""The common intermediate form of every source: a sequence of text lines and table rows.
+
+Every reader (flattened text, HTML, Word, PDF) produces `Block`s; the template matcher only ever sees
+blocks, so a new source form is a new reader, not a new parser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Cell:
+    """One printed cell with where it came from."""
+
+    text: str
+    line: int | None = None
+    page: int | None = None
+    table_index: int | None = None
+    row_index: int | None = None
+    col_index: int | None = None
+    bbox: str | None = None
+
+    def provenance(self) -> dict[str, object]:
+        return {
+            "line": self.line,
+            "page": self.page,
+            "table_index": self.table_index,
+            "row_index": self.row_index,
+            "col_index": self.col_index,
+            "bbox": self.bbox,
+        }
+
+
+@dataclass
+class Block:
+    """A paragraph (`kind == "text"`, one cell) or a table row (`kind == "row"`)."""
+
+    kind: str
+    cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(c.text for c in self.cells)
+
+    @property
+    def line(self) -> int | None:
+        return next((c.line for c in self.cells if c.line is not None), None)
+
+    @property
+    def non_empty(self) -> list[Cell]:
+        return [c for c in self.cells if c.text.strip()]

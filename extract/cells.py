@@ -1,0 +1,56 @@
+"""Reading one printed cell into a value, by the spec's cell rules (blank is never zero)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from extract.text import width
+
+NULL_TOKENS = frozenset({"", "/", "\\", "—", "——", "-", "--", "–", "无", "不适用", "空", "N/A", "n/a"})
+_NUMBER = re.compile(r"^(?P<sign>[+-]?)(?P<num>\d+(?:\.\d+)?)(?P<unit>万元|元|件|条|项|个|宗|起)?$")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+FOUR_PLACES = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class CellValue:
+    """The reading of one cell: `kind` is number, null (not reported) or text (unreadable)."""
+
+    value: Decimal | None
+    kind: str
+    raw: str
+    converted_from_yuan: bool = False
+
+
+def clean(raw: str) -> str:
+    """The cell text with widths normalised and every kind of space removed."""
+    return re.sub(r"\s+", "", width(raw).replace("\u00a0", " "))
+
+
+def is_value_like(raw: str) -> bool:
+    """True when the text is a number or a not-reported marker, i.e. not a label."""
+    return read_cell(raw).kind != "text"
+
+
+def read_cell(raw: str, *, amount: bool = False) -> CellValue:
+    """Read a cell; `amount` columns are in 万元 and convert a value written in 元."""
+    s = clean(raw)
+    if s in NULL_TOKENS:
+        return CellValue(None, "null", raw)
+    m = _THOUSANDS.match(s)
+    if m and m.end() == len(s.rstrip("万元件条项个宗起")):
+        s = s.replace(",", "")
+    m = _NUMBER.match(s)
+    if not m:
+        return CellValue(None, "text", raw)
+    value = Decimal(m["num"])
+    if m["sign"] == "-":
+        value = -value
+    unit = m["unit"]
+    if unit == "元" and amount:
+        return CellValue((value / 10000).quantize(FOUR_PLACES), "number", raw, converted_from_yuan=True)
+    if unit == "元":
+        return CellValue(None, "text", raw)
+    return CellValue(value.quantize(FOUR_PLACES), "number", raw)

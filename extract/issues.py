@@ -1,0 +1,48 @@
+"""Parse issues: what the parser could not read unambiguously, with a stable code."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+# code → severity. `error` means cells are missing or were left null; the document is then `partial`.
+SEVERITY: dict[str, str] = {
+    "empty_file": "error",
+    "binary_file": "error",
+    "undecodable": "error",
+    "unreadable_file": "error",
+    "not_a_report": "error",
+    "unsupported_format": "error",
+    "needs_ocr": "error",
+    "table_not_found": "error",
+    "row_not_found": "error",
+    "header_not_found": "error",
+    "ambiguous_alignment": "error",
+    "ambiguous_digit_run": "error",
+    "cell_count_mismatch": "warning",
+    "unknown_label": "warning",
+    "duplicate_row": "warning",
+    "non_numeric_cell": "warning",
+    "format_uncertain": "warning",
+    "heading_not_found": "info",
+    "stray_cell": "info",
+    "converted_unit": "info",
+}
+
+
+@dataclass
+class Issue:
+    """One parse issue; `table`/`row`/`col` use the spec's codes where they apply."""
+
+    code: str
+    detail: str
+    table: str | None = None
+    row: str | None = None
+    col: str | None = None
+    line: int | None = None
+
+    @property
+    def severity(self) -> str:
+        return SEVERITY[self.code]
+
+    def as_dict(self) -> dict[str, object]:
+        return {**asdict(self), "severity": self.severity}

@@ -1,0 +1,112 @@
+"""Flattened-text layouts: turn the lines of a text dump into blocks.
+
+Two layouts are recognised:
+- `tab_rows`: one table row per line, cells separated by tabs (seeds 000, 003);
+- `cell_per_line`: each cell on its own tab-prefixed line, rows separated by blank lines, labels
+  possibly broken over several untabbed lines (seeds 001, 002, 004).
+"""
+
+from __future__ import annotations
+
+import re
+
+from extract.blocks import Block, Cell
+from extract.cells import is_value_like
+
+_CELL_LINE = re.compile(r"^[ \u3000]*\t")
+_RULER = re.compile(r"^[-=_\s]+$")
+# An untabbed line this short, between cell lines, continues the previous cell (e.g. `公开` after
+# `（三）不予`, or a stacked header `结/果/维/持`).
+CONTINUATION_MAX_CHARS = 6
+
+
+def detect_layout(lines: list[str]) -> str:
+    """`cell_per_line` when tab-prefixed lines hold a single cell, else `tab_rows`."""
+    tabbed = [ln for ln in lines if "\t" in ln]
+    if not tabbed:
+        return "plain"
+    single = sum(1 for ln in tabbed if _CELL_LINE.match(ln) and "\t" not in ln.lstrip(" \u3000")[1:])
+    return "cell_per_line" if single / len(tabbed) > 0.8 else "tab_rows"
+
+
+def text_blocks(lines: list[str], layout: str) -> list[Block]:
+    """Blocks of a flattened text in the given layout."""
+    if layout == "cell_per_line":
+        return _cell_per_line(lines)
+    return _tab_rows(lines)
+
+
+def _tab_rows(lines: list[str]) -> list[Block]:
+    blocks: list[Block] = []
+    for no, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        if "\t" in line:
+            cells = [Cell(part, line=no) for part in line.split("\t")]
+            if all(_RULER.match(c.text) or not c.text.strip() for c in cells):
+                continue
+            blocks.append(Block("row", cells))
+        else:
+            blocks.append(Block("text", [Cell(line.strip(), line=no)]))
+    return blocks
+
+
+def _is_continuation(lines: list[str], i: int, heading: bool) -> bool:
+    """An untabbed short line sandwiched between cell lines continues the previous cell."""
+    text = lines[i].strip()
+    if heading or len(text) > CONTINUATION_MAX_CHARS:
+        return False
+    j = i + 1
+    while j < len(lines) and (not lines[j].strip() or (
+        not _CELL_LINE.match(lines[j]) and len(lines[j].strip()) <= CONTINUATION_MAX_CHARS
+    )):
+        j += 1
+    return j < len(lines) and bool(_CELL_LINE.match(lines[j]))
+
+
+def _cell_per_line(lines: list[str]) -> list[Block]:
+    from extract.template import templates
+
+    tpl = templates()
+    blocks: list[Block] = []
+    row: list[Cell] | None = None
+    for i, line in enumerate(lines):
+        no = i + 1
+        if _CELL_LINE.match(line):
+            text = line.lstrip(" \u3000")[1:]
+            if row and _starts_new_row(row, text):
+                row = None
+            if row is None:
+                row = []
+                blocks.append(Block("row", row))
+            row.append(Cell(text, line=no))
+            continue
+        if not line.strip():
+            if row is not None and row and not _row_may_continue(lines, i):
+                row = None
+            continue
+        heading = tpl.section_of_heading(line) is not None
+        if row and _is_continuation(lines, i, heading):
+            row[-1].text += line.strip()
+            continue
+        row = None
+        blocks.append(Block("text", [Cell(line.strip(), line=no)]))
+    return blocks
+
+
+def _starts_new_row(row: list[Cell], text: str) -> bool:
+    """A label cell right after a value cell begins the next row even without a blank line."""
+    if not text.strip() or is_value_like(text):
+        return False
+    last = next((c for c in reversed(row) if c.text.strip()), None)
+    return last is not None and is_value_like(last.text)
+
+
+def _row_may_continue(lines: list[str], i: int) -> bool:
+    """A blank line ends the row unless the next non-blank line continues the previous cell."""
+    j = i
+    while j < len(lines) and not lines[j].strip():
+        j += 1
+    if j >= len(lines) or _CELL_LINE.match(lines[j]):
+        return False
+    return _is_continuation(lines, j, False) and len(lines[j].strip()) <= CONTINUATION_MAX_CHARS

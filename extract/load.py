@@ -1,0 +1,93 @@
+"""Loading parsed documents into the DuckDB `raw` schema: idempotent by content hash, one transaction
+per batch, and the only place that writes `raw`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from extract.schema import TABLES, duckdb_ddl
+
+REPORT_TABLES = ("reports", "cells", "narrative_facts")
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse cannot be opened for writing (locked by another process, or not writable)."""
+
+
+def connect(warehouse: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse, turning DuckDB's lock and permission errors into one readable line."""
+    try:
+        if not read_only:
+            warehouse.parent.mkdir(parents=True, exist_ok=True)
+        return duckdb.connect(str(warehouse), read_only=read_only)
+    except duckdb.IOException as exc:
+        msg = str(exc)
+        if "lock" in msg.lower():
+            raise WarehouseError(f"warehouse {warehouse} is locked by another process; "
+                                 "wait for it to finish or close it") from exc
+        raise WarehouseError(f"cannot open warehouse {warehouse}: {msg.splitlines()[0]}") from exc
+    except OSError as exc:
+        raise WarehouseError(f"cannot write warehouse {warehouse}: {exc.strerror or exc}") from exc
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    for table in TABLES:
+        con.execute(duckdb_ddl(table))
+
+
+def known_documents(warehouse: Path) -> dict[str, str]:
+    """path → sha256 of every document already loaded (empty for a new warehouse)."""
+    if not warehouse.exists():
+        return {}
+    con = connect(warehouse, read_only=True)
+    try:
+        exists = con.execute("SELECT count(*) FROM information_schema.tables "
+                             "WHERE table_schema = 'raw' AND table_name = 'documents'").fetchone()
+        if not exists or not exists[0]:
+            return {}
+        return dict(con.execute("SELECT path, sha256 FROM raw.documents").fetchall())
+    finally:
+        con.close()
+
+
+def write_batch(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame]) -> tuple[set[str], set[str]]:
+    """Replace the batch's documents and add their reports in one transaction.
+
+    Returns (report ids added, report ids removed because no document refers to them any more).
+    """
+    docs = frames["documents"]
+    new_reports = frames["reports"]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.register("batch_documents", docs)
+        before = {r for (r,) in con.execute("SELECT report_id FROM raw.reports").fetchall()}
+        con.execute("DELETE FROM raw.documents WHERE path IN (SELECT path FROM batch_documents)")
+        con.execute("INSERT INTO raw.documents BY NAME SELECT * FROM batch_documents")
+        added = set(new_reports["report_id"].to_list()) - before
+        for table in REPORT_TABLES:
+            frame = frames[table].filter(pl.col("report_id").is_in(sorted(added)))
+            con.register("batch_rows", frame)
+            con.execute(f"INSERT INTO raw.{table} BY NAME SELECT * FROM batch_rows")
+            con.unregister("batch_rows")
+        issues = frames["parse_issues"]
+        con.register("batch_issues", issues)
+        con.execute("DELETE FROM raw.parse_issues WHERE sha256 IN (SELECT DISTINCT sha256 FROM batch_issues)")
+        con.execute("INSERT INTO raw.parse_issues BY NAME SELECT * FROM batch_issues")
+        removed = {r for (r,) in con.execute(
+            "SELECT report_id FROM raw.reports WHERE report_id NOT IN "
+            "(SELECT report_id FROM raw.documents WHERE report_id IS NOT NULL)").fetchall()}
+        for table in REPORT_TABLES:
+            con.execute(f"DELETE FROM raw.{table} WHERE report_id IN (SELECT unnest(?::VARCHAR[]))",
+                        [sorted(removed)])
+        con.execute("DELETE FROM raw.parse_issues WHERE sha256 NOT IN (SELECT sha256 FROM raw.documents)")
+        con.unregister("batch_documents")
+        con.unregister("batch_issues")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return added, removed

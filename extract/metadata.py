@@ -1,0 +1,53 @@
+"""Report metadata: agency, year, template and variant."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from extract.blocks import Block
+from extract.template import Templates
+from extract.text import width
+
+_CJK = "\u4e00-\u9fff"
+
+
+def find_year(texts: list[str], tpl: Templates) -> int | None:
+    """Year from the title, else from the 统计期限 sentence, else the first year the prose names."""
+    md = tpl.metadata
+    joined = "\n".join(width(t) for t in texts)
+    for pattern in (md["title_pattern"], md["period_pattern"], md["prose_year_pattern"]):
+        m = re.search(pattern, joined)
+        if m:
+            return int(m["year"])
+    return None
+
+
+def find_agency(texts: list[str], tpl: Templates) -> str | None:
+    """The fullest name the text gives: the title line, else the name the prose uses most often."""
+    md = tpl.metadata
+    title = re.compile(md["title_pattern"])
+    for i, text in enumerate(texts[:15]):
+        t = width(text).strip()
+        m = title.search(t)
+        if not m:
+            continue
+        name = t[: m.start()].strip(" ：:")
+        if not name and i > 0:
+            name = width(texts[i - 1]).strip()
+        if name and len(name) <= 40 and "、" not in name:
+            return name
+    suffixes = "|".join(md["agency_suffixes"])
+    stop = set(md["agency_prefix_stop"])
+    pattern = re.compile(rf"(?<![{_CJK}])([{_CJK}]{{2,5}}?)({suffixes})")
+    counts: Counter[str] = Counter()
+    for text in texts:
+        for m in pattern.finditer(width(text)):
+            if m[1][0] not in stop:
+                counts[m[1] + m[2]] += 1
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def prose(blocks: list[Block]) -> list[str]:
+    """The text paragraphs of a document (table rows excluded)."""
+    return [b.text for b in blocks if b.kind == "text"]

@@ -1,0 +1,81 @@
+"""Facts stated in the prose (e.g. 共收到政府信息公开申请3件), each with the sentence it came from."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from extract.blocks import Block
+from extract.template import Templates
+from extract.text import width
+
+_SENTENCE_END = re.compile(r"(?<=[。；;!?！？])")
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+              "八": 8, "九": 9}
+
+
+@dataclass
+class Fact:
+    code: str
+    value: Decimal
+    is_lower_bound: bool
+    sentence: str
+    line: int | None
+
+
+def chinese_number(text: str) -> int | None:
+    """Small Chinese numerals (七, 十二, 二十三, 一百零五) as used for case counts."""
+    if not text or any(ch not in _CN_DIGITS and ch not in "十百千" for ch in text):
+        return None
+    total, current = 0, 0
+    for ch in text:
+        if ch in _CN_DIGITS:
+            current = _CN_DIGITS[ch]
+        else:
+            unit = {"十": 10, "百": 100, "千": 1000}[ch]
+            total += (current or 1) * unit
+            current = 0
+    return total + current
+
+
+def _sentences(blocks: list[Block]) -> list[tuple[str, int | None]]:
+    out = []
+    for b in blocks:
+        if b.kind != "text":
+            continue
+        for s in _SENTENCE_END.split(b.text):
+            if s.strip():
+                out.append((s.strip(), b.line))
+    return out
+
+
+def _number(raw: str) -> int | None:
+    raw = raw.replace(",", "")
+    return int(raw) if raw.isdigit() else chinese_number(raw)
+
+
+def find_facts(blocks: list[Block], tpl: Templates) -> list[Fact]:
+    """The first sentence (in document order) that states each fact."""
+    facts = []
+    sentences = _sentences(blocks)
+    for code, patterns in tpl.narrative.items():
+        hit = None
+        for sentence, line in sentences:
+            for p in patterns:
+                if p.get("requires") and p["requires"] not in width(sentence):
+                    continue
+                m = p["regex"].search(width(sentence))
+                if not m:
+                    continue
+                n = m.groupdict().get("n")
+                value = 0 if n is None else _number(n)
+                if value is None:
+                    continue
+                hit = Fact(code, Decimal(value), bool(m.groupdict().get("approx")), sentence, line)
+                break
+            if hit:
+                break
+        if hit:
+            facts.append(hit)
+    return facts

@@ -1,0 +1,32 @@
+"""`nianbao parse FILE... [--json]`: parse files without touching the warehouse."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from extract.parse import parse_file
+
+
+def run(files: list[Path], as_json: bool) -> int:
+    """Print one JSON object per file (JSON lines) or a readable summary; 0 when every file was read."""
+    for path in files:
+        doc = parse_file(path)
+        if as_json:
+            sys.stdout.write(json.dumps(doc.as_json(), ensure_ascii=False) + "\n")
+            continue
+        r = doc.report or {}
+        filled = sum(1 for c in doc.cells if c.value is not None)
+        print(f"{path}: {doc.status}" + (f" ({doc.error})" if doc.error else ""))
+        if doc.report is not None:
+            print(f"  {r.get('agency') or '?'} · {r.get('year') or '?'} · {r.get('template') or '?'} · "
+                  f"{r.get('variant') or '?'} · tables: {', '.join(r.get('tables_found', []))}")
+            print(f"  cells: {len(doc.cells)} ({filled} with a value, {len(doc.cells) - filled} not reported)")
+        if doc.facts:
+            print("  narrative: " + ", ".join(f"{f.code}={f.value}" for f in doc.facts))
+        counts = Counter(i.code for i in doc.issues)
+        if counts:
+            print("  issues: " + ", ".join(f"{code}×{n}" for code, n in sorted(counts.items())))
+    return 0

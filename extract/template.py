@@ -1,0 +1,132 @@
+"""The report templates, loaded from the YAML files in `templates/` (data, not code)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from extract.text import key
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+
+
+def _load(name: str) -> dict[str, Any]:
+    with (TEMPLATE_DIR / name).open(encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+@dataclass(frozen=True)
+class Label:
+    """A coded label with the printed form and its variants."""
+
+    code: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def keys(self) -> set[str]:
+        return {key(text) for text in (self.label, *self.aliases)}
+
+
+def _labels(items: list[dict[str, Any]]) -> list[Label]:
+    out = []
+    for item in items:
+        extra = {k: v for k, v in item.items() if k not in ("code", "label", "aliases")}
+        out.append(Label(item["code"], item["label"], tuple(item.get("aliases", ())), extra))
+    return out
+
+
+class LabelIndex:
+    """Maps a printed label to its code by matching keys (see `extract.text.key`)."""
+
+    def __init__(self, labels: list[Label]) -> None:
+        self.labels = labels
+        self._by_key: dict[str, Label] = {}
+        for lab in labels:
+            for k in lab.keys:
+                self._by_key.setdefault(k, lab)
+
+    def match(self, text: str) -> Label | None:
+        return self._by_key.get(key(text)) if text.strip() else None
+
+    def __getitem__(self, code: str) -> Label:
+        return next(lab for lab in self.labels if lab.code == code)
+
+
+@dataclass(frozen=True)
+class Section:
+    code: str
+    ordinal: str
+    aliases: tuple[str, ...]
+
+
+@dataclass
+class Templates:
+    """Everything the matcher knows about the two national formats and their variants."""
+
+    sections: list[Section]
+    anchors: dict[str, set[str]]
+    app_columns: LabelIndex
+    app_header_keys: set[str]
+    app_subtotal_keys: set[str]
+    app_rows: LabelIndex
+    rl_blocks: LabelIndex
+    rl_results: LabelIndex
+    disc_captions: set[str]
+    disc_header_first: set[str]
+    disc_rows: LabelIndex
+    disc_columns: dict[str, LabelIndex]
+    narrative: dict[str, list[dict[str, Any]]]
+    metadata: dict[str, Any]
+
+    def section_of_heading(self, text: str) -> str | None:
+        """The section code when `text` is one of the six headings, else None."""
+        from extract.text import squash
+
+        s = squash(text)
+        for sec in self.sections:
+            if not s.startswith(sec.ordinal + "、"):
+                continue
+            body = key(s[len(sec.ordinal) + 1 :])
+            if any(body == key(alias) for alias in sec.aliases):
+                return sec.code
+        return None
+
+    def detect_format(self, header_text: str) -> str | None:
+        """Which template a section-二 column header belongs to."""
+        hits = [fmt for fmt, idx in self.disc_columns.items() if idx.match(header_text)]
+        return hits[0] if len(hits) == 1 else None
+
+
+@cache
+def templates() -> Templates:
+    """Load and index the template data once per process."""
+    sec = _load("sections.yaml")
+    app = _load("applications.yaml")
+    rl = _load("review_litigation.yaml")
+    disc = _load("disclosure.yaml")
+    return Templates(
+        sections=[Section(s["code"], s["ordinal"], tuple(s["aliases"])) for s in sec["sections"]],
+        anchors={k: {key(v) for v in vs} for k, vs in sec["anchors"].items()},
+        app_columns=LabelIndex(_labels(app["columns"])),
+        app_header_keys={key(v) for v in app["header_labels"]},
+        app_subtotal_keys={key(v) for v in app["subtotal_labels"]},
+        app_rows=LabelIndex(_labels(app["rows"])),
+        rl_blocks=LabelIndex(_labels(rl["blocks"])),
+        rl_results=LabelIndex(_labels(rl["results"])),
+        disc_captions={key(v) for v in disc["captions"]},
+        disc_header_first={key(v) for v in disc["header_first_cell"]},
+        disc_rows=LabelIndex(_labels(disc["rows"])),
+        disc_columns={fmt: LabelIndex(_labels(t["columns"])) for fmt, t in disc["templates"].items()},
+        narrative={
+            code: [{**p, "regex": re.compile(p["pattern"])} for p in pats]
+            for code, pats in _load("narrative.yaml")["facts"].items()
+        },
+        metadata=_load("metadata.yaml"),
+    )

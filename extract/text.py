@@ -1,0 +1,34 @@
+"""Text normalisation shared by every matcher: one place decides when two labels are "the same"."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACE = re.compile(r"\s+")
+_QUOTES = str.maketrans("", "", "\"'“”‘’「」『』")
+_ENUMERATOR = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+\.|\d+[.、]|\(\d+\))"
+)
+_PARENTHETICAL = re.compile(r"\([^()]*\)")
+
+
+def width(text: str) -> str:
+    """NFKC: full-width digits, letters, parentheses and spaces become their ASCII forms."""
+    return unicodedata.normalize("NFKC", text).replace("&nbsp;", " ")
+
+
+def squash(text: str) -> str:
+    """Width-normalised text without any whitespace or quotes (labels broken over lines rejoin)."""
+    return _SPACE.sub("", width(text)).translate(_QUOTES).replace("．", ".")
+
+
+def key(label: str) -> str:
+    """Matching key of a label: no enumerators (一、 (三) 1.), no parenthetical notes, no spaces."""
+    s = squash(label)
+    previous = None
+    while s != previous:
+        previous = s
+        s = _ENUMERATOR.sub("", s)
+    s = _PARENTHETICAL.sub("", s)
+    return s.strip(":：,，。")
