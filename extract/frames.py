@@ -16,6 +16,7 @@ def to_frames(docs: list[ParsedDocument], loaded_at: datetime | None = None) -> 
     rows: dict[str, list[dict[str, object]]] = {t: [] for t in
                                                 ("documents", "reports", "cells", "parse_issues",
                                                  "narrative_facts")}
+    seen: set[str] = set()
     for d in docs:
         rows["documents"].append({
             "path": d.path, "file_name": d.file_name, "sha256": d.sha256, "size_bytes": d.size_bytes,
@@ -28,8 +29,9 @@ def to_frames(docs: list[ParsedDocument], loaded_at: datetime | None = None) -> 
                 "table_code": i.table, "row_code": i.row, "col_code": i.col, "line": i.line,
                 "detail": i.detail,
             })
-        if d.report is None:
+        if d.report is None or d.report_id in seen:
             continue
+        seen.add(d.report_id)
         r = d.report
         rows["reports"].append({
             "report_id": d.report_id, "sha256": d.sha256, "file_name": d.file_name, "agency": r["agency"],

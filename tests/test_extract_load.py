@@ -1,0 +1,115 @@
+"""Loading into `raw`: bad files fail alone with a reason, reloading changes nothing, a changed file
+replaces its earlier version."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from extract.decode import DecodeError, decode
+from extract.pipeline import discover, extract_and_load
+
+INBOX = Path(__file__).resolve().parent.parent / "data" / "inbox"
+NOT_A_REPORT = "关于做好2020年春节期间安全生产工作的通知\n各街道：\n请各单位认真落实安全生产责任制，确保节日平安。\n"
+
+
+def _counts(warehouse: Path) -> dict[str, int]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return {t: con.execute(f"SELECT count(*) FROM raw.{t}").fetchone()[0]
+                for t in ("documents", "reports", "cells", "parse_issues", "narrative_facts")}
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def mixed_inbox(tmp_path: Path) -> Path:
+    inbox = tmp_path / "inbox"
+    shutil.copytree(INBOX, inbox)
+    (inbox / "scan.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    (inbox / "empty.txt").write_bytes(b"")
+    (inbox / "latin1.txt").write_bytes("Café crème, naïve façade — déjà vu. ".encode("cp1252") * 20)
+    (inbox / "notice.txt").write_text(NOT_A_REPORT, encoding="utf-8")
+    return inbox
+
+
+def test_bad_files_fail_alone_with_a_reason(mixed_inbox: Path, tmp_path: Path):
+    warehouse = tmp_path / "w.duckdb"
+    summary = extract_and_load([mixed_inbox], warehouse)
+    assert (summary.documents_parsed, summary.documents_failed, summary.reports) == (5, 4, 5)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    rows = dict(con.execute("SELECT file_name, status || ' ' || coalesce(error, '') FROM raw.documents "
+                            "WHERE status <> 'parsed'").fetchall())
+    con.close()
+    assert rows["scan.txt"].startswith("failed binary_file")
+    assert rows["empty.txt"].startswith("failed empty_file")
+    assert rows["latin1.txt"].startswith("failed undecodable")
+    assert rows["notice.txt"].startswith("failed not_a_report")
+
+
+def test_loading_twice_leaves_the_same_rows(mixed_inbox: Path, tmp_path: Path):
+    warehouse = tmp_path / "w.duckdb"
+    extract_and_load([mixed_inbox], warehouse)
+    first = _counts(warehouse)
+    again = extract_and_load([mixed_inbox], warehouse)
+    assert _counts(warehouse) == first
+    assert again.documents_unchanged == 9 and again.changed_report_ids == []
+    assert first["documents"] == 9 and first["reports"] == 5 and first["cells"] == 5 * 161 + 5 * 15 + 122
+
+
+def test_same_content_under_two_names_is_one_report(tmp_path: Path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    src = INBOX / "001_37d7ff8d3b3e8faf.txt"
+    shutil.copy(src, inbox / "a.txt")
+    shutil.copy(src, inbox / "b.txt")
+    counts = (extract_and_load([inbox], tmp_path / "w.duckdb"), _counts(tmp_path / "w.duckdb"))[1]
+    assert (counts["documents"], counts["reports"]) == (2, 1)
+
+
+def test_changed_file_replaces_its_earlier_version(tmp_path: Path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    target = inbox / "report.txt"
+    shutil.copy(INBOX / "004_e0962b715bf85ce8.txt", target)
+    warehouse = tmp_path / "w.duckdb"
+    first = extract_and_load([inbox], warehouse)
+    text = target.read_text(encoding="utf-8").replace("\t1\n\t1\n", "\t2\n\t2\n", 1)
+    target.write_text(text, encoding="utf-8")
+    second = extract_and_load([inbox], warehouse)
+    assert second.removed_report_ids == first.changed_report_ids
+    assert len(second.changed_report_ids) == 1 and second.changed_report_ids != first.changed_report_ids
+    con = duckdb.connect(str(warehouse), read_only=True)
+    pending = con.execute("SELECT value FROM raw.cells WHERE row_code = 'litigation_direct' "
+                          "AND col_code = 'pending'").fetchall()
+    docs = con.execute("SELECT count(*) FROM raw.documents").fetchone()[0]
+    con.close()
+    assert pending == [(2,)] and docs == 1
+
+
+def test_discover_skips_hidden_files(tmp_path: Path):
+    (tmp_path / "a.txt").write_text("x")
+    (tmp_path / ".hidden.txt").write_text("x")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.txt").write_text("x")
+    assert [p.name for p in discover([tmp_path])] == ["a.txt", "b.txt"]
+
+
+@pytest.mark.parametrize(("data", "encoding"), [
+    ("二、主动公开政府信息情况".encode(), "utf-8"),
+    ("二、主动公开政府信息情况".encode("utf-8-sig"), "utf-8-sig"),
+    ("二、主动公开政府信息情况".encode("gb18030"), "gb18030"),
+    ("二、主动公开政府信息情况".encode("utf-16"), "utf-16"),
+])
+def test_decode_detects_encodings(data: bytes, encoding: str):
+    text, found = decode(data)
+    assert text == "二、主动公开政府信息情况" and found == encoding
+
+
+def test_decode_rejects_binary():
+    with pytest.raises(DecodeError) as err:
+        decode(b"\x00\x01\x02\x03binary\x00")
+    assert err.value.code == "binary_file"
