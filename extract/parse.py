@@ -8,9 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from extract.blocks import Block
-from extract.decode import DecodeError, decode
 from extract.issues import Issue
-from extract.layouts import detect_layout, text_blocks
 from extract.match import (
     ParsedCell,
     expected_application_rows,
@@ -21,6 +19,7 @@ from extract.match import (
 )
 from extract.metadata import find_agency, find_year, prose
 from extract.narrative import Fact, find_facts
+from extract.readers import ReadError, reader_for, source_form
 from extract.template import templates
 
 
@@ -75,21 +74,14 @@ def _json_number(value: Decimal | None) -> int | float | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-SOURCE_FORMS = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown"}
-
-
 def parse_file(path: Path) -> ParsedDocument:
     """Read and parse a file; unreadable files come back as failed documents with the reason."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        doc = ParsedDocument(str(path), path.name, "", 0, _form(path))
+        doc = ParsedDocument(str(path), path.name, "", 0, source_form(path))
         return _fail(doc, Issue("unreadable_file", f"cannot read file: {exc.strerror or exc}"))
     return parse_bytes(data, path)
-
-
-def _form(path: Path) -> str:
-    return SOURCE_FORMS.get(path.suffix.lower(), "text")
 
 
 def _fail(doc: ParsedDocument, issue: Issue) -> ParsedDocument:
@@ -101,14 +93,15 @@ def _fail(doc: ParsedDocument, issue: Issue) -> ParsedDocument:
 
 def parse_bytes(data: bytes, path: Path) -> ParsedDocument:
     """Parse the bytes of a file read from `path`."""
-    doc = ParsedDocument(str(path), path.name, hashlib.sha256(data).hexdigest(), len(data), _form(path))
+    doc = ParsedDocument(str(path), path.name, hashlib.sha256(data).hexdigest(), len(data), source_form(path))
     try:
-        text, doc.encoding = decode(data)
-    except DecodeError as exc:
+        reading = reader_for(path)(data, path)
+    except ReadError as exc:
         return _fail(doc, Issue(exc.code, str(exc)))
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    doc.layout = detect_layout(lines)
-    return parse_blocks(doc, text_blocks(lines, doc.layout))
+    except Exception as exc:  # a reader's library choking on garbage must not stop the batch
+        return _fail(doc, Issue("unreadable_file", f"{type(exc).__name__}: {exc}"))
+    doc.source_form, doc.layout, doc.encoding = reading.source_form, reading.layout, reading.encoding
+    return parse_blocks(doc, reading.blocks)
 
 
 def parse_blocks(doc: ParsedDocument, blocks: list[Block]) -> ParsedDocument:
