@@ -1,0 +1,13 @@
+-- 报告维度 — one row per report (full rebuild: one row per report is cheap).
+select
+    report_id,
+    file_name,
+    sha256,
+    agency,
+    year,
+    template,
+    variant,
+    parse_status,
+    parse_issue_count,
+    tables_found
+from {{ ref('int_reports_loaded') }}

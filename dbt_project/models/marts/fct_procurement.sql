@@ -1,0 +1,37 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='report_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        pre_hook="{{ nianbao_delete_stale_reports() }}",
+        post_hook=["{{ nianbao_forget_built_reports() }}", "{{ nianbao_record_built_reports() }}"]
+    )
+}}
+
+-- 政府集中采购 — one row per F2019 report (F2021 dropped the row): projects and amount in 万元.
+-- A report whose procurement row was not read has nulls here (not reported), never 0.
+with f2019_reports as (
+    select report_id
+    from {{ ref('stg_nianbao__reports') }}
+    where template = 'F2019'
+        and {{ nianbao_needs_build('report_id') }}
+),
+
+procurement as (
+    select
+        report_id,
+        max(value) filter (where col_code = 'projects') as projects,
+        max(value) filter (where col_code = 'amount_10k_yuan') as amount_10k_yuan
+    from {{ ref('stg_nianbao__cells') }}
+    where table_code = 'disclosure'
+        and row_code = 'procurement'
+    group by report_id
+)
+
+select
+    f2019_reports.report_id,
+    {{ to_count('procurement.projects') }} as projects,
+    cast(procurement.amount_10k_yuan as decimal(18, 4)) as amount_10k_yuan
+from f2019_reports
+left join procurement on procurement.report_id = f2019_reports.report_id
