@@ -1,0 +1,1 @@
+"""Synthetic corpus of annual reports with known truth, for tests and benchmarks."""
