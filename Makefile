@@ -1,4 +1,5 @@
 # nianbao — two commands do everything: `make run` and `make test`.
+# Both create the virtual environment first when it is missing (pinned by constraints.txt).
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV ?= .venv
@@ -8,43 +9,55 @@ STAMP := $(VENV)/.installed
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export DAGSTER_DISABLE_TELEMETRY := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export NIANBAO_WAREHOUSE ?= $(CURDIR)/warehouse/nianbao.duckdb
 
-.PHONY: run test test-slow lint dbt-parse dev docs bench lock clean browser
+.PHONY: run test test-slow lint dbt-parse dev docs bench lock clean browser dagster-home
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
+# Build (or update) the warehouse from the bundled sample inbox, with the data-quality report.
 run: $(STAMP)
-	@mkdir -p $(DAGSTER_HOME)
 	$(BIN)/nianbao run
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# dbt hygiene: the project must parse with no deprecation warning at all.
 dbt-parse: $(STAMP)
-	$(BIN)/python -m orchestration.dbt_hygiene
+	@cd dbt_project && out="$$(../$(BIN)/dbt parse --no-partial-parse --show-all-deprecations --profiles-dir . 2>&1)"; \
+	  rc=$$?; echo "$$out" | tail -n 15; \
+	  if [ $$rc -ne 0 ]; then echo "dbt parse failed (exit $$rc)" >&2; exit $$rc; fi; \
+	  if grep -qi 'deprecat' <<<"$$out"; then echo "dbt parse reported a deprecation: fix it (see above)" >&2; exit 1; fi; \
+	  echo "dbt parse: clean, no deprecations"
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
 	  || echo "could not install chromium: the browser test will report why it was skipped"
 
 test: $(STAMP) browser lint dbt-parse
-	@mkdir -p $(DAGSTER_HOME)
 	$(BIN)/python -m pytest -m "not slow" -q
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow -q
 
-dev: $(STAMP)
+# The Dagster instance lives in .dagster_home/ (git-ignored), with the project's instance settings.
+dagster-home:
 	@mkdir -p $(DAGSTER_HOME)
+	@test -f $(DAGSTER_HOME)/dagster.yaml || cp orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+
+# Dagster UI on http://localhost:3000: assets, checks, the job, the schedule and the inbox sensor.
+dev: $(STAMP) dagster-home
 	$(BIN)/dagster dev
 
+# dbt docs (lineage and column descriptions) for the built warehouse: dbt_project/target/index.html.
 docs: $(STAMP)
-	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . && echo "docs: dbt_project/target/index.html"
+	@test -f "$(NIANBAO_WAREHOUSE)" || $(BIN)/nianbao run
+	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . && echo "docs: dbt_project/target/index.html (serve: cd dbt_project && ../$(BIN)/dbt docs serve --profiles-dir .)"
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run

@@ -1,0 +1,170 @@
+"""Assets: one per stage of the warehouse (extract-and-load, the dbt models, the data-quality results
+and report). Each asset calls its stage's entry point; the stages own the parsing and the SQL.
+
+Lineage runs raw.* → dbt staging/intermediate/marts → dq/check_results → dq/report, so one job over all
+assets runs the stages in order, and the GX asset checks (checks.py) hang off the marts.
+"""
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetMaterialization,
+    AssetSpec,
+    MaterializeResult,
+    MetadataValue,
+    Output,
+    asset,
+    multi_asset,
+)
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets, get_asset_key_for_model
+from expectations.checks import run_checks
+from expectations.report import build_report
+
+from extract.pipeline import extract_and_load
+from extract.schema import TABLES as RAW_TABLES
+from orchestration import progress
+from orchestration.resources import WarehouseResource, load_dbt_project
+
+# Steps that write the DuckDB file share this pool (limit 1 in the project's dagster.yaml): DuckDB
+# allows a single writer per file, across runs as well as within one.
+WRITER_POOL = "nianbao_warehouse"
+RAW_SCHEMA = "raw"
+RAW_KEYS: dict[str, AssetKey] = {table: AssetKey([RAW_SCHEMA, table]) for table in RAW_TABLES}
+DQ_RESULTS_KEY = AssetKey(["dq", "check_results"])
+DQ_REPORT_KEY = AssetKey(["dq", "report"])
+# Marts validated by the GX suites (expectations/), which the data-quality results depend on.
+VALIDATED_MARTS = ("fct_applications", "fct_outcomes", "fct_disclosure", "fct_litigation", "dim_report")
+# At most this many failing rows per suite are copied into run metadata (the full list is in DuckDB).
+FAILING_SAMPLE = 20
+
+DBT_PROJECT = load_dbt_project()
+
+
+@multi_asset(
+    name="extract_and_load",
+    specs=[
+        AssetSpec(key, group_name=RAW_SCHEMA, kinds={"python", "duckdb"}, description=f"raw.{table} (extract/)")
+        for table, key in RAW_KEYS.items()
+    ],
+    pool=WRITER_POOL,
+    description="Read every report file in the input folders and load what changed into schema raw.",
+)
+def raw_tables(context: AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
+    """Extract-and-load: the one step that reads the inbox."""
+
+    def on_file(done: int, total: int, path: str) -> None:
+        progress.report("extract", done, total, path)
+
+    summary = extract_and_load(warehouse.input_paths, warehouse.warehouse_path, progress=on_file)
+    context.log.info(f"extract_and_load: {summary.as_dict()}")
+    metadata: dict[str, Any] = {
+        **{k: v for k, v in summary.as_dict().items() if isinstance(v, int)},
+        "changed_reports": len(summary.changed_report_ids),
+        "removed_reports": len(summary.removed_report_ids),
+        "warehouse": MetadataValue.path(str(warehouse.warehouse_path)),
+        "inputs": MetadataValue.json([str(p) for p in warehouse.input_paths]),
+    }
+    for key in RAW_KEYS.values():
+        yield MaterializeResult(asset_key=key, metadata=metadata)
+
+
+class NianbaoDbtTranslator(DagsterDbtTranslator):
+    """Keys and groups that tie the dbt graph to the extract asset.
+
+    A dbt source in schema `raw` becomes the asset `raw/<table>` that `raw_tables` materializes, so the
+    job orders extract before dbt whatever the source is called; models are grouped by their schema.
+    """
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source" and dbt_resource_props.get("schema") == RAW_SCHEMA:
+            table = dbt_resource_props.get("identifier") or dbt_resource_props["name"]
+            return AssetKey([RAW_SCHEMA, table])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "source":
+            return dbt_resource_props.get("schema") or "sources"
+        return dbt_resource_props.get("config", {}).get("schema") or super().get_group_name(dbt_resource_props)
+
+
+@dbt_assets(
+    manifest=DBT_PROJECT.manifest_path,
+    project=DBT_PROJECT,
+    dagster_dbt_translator=NianbaoDbtTranslator(),
+    name="dbt_models",
+    pool=WRITER_POOL,
+)
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource) -> Iterator[Any]:
+    """`dbt build` of the selected models (and their dbt tests) into the run's warehouse."""
+    warehouse.export_for_dbt()
+    total = len(context.selected_asset_keys)
+    done = 0
+    progress.report("dbt", 0, total, "")
+    for event in dbt.cli(["build"], context=context, target_path=warehouse.dbt_target_path).stream():
+        if isinstance(event, Output | AssetMaterialization):
+            key = context.asset_key_for_output(event.output_name) if isinstance(event, Output) else event.asset_key
+            done += 1
+            progress.report("dbt", done, total, key.to_user_string())
+        yield event
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain JSON for run metadata (check rows carry Decimals and dates)."""
+    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+
+
+def mart_key(model: str) -> AssetKey:
+    """The asset key of a mart model, as the dbt translator assigns it."""
+    return get_asset_key_for_model([dbt_models], model)
+
+
+@asset(
+    key=DQ_RESULTS_KEY,
+    deps=[mart_key(m) for m in VALIDATED_MARTS],
+    group_name="dq",
+    kinds={"great_expectations", "duckdb"},
+    pool=WRITER_POOL,
+    description="Run the GX suites over the marts; per-report results go to dq.check_results.",
+)
+def dq_check_results(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    """Validate the marts. Findings are data, recorded for the checks and the report; only an error
+    in running the suites fails this step."""
+    progress.report("checks", 0, 1, "")
+    run = run_checks(warehouse.warehouse_path)
+    suites = {
+        name: {
+            "passed": s.passed,
+            "failed": s.failed,
+            "not_assessable": s.not_assessable,
+            "failing_sample": _jsonable(s.failing[:FAILING_SAMPLE]),
+        }
+        for name, s in run.suites.items()
+    }
+    failed = sum(s.failed for s in run.suites.values())
+    progress.report("checks", 1, 1, f"{failed} failing")
+    return MaterializeResult(
+        metadata={
+            "suites": MetadataValue.json(suites),
+            "checks_failing": failed,
+            "failing_reports": run.failing_reports,
+        }
+    )
+
+
+@asset(
+    key=DQ_REPORT_KEY,
+    deps=[DQ_RESULTS_KEY],
+    group_name="dq",
+    kinds={"html"},
+    description="The HTML data-quality report: which reports' tables do not balance, and why.",
+)
+def dq_report(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    """Render the readable report from dq.check_results."""
+    progress.report("report", 0, 1, "")
+    path = build_report(warehouse.warehouse_path, warehouse.report_path)
+    progress.report("report", 1, 1, str(path))
+    return MaterializeResult(metadata={"path": MetadataValue.path(str(path))})

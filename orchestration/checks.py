@@ -1,0 +1,79 @@
+"""The Great Expectations suites as Dagster asset checks, one per suite, on the mart it validates.
+
+The suites run once per run in the `dq/check_results` asset (they share one pass over the warehouse and
+one write of dq.check_results); these checks publish each suite's outcome on its mart. A finding is a
+result, not a fault: a check with failing reports is reported as failed with WARN severity and never
+blocks or fails the run. Only a fault (no results to report) raises.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    Failure,
+    MetadataValue,
+    multi_asset_check,
+)
+
+from orchestration.assets import DQ_RESULTS_KEY, mart_key
+
+# suite (expectations/) → the mart whose rows it validates
+SUITE_MARTS: dict[str, str] = {
+    "applications": "fct_applications",
+    "litigation": "fct_litigation",
+    "disclosure": "fct_disclosure",
+    "narrative": "dim_report",
+}
+SUITE_DESCRIPTIONS: dict[str, str] = {
+    "applications": "Table 三 balances: received + carried over = processed + carried forward; outcomes and "
+    "applicant-type totals add up; no negative counts.",
+    "litigation": "Table 四: each review/litigation block's total equals the sum of its results.",
+    "disclosure": "Section 二: no negative disclosure figures.",
+    "narrative": "Figures stated in the text agree with the tables.",
+}
+
+
+def check_name(suite: str) -> str:
+    """The Dagster check name of a GX suite."""
+    return f"gx_{suite}"
+
+
+@multi_asset_check(
+    name="gx_suites",
+    specs=[
+        AssetCheckSpec(
+            check_name(suite),
+            asset=mart_key(mart),
+            additional_deps=[DQ_RESULTS_KEY],
+            description=SUITE_DESCRIPTIONS[suite],
+        )
+        for suite, mart in SUITE_MARTS.items()
+    ],
+)
+def gx_suites(context: AssetCheckExecutionContext) -> Iterator[AssetCheckResult]:
+    """Publish each suite's counts from the latest dq/check_results materialization."""
+    event = context.instance.get_latest_materialization_event(DQ_RESULTS_KEY)
+    if event is None or event.asset_materialization is None:
+        raise Failure("dq/check_results has never been materialized: there are no suite results to report")
+    suites: dict[str, Any] = event.asset_materialization.metadata["suites"].value  # type: ignore[attr-defined]
+    for suite, mart in SUITE_MARTS.items():
+        if suite not in suites:
+            raise Failure(f"the expectations stage returned no result for suite {suite!r}")
+        result = suites[suite]
+        yield AssetCheckResult(
+            check_name=check_name(suite),
+            asset_key=mart_key(mart),
+            passed=result["failed"] == 0,
+            severity=AssetCheckSeverity.WARN,
+            metadata={
+                "passed": result["passed"],
+                "failed": result["failed"],
+                "not_assessable": result["not_assessable"],
+                "failing_sample": MetadataValue.json(result["failing_sample"]),
+                "results_run_id": event.run_id,
+            },
+        )

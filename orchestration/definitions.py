@@ -1,0 +1,42 @@
+"""The Dagster code location of nianbao (declared in pyproject.toml `[tool.dagster]`).
+
+`dagster dev` from the repository root loads `defs`; `nianbao run` executes `nianbao_job` from it
+in-process, so the CLI and Dagster run one pipeline.
+"""
+
+from __future__ import annotations
+
+from dagster import Definitions, in_process_executor
+
+from orchestration.assets import DBT_PROJECT, RAW_KEYS, dbt_models, dq_check_results, dq_report, raw_tables
+from orchestration.checks import gx_suites
+from orchestration.jobs import nianbao_job
+from orchestration.resources import WarehouseResource, dbt_resource
+from orchestration.schedules import nianbao_schedule
+from orchestration.sensors import inbox_sensor
+
+
+def _check_raw_lineage() -> None:
+    """Fail loading if a dbt model reads a raw table the extract asset does not produce.
+
+    Otherwise that table would be an external asset and the job could run dbt before extract.
+    """
+    produced = set(RAW_KEYS.values())
+    read = {dep.asset_key for spec in dbt_models.specs for dep in spec.deps if dep.asset_key.path[0] == "raw"}
+    missing = read - produced
+    if missing:
+        names = ", ".join(sorted(k.to_user_string() for k in missing))
+        raise ValueError(f"dbt reads raw tables that extract/ does not write: {names}")
+
+
+_check_raw_lineage()
+
+defs = Definitions(
+    assets=[raw_tables, dbt_models, dq_check_results, dq_report],
+    asset_checks=[gx_suites],
+    jobs=[nianbao_job],
+    schedules=[nianbao_schedule],
+    sensors=[inbox_sensor],
+    resources={"warehouse": WarehouseResource(), "dbt": dbt_resource(DBT_PROJECT)},
+    executor=in_process_executor,
+)
