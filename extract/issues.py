@@ -19,6 +19,7 @@ SEVERITY: dict[str, str] = {
     "ambiguous_alignment": "error",
     "ambiguous_digit_run": "error",
     "cell_count_mismatch": "warning",
+    "placed_by_identities": "info",
     "unknown_label": "warning",
     "duplicate_row": "warning",
     "non_numeric_cell": "warning",

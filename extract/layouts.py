@@ -1,9 +1,12 @@
 """Flattened-text layouts: turn the lines of a text dump into blocks.
 
-Two layouts are recognised:
+Layouts recognised:
 - `tab_rows`: one table row per line, cells separated by tabs (seeds 000, 003);
 - `cell_per_line`: each cell on its own tab-prefixed line, rows separated by blank lines, labels
-  possibly broken over several untabbed lines (seeds 001, 002, 004).
+  possibly broken over several untabbed lines (seeds 001, 002, 004);
+- `markdown`: pipe tables, possibly broken into pieces with generic headers (PDF-to-markdown output);
+- `plain`: crawled page text without separators, where a row's digits may run together
+  (`本年新收政府信息公开申请数量230 000023`); such rows become `run` blocks for the matcher to split.
 """
 
 from __future__ import annotations
@@ -22,7 +25,10 @@ CONTINUATION_MAX_CHARS = 6
 
 def detect_layout(lines: list[str]) -> str:
     """`cell_per_line` when tab-prefixed lines hold a single cell, else `tab_rows`."""
+    piped = sum(1 for ln in lines if ln.strip().startswith("|") and ln.strip().endswith("|"))
     tabbed = [ln for ln in lines if "\t" in ln]
+    if piped >= 5 and piped >= len(tabbed):
+        return "markdown"
     if not tabbed:
         return "plain"
     single = sum(1 for ln in tabbed if _CELL_LINE.match(ln) and "\t" not in ln.lstrip(" \u3000")[1:])
@@ -33,7 +39,51 @@ def text_blocks(lines: list[str], layout: str) -> list[Block]:
     """Blocks of a flattened text in the given layout."""
     if layout == "cell_per_line":
         return _cell_per_line(lines)
+    if layout == "markdown":
+        return _markdown(lines)
+    if layout == "plain":
+        return _plain(lines)
     return _tab_rows(lines)
+
+
+_MD_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+def _markdown(lines: list[str]) -> list[Block]:
+    blocks: list[Block] = []
+    for no, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if not stripped or _MD_SEPARATOR.match(stripped):
+            continue
+        if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
+            cells = [Cell(_BR.sub("", part).strip(), line=no) for part in stripped[1:-1].split("|")]
+            blocks.append(Block("row", cells))
+        else:
+            blocks.append(Block("text", [Cell(stripped.lstrip("#").strip(), line=no)]))
+    return blocks
+
+
+_RUN = re.compile(r"^(?P<label>.*?[^\d\s,，.])\s*(?P<run>\d[\d \u3000]*)$")
+_NUMBERS_ONLY = re.compile(r"^\d[\d \u3000]*$")
+
+
+def _plain(lines: list[str]) -> list[Block]:
+    """Lines ending in a digit run after a label (or of digits only) become `run` blocks."""
+    blocks: list[Block] = []
+    for no, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if _NUMBERS_ONLY.match(stripped):
+            blocks.append(Block("run", [Cell("", line=no), Cell(stripped, line=no)]))
+            continue
+        m = _RUN.match(stripped)
+        if m and len(m["label"]) <= 60 and not m["label"].endswith(("年", "月", "日", "第")):
+            blocks.append(Block("run", [Cell(m["label"], line=no), Cell(m["run"], line=no)]))
+        else:
+            blocks.append(Block("text", [Cell(stripped, line=no)]))
+    return blocks
 
 
 def _tab_rows(lines: list[str]) -> list[Block]:

@@ -6,12 +6,15 @@ of the file. Where a placement is not certain, the cells stay null and an issue 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import combinations
 
 from extract.blocks import Block, Cell
 from extract.cells import read_cell
 from extract.issues import Issue
+from extract.solve import Vector, digit_splits, row_total_holds, solve
 from extract.template import Label, Templates
 from extract.text import key, squash
 
@@ -83,28 +86,49 @@ def _label_index(cells: list[Cell]) -> int | None:
     return idx
 
 
-def fit_values(cells: list[Cell], n: int) -> tuple[list[Cell | None] | None, str | None]:
-    """Align the value cells of a row to `n` columns.
+def candidates(values: list[Cell], n: int, *, left_to_right: bool = False) -> tuple[list[list[Cell | None]], str]:
+    """The possible readings of a row's value cells as `n` columns, and how they arose.
 
-    Blank cells at the edges may be merged-cell residue. A window of `n` cells is acceptable when every
-    cell left outside it is blank; exactly one acceptable window means the alignment is certain. Fewer
-    cells than columns are read left to right (`cell_count_mismatch`); several windows are ambiguous.
+    Blank cells at the edges may be merged-cell residue: a window of `n` cells is a reading when every
+    cell left outside it is blank (`window`; one window = `exact`). A row with fewer cells than columns
+    is read left to right only when the caller knows a label took the missing cell (`left_to_right`);
+    otherwise its empty cells were dropped and every order-preserving placement is a reading (`sparse`).
     """
-    if len(cells) < n:
-        return [*cells, *([None] * (n - len(cells)))], "cell_count_mismatch"
-    windows = [
-        s for s in range(len(cells) - n + 1)
-        if not any(c.text.strip() for c in cells[:s] + cells[s + n:])
-    ]
-    if len(windows) == 1:
-        s = windows[0]
-        return list(cells[s:s + n]), None
-    if not windows:
-        return None, "cell_count_mismatch"
-    readings = {tuple(c.text.strip() for c in cells[s:s + n]) for s in windows}
-    if len(readings) == 1:
-        return list(cells[windows[0]:windows[0] + n]), None
-    return None, "ambiguous_alignment"
+    if len(values) < n:
+        if left_to_right:
+            return [[*values, *([None] * (n - len(values)))]], "left_to_right"
+        out = []
+        for positions in combinations(range(n), len(values)):
+            vec: list[Cell | None] = [None] * n
+            for pos, cell in zip(positions, values, strict=True):
+                vec[pos] = cell
+            out.append(vec)
+        return out, "sparse"
+    windows = [s for s in range(len(values) - n + 1)
+               if not any(c.text.strip() for c in values[:s] + values[s + n:])]
+    seen: dict[tuple[str, ...], list[Cell | None]] = {}
+    for s in windows:
+        seen.setdefault(tuple(c.text.strip() for c in values[s:s + n]), list(values[s:s + n]))
+    readings = list(seen.values())
+    return readings, ("exact" if len(readings) == 1 else "window" if readings else "too_many")
+
+
+def run_candidates(run: Cell, n: int) -> tuple[list[list[Cell | None]], str]:
+    """Readings of a digit run as `n` cells (each keeps the run's provenance)."""
+    splits = digit_splits(run.text, n)
+    if splits is None:
+        return [], "run"
+    return [[Cell(str(v), line=run.line, page=run.page, bbox=run.bbox) for v in split] for split in splits], "run"
+
+
+def _values(vec: list[Cell | None], amounts: list[bool] | None = None) -> Vector:
+    amounts = amounts or [False] * len(vec)
+    return tuple(read_cell(c.text, amount=a).value if c is not None else None
+                 for c, a in zip(vec, amounts, strict=True))
+
+
+AMBIGUOUS = {"sparse": "ambiguous_alignment", "window": "ambiguous_alignment", "run": "ambiguous_digit_run",
+             "too_many": "cell_count_mismatch"}
 
 
 def _emit(res: TableResult, table: str, row: str, cols: list[tuple[str, bool]],
@@ -136,37 +160,27 @@ def _match_row_label(cells: list[Cell], upto: int, index) -> Label | None:
 # --------------------------------------------------------------------------- 二 disclosure
 
 
-def parse_disclosure(blocks: list[Block], tpl: Templates) -> TableResult:
-    """Section 二: the 第二十条 blocks, each with its own column header."""
+def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = None) -> TableResult:
+    """Section 二: the 第二十条 blocks, each with its own column header (or the caption's default
+    columns when the flattening lost the header)."""
     res = TableResult()
     cols: list[tuple[str, bool]] | None = None
+    width = 0
     seen: dict[str, list[ParsedCell]] = {}
+    pending: list[tuple[Block, int, Label]] = []
     for b in blocks:
         ne = b.non_empty
         if not ne:
             continue
-        first = key(ne[0].text)
+        first = squash(ne[0].text)
         if first in tpl.disc_captions:
-            res.found = True
-            cols = None
+            res.found, cols = True, None
             continue
-        if b.kind != "row":
-            continue
-        if first in tpl.disc_header_first:
+        if key(ne[0].text).startswith(tuple(tpl.disc_header_first)):
             res.found = True
-            cols = []
-            for c in ne[1:]:
-                lab, fmt = _disclosure_column(c.text, tpl)
-                if lab is None:
-                    res.issues.append(Issue("unknown_label", f"unknown column header {c.text.strip()!r}",
-                                            "disclosure", line=c.line))
-                    cols = None
-                    break
-                if fmt:
-                    res.formats.add(fmt)
-                header = squash(c.text)
-                amount = bool(lab.extra.get("amount")) or ("元" in header and "万元" not in header)
-                cols.append((lab.code, amount))
+            cols, width = _disclosure_header(b, tpl, res)
+            continue
+        if b.kind == "text":
             continue
         li = _label_index(b.cells)
         if li is None:
@@ -179,31 +193,109 @@ def parse_disclosure(blocks: list[Block], tpl: Templates) -> TableResult:
                                         "a section-二 item; its values were not read", "disclosure",
                                         line=b.line))
             continue
-        if not values:
-            continue
-        if cols is None:
-            res.issues.append(Issue("header_not_found", f"no column header before row {lab.label}",
-                                    "disclosure", lab.code, line=b.line))
+        if not values or (not any(v.text.strip() for v in values) and lab.extra.get("subrows")):
             continue
         if lab.code in seen:
             res.issues.append(Issue("duplicate_row", f"row {lab.label} printed twice; first kept",
                                     "disclosure", lab.code, line=b.line))
             continue
-        fitted, problem = fit_values(values, len(cols))
-        if fitted is None:
-            res.issues.append(Issue(problem or "ambiguous_alignment",
-                                    f"{len(values)} value cells for {len(cols)} columns; left null",
-                                    "disclosure", lab.code, line=b.line))
-            fitted = [None] * len(cols)
-        elif problem:
-            res.issues.append(Issue(problem, f"{len(values)} value cells for {len(cols)} columns; read "
-                                    "left to right, missing cells null", "disclosure", lab.code,
-                                    line=b.line))
-        before = len(res.cells)
-        _emit(res, "disclosure", lab.code, cols, fitted, b.cells[li])
-        seen[lab.code] = res.cells[before:]
+        if cols is None:
+            pending.append((b, li, lab))
+            seen[lab.code] = []
+            res.found = True
+            continue
+        seen[lab.code] = _disclosure_row(res, b, li, lab, cols, width)
+    if pending:
+        template = next(iter(res.formats)) if len(res.formats) == 1 else (
+            None if year is None else "F2019" if year <= 2020 else "F2021")
+        _rows_without_header(res, pending, tpl, template, seen)
     _drop_empty_group_rows(res, seen, tpl)
     return res
+
+
+def _disclosure_header(b: Block, tpl: Templates, res: TableResult) -> tuple[list[tuple[str, bool]] | None, int]:
+    """Column codes of a 信息内容 header row (or a header glued into one line of crawled text)."""
+    cells = b.non_empty[1:]
+    if b.kind == "text" or not cells:
+        cells = _split_glued_header(b.non_empty[0], tpl)
+    cols = []
+    for c in cells:
+        lab, fmt = _disclosure_column(c.text, tpl)
+        if lab is None:
+            res.issues.append(Issue("unknown_label", f"unknown column header {c.text.strip()!r}",
+                                    "disclosure", line=c.line))
+            return None, 0
+        if fmt:
+            res.formats.add(fmt)
+        header = squash(c.text)
+        cols.append((lab.code, bool(lab.extra.get("amount")) or ("元" in header and "万元" not in header)))
+    return cols, len(b.cells)
+
+
+def _split_glued_header(cell: Cell, tpl: Templates) -> list[Cell]:
+    """`信息内容本年新制作数量本年新公开数量…` → one cell per known column label (longest first)."""
+    rest = squash(cell.text)
+    for first in sorted(tpl.disc_header_first, key=len, reverse=True):
+        if rest.startswith(first):
+            rest = rest[len(first):]
+            break
+    labels = sorted({squash(t) for idx in tpl.disc_columns.values() for lab in idx.labels
+                     for t in (lab.label, *lab.aliases)}, key=len, reverse=True)
+    out = []
+    while rest:
+        hit = next((lab for lab in labels if rest.startswith(lab)), None)
+        if hit is None:
+            m = re.match(r"\([^()]*\)", rest)
+            if m and out:
+                out[-1] = Cell(out[-1].text + m[0], line=cell.line)
+                rest = rest[m.end():]
+                continue
+            return []
+        out.append(Cell(hit, line=cell.line))
+        rest = rest[len(hit):]
+    return out
+
+
+def _disclosure_row(res: TableResult, b: Block, li: int, lab: Label, cols: list[tuple[str, bool]],
+                    width: int) -> list[ParsedCell]:
+    """Read one section-二 row. A row as wide as its header whose sub-label took a value cell (seed 000's
+    `其他对外管理服务事项 | 行政检查 | 0 | 0`) is read left to right; other short rows are sparse."""
+    values = b.cells[li + 1:]
+    if b.kind == "run":
+        cands, how = run_candidates(values[-1], len(cols))
+    else:
+        cands, how = candidates(values, len(cols), left_to_right=len(b.cells) == width and li > 0)
+    before = len(res.cells)
+    if len(cands) == 1:
+        if how == "left_to_right":
+            res.issues.append(Issue("cell_count_mismatch", f"{len(values)} value cells for {len(cols)} columns; "
+                                    "read left to right, missing cells null", "disclosure", lab.code,
+                                    line=b.line))
+        _emit(res, "disclosure", lab.code, cols, cands[0], b.cells[li])
+    else:
+        res.issues.append(Issue(AMBIGUOUS.get(how, "ambiguous_alignment"),
+                                f"{len(cands)} possible readings of {len(values)} value cells for {len(cols)} "
+                                "columns; left null", "disclosure", lab.code, line=b.line))
+        _emit(res, "disclosure", lab.code, cols, [None] * len(cols), b.cells[li])
+    return res.cells[before:]
+
+
+def _rows_without_header(res: TableResult, pending: list[tuple[Block, int, Label]], tpl: Templates,
+                         template: str | None, seen: dict[str, list[ParsedCell]]) -> None:
+    """Rows printed without a column header take the columns their 第二十条 block has in the template."""
+    by_row = {}
+    if template:
+        block_columns = tpl.disc_block_columns[template]
+        by_row = {lab.code: block_columns.get(squash(lab.extra.get("caption", ""))) for lab in tpl.disc_rows.labels}
+    for b, li, lab in pending:
+        codes = by_row.get(lab.code)
+        if codes is None:
+            res.issues.append(Issue("header_not_found", f"no column header before row {lab.label}",
+                                    "disclosure", lab.code, line=b.line))
+            continue
+        idx = tpl.disc_columns[template]
+        cols = [(code, bool(idx[code].extra.get("amount"))) for code in codes]
+        seen[lab.code] = _disclosure_row(res, b, li, lab, cols, -1)
 
 
 def _disclosure_column(text: str, tpl: Templates) -> tuple[Label | None, str | None]:
@@ -228,20 +320,24 @@ def _drop_empty_group_rows(res: TableResult, seen: dict[str, list[ParsedCell]], 
 
 
 def parse_applications(blocks: list[Block], tpl: Templates, template: str | None) -> TableResult:
-    """Section 三: rows × 7 applicant columns (8 when the agency added a 法人或其他组织 小计 column)."""
+    """Section 三: rows × 7 applicant columns (8 when the agency added a 法人或其他组织 小计 column).
+
+    Rows whose reading is certain are read directly; sparse rows and digit runs keep their possible
+    readings, and the table's identities pick one only where exactly one fits (see `extract.solve`).
+    """
     res = TableResult()
     columns = [(lab.code, False) for lab in tpl.app_columns.labels]
     has_subtotal = False
+    rows: dict[str, tuple[Block, Cell, list[list[Cell | None]], str]] = {}
     for b in blocks:
-        if b.kind != "row":
+        if b.kind == "text":
             continue
         keys = [key(c.text) for c in b.non_empty]
-        if any(k in tpl.app_header_keys or k in tpl.app_subtotal_keys for k in keys) or any(
+        if b.kind == "row" and (any(k in tpl.app_header_keys or k in tpl.app_subtotal_keys for k in keys) or any(
             "勾稽" in squash(c.text) for c in b.non_empty
-        ):
+        )):
             res.found = True
-            if any(k in tpl.app_subtotal_keys for k in keys):
-                has_subtotal = True
+            has_subtotal = has_subtotal or any(k in tpl.app_subtotal_keys for k in keys)
             continue
         li = _label_index(b.cells)
         if li is None:
@@ -261,28 +357,56 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
         if allowed and template and template not in allowed:
             res.issues.append(Issue("format_uncertain", f"row {lab.label} belongs to {allowed}, "
                                     f"report reads as {template}", "applications", lab.code, line=b.line))
-        if any(c.row == lab.code for c in res.cells):
+        if lab.code in rows:
             res.issues.append(Issue("duplicate_row", f"row {lab.label} printed twice; first kept",
                                     "applications", lab.code, line=b.line))
             continue
         if lab.code.startswith("other_"):
             res.formats.add("F2021")
-        row_cols = [*columns[:6], ("subtotal_org", False), *columns[6:]] if has_subtotal else columns
-        fitted, problem = fit_values(values, len(row_cols))
-        if fitted is None:
-            res.issues.append(Issue(problem or "ambiguous_alignment",
-                                    f"{len(values)} value cells for {len(row_cols)} columns; row left null",
-                                    "applications", lab.code, line=b.line))
-            fitted = [None] * len(row_cols)
-        elif problem:
-            res.issues.append(Issue(problem, f"{len(values)} value cells for {len(row_cols)} columns; read "
-                                    "left to right, missing cells null", "applications", lab.code,
+        n = len(columns) + (1 if has_subtotal else 0)
+        cands, how = run_candidates(values[-1], n) if b.kind == "run" else candidates(values, n)
+        if how in ("sparse", "run", "window"):
+            cands = [v for v in cands if row_total_holds(_drop_subtotal(_values(v), has_subtotal))]
+        rows[lab.code] = (b, b.cells[li], cands, how)
+    decided = _decide(rows, tpl, has_subtotal)
+    for code, (b, label_cell, cands, how) in rows.items():
+        vec = decided.get(code)
+        if vec is None:
+            res.issues.append(Issue(AMBIGUOUS.get(how, "ambiguous_alignment"),
+                                    f"{len(cands)} readings of the printed values fit the table; row left null",
+                                    "applications", code, line=b.line))
+            vec = [None] * (len(columns) + (1 if has_subtotal else 0))
+        elif how in ("sparse", "run", "window"):
+            res.issues.append(Issue("placed_by_identities", "values placed by the table's identities "
+                                    f"({how} row): the only reading that balances", "applications", code,
                                     line=b.line))
         if has_subtotal:
-            _check_subtotal(res, lab.code, fitted, b)
-            fitted = fitted[:6] + fitted[7:]
-        _emit(res, "applications", lab.code, columns, fitted, b.cells[li])
+            _check_subtotal(res, code, vec, b)
+            vec = vec[:6] + vec[7:]
+        _emit(res, "applications", code, columns, vec, label_cell)
     return res
+
+
+def _drop_subtotal(values: Vector, has_subtotal: bool) -> Vector:
+    return values[:6] + values[7:] if has_subtotal else values
+
+
+def _decide(rows: dict[str, tuple[Block, Cell, list[list[Cell | None]], str]], tpl: Templates,
+            has_subtotal: bool) -> dict[str, list[Cell | None]]:
+    """One reading per row where the rows' own readings or the column identities make it certain."""
+    cands = {code: [_drop_subtotal(_values(v), has_subtotal) for v in c] for code, (_, _, c, _) in rows.items()}
+    if all(len(c) == 1 for c in cands.values()):
+        return {code: c[0] for code, (_, _, c, _) in rows.items()}
+    outcome_rows = [code for code in rows if code not in
+                    ("new_received", "carried_over", "total_processed", "carried_forward")]
+    equations = [(["new_received", "carried_over"], ["total_processed", "carried_forward"]),
+                 (["total_processed"], outcome_rows)]
+    chosen = solve(cands, equations, len(tpl.app_columns.labels))
+    out = {}
+    for code, vec in chosen.items():
+        if vec is not None:
+            out[code] = next(c for c in rows[code][2] if _drop_subtotal(_values(c), has_subtotal) == vec)
+    return out
 
 
 def _check_subtotal(res: TableResult, row: str, fitted: list[Cell | None], b: Block) -> None:
@@ -322,6 +446,9 @@ def parse_review_litigation(blocks: list[Block], tpl: Templates) -> TableResult:
     header_rows: list[list[tuple[int, str]]] = []
     data: Block | None = None
     for b in blocks:
+        if b.kind == "run" and not b.cells[0].text.strip():
+            data = b
+            break
         if b.kind != "row":
             continue
         results = [(i, lab.code) for i, c in enumerate(b.cells) if (lab := tpl.rl_results.match(c.text))]
@@ -344,6 +471,8 @@ def parse_review_litigation(blocks: list[Block], tpl: Templates) -> TableResult:
     blocks_codes = [lab.code for lab in tpl.rl_blocks.labels]
     result_codes = [lab.code for lab in tpl.rl_results.labels]
     columns = [(blk, r) for blk in blocks_codes for r in result_codes]
+    if data.kind == "run":
+        return _review_run(res, data, columns)
     positions = _header_positions(header_rows, result_codes)
     cells = data.cells
     n = len(columns)
@@ -367,6 +496,24 @@ def parse_review_litigation(blocks: list[Block], tpl: Templates) -> TableResult:
         if i not in positions and c.text.strip():
             res.issues.append(Issue("stray_cell", f"cell {i + 1} ({c.text.strip()!r}) sits under no "
                                     "header column; ignored", "review_litigation", line=c.line))
+    return res
+
+
+def _review_run(res: TableResult, data: Block, columns: list[tuple[str, str]]) -> TableResult:
+    """A run of digits for the 15 cells: kept only if exactly one split makes every block's 总计 add up."""
+    cands, _ = run_candidates(data.cells[-1], len(columns))
+    fits = [c for c in cands if all(_values(c[i:i + 5])[4] == sum(_values(c[i:i + 4])) for i in (0, 5, 10))]
+    if len(fits) == 1:
+        if len(cands) > 1:
+            res.issues.append(Issue("placed_by_identities", "digit run split by the 总计 identities",
+                                    "review_litigation", line=data.line))
+        for (blk, r), cell in zip(columns, fits[0], strict=True):
+            _emit(res, "review_litigation", blk, [(r, False)], [cell], data.cells[-1])
+        return res
+    res.issues.append(Issue("ambiguous_digit_run", f"{len(fits)} splits of {data.cells[-1].text!r} fit the "
+                            "table; left null", "review_litigation", line=data.line))
+    for blk, r in columns:
+        res.cells.append(ParsedCell("review_litigation", blk, r, None, "", data.cells[-1]))
     return res
 
 

@@ -114,9 +114,9 @@ def parse_blocks(doc: ParsedDocument, blocks: list[Block]) -> ParsedDocument:
         start, end = regions.get(code, (0, 0))
         return blocks[start:end]
 
-    disclosure = parse_disclosure(region("disclosure"), tpl)
     texts = prose(blocks)
     year = find_year(texts, tpl)
+    disclosure = parse_disclosure(region("disclosure"), tpl, year)
     template = _template(disclosure.formats, year)
     applications = parse_applications(region("applications"), tpl, template)
     if template is None:

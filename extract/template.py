@@ -10,9 +10,10 @@ from typing import Any
 
 import yaml
 
-from extract.text import key
+from extract.text import key, squash
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
+_INNER_ENUMERATOR = re.compile(r"\([一二三四五六七八九十]+\)|(?<![\d.])\d+\.(?!\d)|[一二三四五六七八九十]+、")
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -53,7 +54,16 @@ class LabelIndex:
                 self._by_key.setdefault(k, lab)
 
     def match(self, text: str) -> Label | None:
-        return self._by_key.get(key(text)) if text.strip() else None
+        """The label whose key equals the text's; for labels glued together by a flattening
+        (`（三）不予公开1.属于国家秘密`), the part after the last enumerator is tried too."""
+        if not text.strip():
+            return None
+        hit = self._by_key.get(key(text))
+        if hit is None:
+            starts = [m.start() for m in _INNER_ENUMERATOR.finditer(squash(text))]
+            if len(starts) > 1 or (starts and starts[0] > 0):
+                hit = self._by_key.get(key(squash(text)[starts[-1]:]))
+        return hit
 
     def __getitem__(self, code: str) -> Label:
         return next(lab for lab in self.labels if lab.code == code)
@@ -82,13 +92,12 @@ class Templates:
     disc_header_first: set[str]
     disc_rows: LabelIndex
     disc_columns: dict[str, LabelIndex]
+    disc_block_columns: dict[str, dict[str, list[str]]]
     narrative: dict[str, list[dict[str, Any]]]
     metadata: dict[str, Any]
 
     def section_of_heading(self, text: str) -> str | None:
         """The section code when `text` is one of the six headings, else None."""
-        from extract.text import squash
-
         s = squash(text)
         for sec in self.sections:
             if not s.startswith(sec.ordinal + "、"):
@@ -120,10 +129,12 @@ def templates() -> Templates:
         app_rows=LabelIndex(_labels(app["rows"])),
         rl_blocks=LabelIndex(_labels(rl["blocks"])),
         rl_results=LabelIndex(_labels(rl["results"])),
-        disc_captions={key(v) for v in disc["captions"]},
+        disc_captions={squash(v) for v in disc["captions"]},
         disc_header_first={key(v) for v in disc["header_first_cell"]},
         disc_rows=LabelIndex(_labels(disc["rows"])),
         disc_columns={fmt: LabelIndex(_labels(t["columns"])) for fmt, t in disc["templates"].items()},
+        disc_block_columns={fmt: {squash(k): v for k, v in cols.items()}
+                            for fmt, cols in disc["block_columns"].items()},
         narrative={
             code: [{**p, "regex": re.compile(p["pattern"])} for p in pats]
             for code, pats in _load("narrative.yaml")["facts"].items()

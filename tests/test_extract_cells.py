@@ -8,7 +8,7 @@ import pytest
 
 from extract.blocks import Cell
 from extract.cells import read_cell
-from extract.match import fit_values
+from extract.match import candidates
 from extract.text import key
 
 
@@ -50,21 +50,26 @@ def _cells(*texts: str) -> list[Cell]:
     return [Cell(t) for t in texts]
 
 
-def test_fit_values_drops_blank_residue_only_when_certain():
-    fitted, problem = fit_values(_cells("", "3", "0", "0", "0", "0", "0", "3", ""), 7)
-    assert problem is None and [c.text for c in fitted] == ["3", "0", "0", "0", "0", "0", "3"]
+def test_blank_residue_is_dropped_only_when_certain():
+    cands, how = candidates(_cells("", "3", "0", "0", "0", "0", "0", "3", ""), 7)
+    assert how == "exact" and [c.text for c in cands[0]] == ["3", "0", "0", "0", "0", "0", "3"]
 
 
-def test_fit_values_reads_short_rows_left_to_right():
-    fitted, problem = fit_values(_cells("0", "0"), 3)
-    assert problem == "cell_count_mismatch" and fitted[2] is None
+def test_short_rows_are_read_left_to_right_only_when_a_label_took_the_cell():
+    cands, how = candidates(_cells("0", "0"), 3, left_to_right=True)
+    assert how == "left_to_right" and len(cands) == 1 and cands[0][2] is None
 
 
-def test_fit_values_refuses_to_guess_a_shift():
-    fitted, problem = fit_values(_cells("", "5", "0", "0", "0", "0", "0", "", ""), 7)
-    assert fitted is None and problem == "ambiguous_alignment"
+def test_short_rows_are_otherwise_sparse_with_every_placement():
+    cands, how = candidates(_cells("3", "3"), 7)
+    assert how == "sparse" and len(cands) == 21
 
 
-def test_fit_values_too_many_numbers_is_not_guessed():
-    fitted, problem = fit_values(_cells("1", "2", "3", "4"), 3)
-    assert fitted is None and problem == "cell_count_mismatch"
+def test_a_shift_is_two_readings_not_a_guess():
+    cands, how = candidates(_cells("", "5", "0", "0", "0", "0", "0", "", ""), 7)
+    assert how == "window" and len(cands) == 2
+
+
+def test_too_many_numbers_have_no_reading():
+    cands, how = candidates(_cells("1", "2", "3", "4"), 3)
+    assert cands == [] and how == "too_many"

@@ -1,0 +1,62 @@
+"""Helpers shared by the structured readers (HTML, Word, PDF): cell text and grid → blocks.
+
+A table arrives as a grid with merged cells already resolved: the origin position of a merged cell
+holds its text, every other position it spans holds an empty cell (like the merged-cell residue of the
+flattened text dumps), so a value spanning three columns is still one value.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extract.blocks import Block, Cell
+
+# CJK ideographs, CJK and full-width punctuation: layout spaces next to them are never meaningful.
+_WIDE = "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef“”‘’、"
+_SPACE_NEXT_TO_WIDE = re.compile(rf"(?<=[{_WIDE}])[ \t]+|[ \t]+(?=[{_WIDE}])")
+_SPACES = re.compile(r"[ \t\u00a0\u2002\u2003\u2009\u200b]+")
+_WIDE_CHAR = re.compile(rf"[{_WIDE}]")
+
+
+def clean_text(raw: str) -> str:
+    """One line of printed text: layout spaces (justification, `&nbsp;`, spaced-out glyphs) removed
+    next to Chinese characters, other runs of spaces collapsed."""
+    s = _SPACES.sub(" ", raw.replace("&nbsp;", " ").replace("\u3000", " "))
+    return _SPACE_NEXT_TO_WIDE.sub("", s).strip()
+
+
+def join_lines(lines: list[str]) -> str:
+    """Lines of one cell or paragraph rejoined: a Chinese line break is not a space (`商业企\\n业`)."""
+    out = ""
+    for line in (clean_text(x) for x in lines):
+        if not line:
+            continue
+        if out and not _WIDE_CHAR.match(line[0]) and not _WIDE_CHAR.match(out[-1]):
+            out += " "
+        out += line
+    return out
+
+
+def cell_text(raw: str) -> str:
+    """The text of a table cell, its line breaks (a vertical `三、\\n本\\n年…`) joined."""
+    return join_lines(re.split(r"[\r\n\v\f\u2028\u2029]+", raw))
+
+
+def grid_blocks(grid: list[list[Cell]]) -> list[Block]:
+    """Table rows as blocks; a one-column table is a text frame, so its cells become paragraphs.
+
+    Rows without any text are dropped (they carry nothing); every kept row has the grid's width.
+    """
+    width = max((len(r) for r in grid), default=0)
+    blocks: list[Block] = []
+    for row in grid:
+        if not any(c.text.strip() for c in row):
+            continue
+        if width == 1:
+            blocks.append(Block("text", [row[0]]))
+            continue
+        filler = row[-1] if row else Cell("")
+        pad = [Cell("", page=filler.page, table_index=filler.table_index, row_index=filler.row_index,
+                    col_index=i) for i in range(len(row), width)]
+        blocks.append(Block("row", [*row, *pad]))
+    return blocks

@@ -1,0 +1,283 @@
+"""Born-digital PDFs through pdfplumber: ruled tables read as grids, the prose around them as paragraphs.
+
+Tables are found from the ruling lines, so a value is placed by the cell it is printed in, never by its
+position in a stream of numbers. Provenance of a cell is its page and box (`x0,top,x1,bottom` in PDF
+points from the top-left), plus the table, row and column of the grid.
+
+Real reports need three repairs, each general rather than tuned to one file:
+- filled rectangles without a stroke (white backgrounds behind every text line, cell shading) are not
+  rulings, or every line of prose becomes a one-column "table";
+- a table cut by a page break has no ruling where the page cuts it, so the edge is closed at the ends
+  of its vertical rulings (else the first cell on the new page, e.g. 信息内容, is lost);
+- a table continued on the next page keeps its table index and row numbering, and a row that Word broke
+  across the pages (its label on one page, nothing but label text on the other) is joined again.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from extract.blocks import Block, Cell
+from extract.cells import is_value_like
+from extract.readers import ReadError, Reading
+from extract.readers.grid import cell_text, join_lines
+
+# A text layer with fewer characters than this on every page is a scan (or an empty shell).
+MIN_CHARS_PER_DOCUMENT = 20
+_PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d{1,4}(\s*页)?(\s*[/／]\s*\d{1,4})?(\s*共\s*\d+\s*页)?[-—–\s]*$")
+_TOL = 2.0
+
+
+@dataclass
+class _Line:
+    text: str
+    page: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass
+class _Table:
+    page: int
+    top: float
+    rows: list[list[Cell]]
+    geometry: list[list[tuple[float, float] | None]] = field(default_factory=list)
+
+
+def read(data: bytes, path: Path) -> Reading:
+    """Blocks of a PDF; raises `ReadError` for a file that is not a complete, text-bearing PDF."""
+    _check_container(data)
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        raise ReadError("unreadable_file", f"encrypted PDF, cannot be read without its password ({exc})") from exc
+    except Exception as exc:
+        raise ReadError("unreadable_file", f"not a readable PDF: {type(exc).__name__}: {exc}") from exc
+    with pdf:
+        try:
+            pages = list(pdf.pages)
+        except Exception as exc:
+            raise ReadError("unreadable_file", f"PDF page tree unreadable: {type(exc).__name__}: {exc}") from exc
+        if not pages:
+            raise ReadError("unreadable_file", "PDF has no pages")
+        items: list[_Line | _Table] = []
+        chars = 0
+        images = 0
+        for number, page in enumerate(pages, start=1):
+            try:
+                chars += len(page.chars)
+                images += len(page.images)
+                items.extend(_page_items(page, number))
+            except ReadError:
+                raise
+            except Exception as exc:
+                raise ReadError("unreadable_file", f"page {number} unreadable: {type(exc).__name__}: {exc}") from exc
+    if chars < MIN_CHARS_PER_DOCUMENT:
+        if images:
+            raise ReadError("needs_ocr", f"scanned PDF: {len(pages)} page(s) of images without a text layer; "
+                            "OCR is needed to read it")
+        raise ReadError("empty_file", f"PDF has {len(pages)} page(s) but no text and no images")
+    return Reading(_blocks(items), "pdf", "pdf_grid", None)
+
+
+def _check_container(data: bytes) -> None:
+    """A PDF starts with `%PDF-` and ends with `%%EOF`; a file cut short has lost pages or tables."""
+    if not data.strip():
+        raise ReadError("empty_file", "empty file (no bytes)")
+    if b"%PDF-" not in data[:1024]:
+        raise ReadError("unreadable_file", "not a PDF file (no %PDF- header)")
+    if b"%%EOF" not in data[-1024:]:
+        raise ReadError("unreadable_file", "truncated PDF: no %%EOF marker at the end of the file")
+
+
+# --------------------------------------------------------------------------- one page
+
+
+def _is_ruling(obj: dict[str, Any]) -> bool:
+    """Keep every object except filled, unstroked rectangles that are too big to be a drawn line."""
+    if obj.get("object_type") != "rect" or obj.get("stroke"):
+        return True
+    return min(float(obj.get("width", 0)), float(obj.get("height", 0))) <= 3
+
+
+def _closing_edges(page, tables) -> list[dict[str, float | str]]:
+    """Horizontal rulings at both ends of each table's vertical rulings (page breaks leave them open)."""
+    lines: list[dict[str, float | str]] = []
+    verticals = [e for e in page.edges if e["orientation"] == "v"]
+    for t in tables:
+        x0, top, x1, bottom = t.bbox
+        vs = [e for e in verticals
+              if x0 - _TOL <= e["x0"] <= x1 + _TOL and e["bottom"] > top - _TOL and e["top"] < bottom + _TOL]
+        if len(vs) < 2:
+            continue
+        left, right = min(e["x0"] for e in vs), max(e["x0"] for e in vs)
+        for y in (min(e["top"] for e in vs), max(e["bottom"] for e in vs)):
+            lines.append({"object_type": "line", "x0": left, "x1": right, "top": y, "bottom": y,
+                          "width": right - left, "height": 0})
+    return lines
+
+
+def _find_tables(page) -> list:
+    tables = page.find_tables()
+    if any(None in t.rows[0].cells or None in t.rows[-1].cells for t in tables if t.rows):
+        extra = _closing_edges(page, tables)
+        if extra:
+            tables = page.find_tables({"explicit_horizontal_lines": extra})
+    return [t for t in tables if t.rows]
+
+
+def _inside(obj: dict[str, Any], boxes: list[tuple[float, float, float, float]]) -> bool:
+    cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+    return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
+
+
+def _page_items(page, number: int) -> list[_Line | _Table]:
+    """Text lines outside table cells and the tables of one page, in reading (top-down) order."""
+    page = page.filter(_is_ruling)
+    found = _find_tables(page)
+    tables: list[_Table] = []
+    boxes: list[tuple[float, float, float, float]] = []
+    for t in found:
+        texts = t.extract()
+        rows: list[list[Cell]] = []
+        geometry: list[list[tuple[float, float] | None]] = []
+        for r, (row, raw) in enumerate(zip(t.rows, texts, strict=True)):
+            cells, geo = [], []
+            for c, (box, text) in enumerate(zip(row.cells, raw, strict=True)):
+                if box is None:
+                    cells.append(Cell("", page=number, row_index=r, col_index=c))
+                    geo.append(None)
+                    continue
+                boxes.append(box)
+                cells.append(Cell(cell_text(text or ""), page=number, row_index=r, col_index=c,
+                                  bbox=",".join(f"{v:.1f}" for v in box)))
+                geo.append((box[0], box[2]))
+            rows.append(cells)
+            geometry.append(geo)
+        tables.append(_Table(number, t.bbox[1], rows, geometry))
+    rest = page.filter(lambda o: o.get("object_type") != "char" or not _inside(o, boxes))
+    lines = []
+    for ln in rest.extract_text_lines(strip=True, return_chars=False):
+        text = ln["text"].strip()
+        if text and not _PAGE_NUMBER.match(text):
+            lines.append(_Line(text, number, ln["x0"], ln["top"], ln["x1"], ln["bottom"]))
+    items: list[_Line | _Table] = [*lines, *tables]
+    items.sort(key=lambda it: it.top)
+    return items
+
+
+# --------------------------------------------------------------------------- the document
+
+
+def _blocks(items: list[_Line | _Table]) -> list[Block]:
+    """Paragraphs and table rows in document order; continued tables joined across pages."""
+    blocks: list[Block] = []
+    para: list[_Line] = []
+    margins = _margins([it for it in items if isinstance(it, _Line)])
+    last_table: _Table | None = None
+    last_index = -1
+    table_index = -1
+    row_offset = 0
+    for it in items:
+        if isinstance(it, _Line):
+            if para and _starts_paragraph(para[-1], it, margins):
+                blocks.append(_paragraph(para))
+                para = []
+            para.append(it)
+            last_table = None
+            continue
+        if para:
+            blocks.append(_paragraph(para))
+            para = []
+        continued = (last_table is not None and it.page == last_table.page + 1
+                     and len(it.rows[0]) == len(last_table.rows[0]))
+        if continued:
+            row_offset += len(last_table.rows)
+            if _joins(last_table, it):
+                _join_split_row(blocks[last_index], it)
+                it.rows, it.geometry = it.rows[1:], it.geometry[1:]
+                row_offset -= 1
+        else:
+            table_index += 1
+            row_offset = 0
+        for r, row in enumerate(it.rows):
+            for c in row:
+                c.table_index = table_index
+                c.row_index = row_offset + r
+            if any(c.text.strip() for c in row):
+                blocks.append(Block("row", row))
+                last_index = len(blocks) - 1
+        last_table = it if it.rows else last_table
+    if para:
+        blocks.append(_paragraph(para))
+    return blocks
+
+
+def _margins(lines: list[_Line]) -> dict[int, tuple[float, float, float]]:
+    """Per page: left margin (the most common line start), right margin and the typical line height."""
+    out = {}
+    for page in {ln.page for ln in lines}:
+        on = [ln for ln in lines if ln.page == page]
+        left = Counter(round(ln.x0) for ln in on).most_common(1)[0][0]
+        right = max(ln.x1 for ln in on)
+        size = sorted(ln.bottom - ln.top for ln in on)[len(on) // 2]
+        out[page] = (left, right, max(size, 6.0))
+    return out
+
+
+def _starts_paragraph(prev: _Line, line: _Line, margins: dict[int, tuple[float, float, float]]) -> bool:
+    """A line is a new paragraph when it is indented (or centred), or the line before it stopped short."""
+    left, _, size = margins[line.page]
+    _, right, prev_size = margins[prev.page]
+    return line.x0 > left + 0.8 * size or prev.x1 < right - 1.5 * prev_size
+
+
+def _paragraph(lines: list[_Line]) -> Block:
+    first = lines[0]
+    on_first = [ln for ln in lines if ln.page == first.page]
+    box = (min(ln.x0 for ln in on_first), first.top, max(ln.x1 for ln in on_first), on_first[-1].bottom)
+    return Block("text", [Cell(join_lines([ln.text for ln in lines]), page=first.page,
+                               bbox=",".join(f"{v:.1f}" for v in box))])
+
+
+def _joins(prev: _Table, nxt: _Table) -> bool:
+    """The first row of a continued table is the rest of the previous page's last row when one of the
+    two halves holds nothing but label text, and every label cell lines up with a cell of the other half
+    (same column and same width, so a caption spanning the table is never glued to a header)."""
+    a, b = prev.rows[-1], nxt.rows[0]
+    ga, gb = prev.geometry[-1], nxt.geometry[0]
+
+    def labels_only(row: list[Cell]) -> bool:
+        return not any(c.text.strip() and is_value_like(c.text) for c in row)
+
+    if not (labels_only(a) or labels_only(b)):
+        return False
+    half = b if labels_only(b) else a
+    other, g_half, g_other = (a, gb, ga) if half is b else (b, ga, gb)
+    for i, c in enumerate(half):
+        if not c.text.strip():
+            continue
+        if not other[i].text.strip() or g_half[i] is None or g_other[i] is None:
+            return False
+        if abs(g_half[i][0] - g_other[i][0]) > _TOL or abs(g_half[i][1] - g_other[i][1]) > _TOL:
+            return False
+    return True
+
+
+def _join_split_row(block: Block, nxt: _Table) -> None:
+    """Append the continuation half's text to the row kept from the previous page, cell by cell."""
+    for mine, more in zip(block.cells, nxt.rows[0], strict=True):
+        if more.text.strip():
+            mine.text = join_lines([mine.text, more.text]) if mine.text.strip() else more.text
+            if mine.bbox is None:
+                mine.bbox, mine.page = more.bbox, more.page
