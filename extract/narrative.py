@@ -11,8 +11,6 @@ from extract.template import Templates
 from extract.text import width
 
 _SENTENCE_END = re.compile(r"(?<=[。；;!?！？])")
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-              "八": 8, "九": 9}
 
 
 @dataclass
@@ -25,18 +23,15 @@ class Fact:
 
 
 def chinese_number(text: str) -> int | None:
-    """Small Chinese numerals (七, 十二, 二十三, 一百零五) as used for case counts."""
-    if not text or any(ch not in _CN_DIGITS and ch not in "十百千" for ch in text):
-        return None
-    total, current = 0, 0
-    for ch in text:
-        if ch in _CN_DIGITS:
-            current = _CN_DIGITS[ch]
-        else:
-            unit = {"十": 10, "百": 100, "千": 1000}[ch]
-            total += (current or 1) * unit
-            current = 0
-    return total + current
+    """Chinese numerals as used for counts (七, 十二, 二十三, 一百零五), via cn2an."""
+    import cn2an
+
+    for mode in ("strict", "smart"):
+        try:
+            return int(cn2an.cn2an(text, mode))
+        except (ValueError, KeyError):
+            continue
+    return None
 
 
 def _sentences(blocks: list[Block]) -> list[tuple[str, int | None]]:

@@ -20,6 +20,7 @@ from extract.match import (
 from extract.metadata import find_agency, find_year, prose
 from extract.narrative import Fact, find_facts
 from extract.readers import ReadError, reader_for, source_form
+from extract.region import classify
 from extract.template import templates
 
 
@@ -144,12 +145,14 @@ def parse_blocks(doc: ParsedDocument, blocks: list[Block]) -> ParsedDocument:
                                 "or the year"))
     variant = "beijing" if any(c.row in ("inspection", "confirmation") for c in disclosure.cells) else (
         "national" if disclosure.found else None)
+    agency = find_agency(texts, tpl)
     doc.report = {
-        "agency": find_agency(texts, tpl),
+        "agency": agency,
         "year": year,
         "template": template,
         "variant": variant,
         "tables_found": found,
+        **classify(agency, tpl),
     }
     doc.facts = find_facts(blocks, tpl)
     errors = [i for i in doc.issues if i.severity == "error"]

@@ -13,6 +13,7 @@ import yaml
 from extract.text import key, squash
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
+NUMBER = r"\d[\d,]*|[零〇一二两三四五六七八九十百千万]+"
 _INNER_ENUMERATOR = re.compile(r"\([一二三四五六七八九十]+\)|(?<![\d.])\d+\.(?!\d)|[一二三四五六七八九十]+、")
 
 
@@ -136,7 +137,7 @@ def templates() -> Templates:
         disc_block_columns={fmt: {squash(k): v for k, v in cols.items()}
                             for fmt, cols in disc["block_columns"].items()},
         narrative={
-            code: [{**p, "regex": re.compile(p["pattern"])} for p in pats]
+            code: [{**p, "regex": re.compile(p["pattern"].replace("{N}", NUMBER))} for p in pats]
             for code, pats in _load("narrative.yaml")["facts"].items()
         },
         metadata=_load("metadata.yaml"),
