@@ -483,6 +483,17 @@ def test_docs_generate(built: Built) -> None:
         assert tables[mart]["metadata"]["schema"] == "marts"
         assert tables[mart]["columns"], mart
     assert (built.workdir / "target" / "index.html").exists()
+    manifest = json.loads((built.workdir / "target" / "manifest.json").read_text(encoding="utf-8"))
+    described = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed")}
+    bilingual = re.compile(r"[\u4e00-\u9fff].*[A-Za-z]{3}", re.S)
+    for name, entry in tables.items():
+        if entry["metadata"]["schema"] not in ("staging", "intermediate", "marts") or name not in described:
+            continue
+        node = described[name]
+        assert bilingual.search(node["description"]), f"{name}: description not in Chinese and English"
+        for column in entry["columns"]:
+            text = node["columns"].get(column, {}).get("description", "")
+            assert bilingual.search(text), f"{name}.{column}: description not in Chinese and English"
 
 
 def test_parse_prints_no_deprecation(tmp_path: Path) -> None:

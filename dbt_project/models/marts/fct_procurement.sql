@@ -10,12 +10,12 @@
 }}
 
 -- 政府集中采购 — one row per F2019 report (F2021 dropped the row): projects and amount in 万元.
--- A report whose procurement row was not read has nulls here (not reported), never 0.
-with f2019_reports as (
-    select report_id
+-- A report whose procurement row was not read has nulls here (not reported), never 0. A report of unknown
+-- format that has a procurement row is kept too (the row exists only in F2019).
+with reports as (
+    select report_id, template
     from {{ ref('stg_nianbao__reports') }}
-    where template = 'F2019'
-        and {{ nianbao_needs_build('report_id') }}
+    where {{ nianbao_needs_build('report_id') }}
 ),
 
 procurement as (
@@ -30,8 +30,10 @@ procurement as (
 )
 
 select
-    f2019_reports.report_id,
+    reports.report_id,
     {{ to_count('procurement.projects') }} as projects,
     cast(procurement.amount_10k_yuan as decimal(18, 4)) as amount_10k_yuan
-from f2019_reports
-left join procurement on procurement.report_id = f2019_reports.report_id
+from reports
+left join procurement on procurement.report_id = reports.report_id
+where reports.template = 'F2019'
+    or procurement.report_id is not null
