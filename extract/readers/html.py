@@ -1,9 +1,248 @@
-"""placeholder"""
+"""HTML pages (.html, .htm, .shtml): the report inside a government site's page chrome.
 
+The charset comes from the page's own declaration (`<meta charset>`, the HTTP-style `<meta http-equiv>`
+or an XML declaration), else from detection; GBK/GB2312 pages are decoded as GB18030, their superset,
+because pages declared GB2312 routinely contain GBK characters. Tables are read through lxml with
+rowspan/colspan expanded into a grid; provenance of a cell is its table, row and column.
+
+The report is cut out of the page chrome (menus, related links, footers) by its section headings: the
+smallest element holding them, preceded by the nearest title line outside it (sidebars that list other
+years' reports are links and never taken for the title).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
 from pathlib import Path
 
+import lxml.html
+from lxml import etree
+
+from extract.blocks import Block, Cell
+from extract.decode import DecodeError, decode
 from extract.readers import ReadError, Reading
+from extract.readers.grid import cell_text, clean_text, grid_blocks
+from extract.text import width
+
+_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
+_GB = {"gb2312", "gbk", "gb18030", "cp936", "x-gbk", "gb_2312-80", "csgb2312", "euc-cn", "x-euc-cn", "hz-gb-2312"}
+_DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "select", "button",
+         "textarea", "input", "head", "title", "meta", "link")
+_BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "section",
+          "article", "header", "footer", "nav", "aside", "main", "blockquote", "pre", "center", "address",
+          "figure", "figcaption", "caption", "form", "fieldset", "table", "tr", "td", "th", "thead", "tbody",
+          "tfoot", "hr", "body", "html"}
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+MAX_SPAN = 200
 
 
 def read(data: bytes, path: Path) -> Reading:
-    raise ReadError("unsupported_format", "not yet")
+    """Blocks of an HTML page; `not_a_report` is left to the matcher when the page holds no report."""
+    text, encoding = _decode(data)
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    try:
+        root = lxml.html.document_fromstring(text) if text.strip() else None
+    except (etree.ParserError, ValueError) as exc:
+        raise ReadError("unreadable_file", f"not a readable HTML page: {exc}") from exc
+    if root is None:
+        raise ReadError("empty_file", "empty HTML page")
+    page_title = clean_text(root.findtext(".//title") or "") or None
+    _strip(root)
+    body = root.find("body")
+    content = _content_root(body if body is not None else root)
+    reader = _Flow()
+    if content is not body:
+        title = _title_before(content, page_title)
+        if title:
+            reader.blocks.append(Block("text", [Cell(title)]))
+    reader.walk(content)
+    reader.flush()
+    return Reading(reader.blocks, "html", "html_grid", encoding)
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """Text and charset: BOM, then the page's declaration (if it decodes), then detection."""
+    if not data.strip():
+        raise ReadError("empty_file", "empty file (no bytes)")
+    if not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        head = data[:8192]
+        m = _XML_ENCODING.match(head) or _CHARSET.search(head)
+        if m:
+            declared = m.group(1).decode("ascii").lower()
+            try:
+                name = codecs.lookup(declared).name
+            except LookupError:
+                name = None
+            # Pages declared Latin-1 are often Chinese in disguise; let detection decide those.
+            if name is not None and name not in ("latin_1", "iso8859_1", "cp1252", "ascii"):
+                codec = "gb18030" if declared in _GB or name in _GB else name
+                try:
+                    return data.decode(codec), name
+                except UnicodeDecodeError:
+                    pass  # a page declaring one charset and written in another: detect
+    try:
+        return decode(data)
+    except DecodeError as exc:
+        raise ReadError(exc.code, str(exc)) from exc
+
+
+def _tag(el) -> str:
+    return el.tag.lower() if isinstance(el.tag, str) else ""
+
+
+def _strip(root) -> None:
+    """Remove what is never report text: scripts, styles, form controls, hidden elements, comments."""
+    for el in list(root.iter()):
+        if el.getparent() is None:
+            continue
+        if not isinstance(el.tag, str) or _tag(el) in _DROP or _HIDDEN.search(el.get("style") or "") \
+                or el.get("hidden") is not None:
+            el.drop_tree()
+
+
+def _content_root(body):
+    """The smallest element holding the report's section headings (the whole body when fewer than two
+    sections are named, e.g. a page that is not a report)."""
+    from extract.template import templates
+
+    tpl = templates()
+    sizes: dict[object, int] = {}
+    for el in reversed(list(body.iter())):
+        sizes[el] = len(el.text or "") + sum(sizes.get(c, 0) + len(c.tail or "") for c in el)
+    headings = []
+    for el in body.iter():
+        if _tag(el) in ("table", "tr", "tbody") or sizes[el] > 200:
+            continue
+        if tpl.section_of_heading(clean_text(el.text_content())) and not any(
+            tpl.section_of_heading(clean_text(c.text_content())) for c in el
+        ):
+            headings.append(el)
+    if len({tpl.section_of_heading(clean_text(h.text_content())) for h in headings}) < 2:
+        return body
+    chains = [list(h.iterancestors()) for h in headings]
+    return next(a for a in chains[0] if all(a in chain for chain in chains[1:]))
+
+
+def _title_before(root, page_title: str | None) -> str | None:
+    """The report's title when the content element does not start with it: the nearest title line
+    before it (link text excluded, so a sidebar listing other years' reports is never taken), else the
+    page's `<title>`."""
+    from extract.template import templates
+
+    pattern = re.compile(templates().metadata["title_pattern"])
+    if pattern.search(width(clean_text(root.text_content())[:200])):
+        return None
+    node = root
+    for _ in range(4):
+        parent = node.getparent()
+        if parent is None:
+            break
+        for sib in node.itersiblings(preceding=True):
+            if not isinstance(sib.tag, str):
+                continue
+            found = [t for el in sib.iter() if _tag(el) != "a" and not any(_tag(a) == "a" for a in el.iterancestors())
+                     and len(t := clean_text(el.text_content())) <= 120 and pattern.search(width(t))]
+            if found:
+                return min(found, key=len)
+        node = parent
+    if page_title and pattern.search(width(page_title)):
+        return page_title
+    return None
+
+
+def _span(value: str | None, limit: int) -> int:
+    m = re.match(r"\s*(\d+)", value or "")
+    n = int(m.group(1)) if m else 1
+    return limit if n == 0 else max(1, min(n, limit))
+
+
+class _Flow:
+    """Walks the DOM in document order, collecting paragraphs and table rows."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.parts: list[str] = []
+        self.tables = 0
+
+    def flush(self) -> None:
+        text = clean_text("".join(self.parts))
+        self.parts = []
+        if text:
+            self.blocks.append(Block("text", [Cell(text)]))
+
+    def add(self, text: str | None) -> None:
+        if text:
+            self.parts.append(text.replace("\n", " ").replace("\r", " "))
+
+    def walk(self, el) -> None:
+        tag = _tag(el)
+        if tag == "table" and el.find(".//table") is None:
+            self.flush()
+            self.table(el)
+            self.add(el.tail)
+            return
+        if tag == "br":
+            self.flush()
+            self.add(el.tail)
+            return
+        block = tag in _BLOCK
+        if block:
+            self.flush()
+        self.add(el.text)
+        for child in el:
+            self.walk(child)
+        if block:
+            self.flush()
+        self.add(el.tail)
+
+    def table(self, table) -> None:
+        """A data table as a grid: rowspan/colspan expanded, the text kept at each span's origin."""
+        rows = [tr for tr in table.iter("tr")]
+        index = self.tables
+        self.tables += 1
+        taken: dict[tuple[int, int], Cell] = {}
+        for r, tr in enumerate(rows):
+            c = 0
+            for td in tr:
+                if _tag(td) not in ("td", "th"):
+                    continue
+                while (r, c) in taken:
+                    c += 1
+                rs = _span(td.get("rowspan"), len(rows) - r)
+                cs = _span(td.get("colspan"), MAX_SPAN)
+                text = cell_text(_cell_lines(td))
+                for dr in range(rs):
+                    for dc in range(cs):
+                        taken[(r + dr, c + dc)] = Cell(text if dr == dc == 0 else "", table_index=index,
+                                                       row_index=r + dr, col_index=c + dc)
+                c += cs
+        width = max((col for _, col in taken), default=-1) + 1
+        grid = [[taken.get((r, c)) or Cell("", table_index=index, row_index=r, col_index=c) for c in range(width)]
+                for r in range(len(rows))]
+        if width == 1:
+            self.blocks.extend(Block("text", [row[0]]) for row in grid if row[0].text)
+            return
+        self.blocks.extend(grid_blocks(grid))
+
+
+def _cell_lines(td) -> str:
+    """A cell's text with its line breaks (`<br>`, paragraphs) as newlines, for `cell_text` to join."""
+    out: list[str] = []
+
+    def walk(el) -> None:
+        tag = _tag(el)
+        if tag == "br" or tag in _BLOCK:
+            out.append("\n")
+        if el.text:
+            out.append(el.text)
+        for child in el:
+            walk(child)
+        if tag in _BLOCK:
+            out.append("\n")
+        if el.tail and el is not td:
+            out.append(el.tail)
+
+    walk(td)
+    return "".join(out)
