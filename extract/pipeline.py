@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from extract.frames import to_frames
 from extract.load import connect, ensure_schema, known_documents, write_batch
-from extract.parse import ParsedDocument, parse_bytes, parse_file
+from extract.parse import ParsedDocument, parse_file
 
-BATCH_SIZE = 500
+BATCH_SIZE = 2000
+# Below this many files a process pool costs more than it saves.
+PARALLEL_THRESHOLD = 64
 Progress = Callable[[int, int, str], None]
 
 
@@ -48,21 +52,33 @@ def discover(inputs: Sequence[Path]) -> list[Path]:
     return sorted(found)
 
 
-def _changed(files: list[Path], known: dict[str, str]) -> Iterator[tuple[Path, bytes | None]]:
-    """Files whose content differs from what the warehouse holds for their path."""
+def _changed(files: list[Path], known: dict[str, str]) -> Iterator[Path]:
+    """Files whose content differs from what the warehouse holds for their path (unreadable ones too:
+    they must get their `failed` row)."""
     for path in files:
         try:
             data = path.read_bytes()
         except OSError:
-            yield path, None
+            yield path
             continue
         if known.get(str(path)) != hashlib.sha256(data).hexdigest():
-            yield path, data
+            yield path
+
+
+def _parsed(todo: list[Path], workers: int) -> Iterator[ParsedDocument]:
+    """Parsed documents in input order, over a process pool when there is enough work for one."""
+    if workers <= 1 or len(todo) < PARALLEL_THRESHOLD:
+        yield from map(parse_file, todo)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for start in range(0, len(todo), BATCH_SIZE):
+            yield from pool.map(parse_file, todo[start:start + BATCH_SIZE], chunksize=64)
 
 
 def extract_and_load(inputs: Sequence[Path], warehouse: Path, *, progress: Progress | None = None,
-                     batch_size: int = BATCH_SIZE) -> LoadSummary:
-    """Parse the new or changed files under `inputs` and load them, one transaction per batch."""
+                     batch_size: int = BATCH_SIZE, workers: int | None = None) -> LoadSummary:
+    """Parse the new or changed files under `inputs` (on every core) and load them, one transaction per
+    batch; memory holds one batch of parsed documents whatever the number of files."""
     files = discover(inputs)
     known = known_documents(warehouse)
     summary = LoadSummary()
@@ -72,11 +88,10 @@ def extract_and_load(inputs: Sequence[Path], warehouse: Path, *, progress: Progr
     try:
         ensure_schema(con)
         batch: list[ParsedDocument] = []
-        for done, (path, data) in enumerate(todo, start=1):
-            doc = parse_file(path) if data is None else parse_bytes(data, path)
+        for done, doc in enumerate(_parsed(todo, workers or os.cpu_count() or 1), start=1):
             batch.append(doc)
             if progress:
-                progress(done, len(todo), path.name)
+                progress(done, len(todo), doc.file_name)
             if len(batch) >= batch_size:
                 _flush(con, batch, summary)
         _flush(con, batch, summary)
