@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from extract.text import width
 
@@ -34,6 +35,7 @@ def is_value_like(raw: str) -> bool:
     return read_cell(raw).kind != "text"
 
 
+@lru_cache(maxsize=65536)
 def read_cell(raw: str, *, amount: bool = False) -> CellValue:
     """Read a cell; `amount` columns are in 万元 and convert a value written in 元."""
     s = clean(raw)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 from charset_normalizer import from_bytes
 
@@ -28,11 +29,11 @@ def _cjk_share(text: str) -> float:
     return cjk / len(non_ascii)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
 def _control_share(text: str) -> float:
-    if not text:
-        return 0.0
-    bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f\v")
-    return bad / len(text)
+    return len(_CONTROL.findall(text)) / len(text) if text else 0.0
 
 
 def decode(data: bytes) -> tuple[str, str]:

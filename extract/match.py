@@ -21,7 +21,7 @@ from extract.text import key, squash
 TABLES = ("disclosure", "applications", "review_litigation")
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedCell:
     """One canonical cell: codes of the spec, the value (None = not reported), raw text, provenance."""
 

@@ -77,7 +77,7 @@ class Section:
     aliases: tuple[str, ...]
 
 
-@dataclass
+@dataclass(eq=False)
 class Templates:
     """Everything the matcher knows about the two national formats and their variants."""
 
@@ -99,7 +99,10 @@ class Templates:
 
     def section_of_heading(self, text: str) -> str | None:
         """The section code when `text` is one of the six headings, else None."""
-        s = squash(text)
+        return self._heading(squash(text)) if len(text) < 80 else None
+
+    @cache  # noqa: B019 - one Templates object lives for the whole process
+    def _heading(self, s: str) -> str | None:
         for sec in self.sections:
             if not s.startswith(sec.ordinal + "、"):
                 continue
