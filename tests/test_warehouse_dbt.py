@@ -556,7 +556,8 @@ def incremental(tmp_path_factory: pytest.TempPathFactory, golden: list[GoldenRep
     assert_all_passed(run_dbt(["build", "--select", "marts"], wh, root))
     marker = query(wh, "select projects from marts.fct_procurement where report_id = ?", [unchanged.report_id])
     with duckdb.connect(str(wh)) as con:
-        con.execute("update marts.fct_procurement set projects = 182 where report_id = ?", [unchanged.report_id])
+        con.execute("update marts.fct_procurement set projects = ? where report_id = ?",
+                    [int(unchanged.cell("disclosure", "procurement", "projects") or 0), unchanged.report_id])
     after_incremental = snapshot(wh, (*FACTS, *DIMS))
     assert_all_passed(run_dbt(["run", "--select", "marts", "--full-refresh"], wh, root))
     return {
