@@ -36,8 +36,6 @@ RAW_SCHEMA = "raw"
 RAW_KEYS: dict[str, AssetKey] = {table: AssetKey([RAW_SCHEMA, table]) for table in RAW_TABLES}
 DQ_RESULTS_KEY = AssetKey(["dq", "check_results"])
 DQ_REPORT_KEY = AssetKey(["dq", "report"])
-# Marts validated by the GX suites (expectations/), which the data-quality results depend on.
-VALIDATED_MARTS = ("fct_applications", "fct_outcomes", "fct_disclosure", "fct_litigation", "dim_report")
 # At most this many failing rows per suite are copied into run metadata (the full list is in DuckDB).
 FAILING_SAMPLE = 20
 
@@ -100,11 +98,12 @@ class NianbaoDbtTranslator(DagsterDbtTranslator):
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource) -> Iterator[Any]:
     """`dbt build` of the selected models (and their dbt tests) into the run's warehouse."""
-    warehouse.export_for_dbt()
     total = len(context.selected_asset_keys)
     done = 0
     progress.report("dbt", 0, total, "")
-    for event in dbt.cli(["build"], context=context, target_path=warehouse.dbt_target_path).stream():
+    with warehouse.dbt_env():  # the dbt process and its profile are set up here, with this run's warehouse
+        invocation = dbt.cli(["build"], context=context, target_path=warehouse.dbt_target_path)
+    for event in invocation.stream():
         if isinstance(event, Output | AssetMaterialization):
             key = context.asset_key_for_output(event.output_name) if isinstance(event, Output) else event.asset_key
             done += 1
@@ -124,7 +123,8 @@ def mart_key(model: str) -> AssetKey:
 
 @asset(
     key=DQ_RESULTS_KEY,
-    deps=[mart_key(m) for m in VALIDATED_MARTS],
+    # After every dbt model: the suites read the marts (and the staged narrative facts).
+    deps=list(dbt_models.keys),
     group_name="dq",
     kinds={"great_expectations", "duckdb"},
     pool=WRITER_POOL,

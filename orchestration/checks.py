@@ -29,11 +29,11 @@ SUITE_MARTS: dict[str, str] = {
     "narrative": "dim_report",
 }
 SUITE_DESCRIPTIONS: dict[str, str] = {
-    "applications": "Table 三 balances: received + carried over = processed + carried forward; outcomes and "
-    "applicant-type totals add up; no negative counts.",
-    "litigation": "Table 四: each review/litigation block's total equals the sum of its results.",
-    "disclosure": "Section 二: no negative disclosure figures.",
-    "narrative": "Figures stated in the text agree with the tables.",
+    "applications": "Table 三: T3_BALANCE (新收 + 上年结转 = 办理结果总计 + 结转下年度, the statutory relation), "
+    "T3_OUTCOMES, T3_ROW_TOTAL and NON_NEGATIVE, per report.",
+    "litigation": "Table 四: T4_TOTAL (总计 = 维持 + 纠正 + 其他 + 尚未审结) in each block, per report.",
+    "disclosure": "Section 二: NON_NEGATIVE (every count ≥ 0 except 本年增/减) and plausibility checks, per report.",
+    "narrative": "The prose against the tables: applications received as stated in the text vs table 三, per report.",
 }
 
 

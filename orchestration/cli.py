@@ -248,6 +248,7 @@ def summarize(result: ExecuteInProcessResult, warehouse: Path, seconds: float) -
             "parsed": load.get("documents_parsed", 0),
             "partial": load.get("documents_partial", 0),
             "failed": load.get("documents_failed", 0),
+            "unchanged": load.get("documents_unchanged", 0),
         },
         "reports": load.get("reports", 0),
         "cells": load.get("cells", 0),
@@ -306,9 +307,11 @@ def print_summary(summary: dict[str, Any], console: Console) -> None:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
+    read = docs["parsed"] + docs["partial"] + docs["failed"]
     table.add_row(
         "documents read",
-        f"{sum(docs.values())} (parsed {docs['parsed']} / partial {docs['partial']} / failed {docs['failed']})",
+        f"{read} (parsed {docs['parsed']} / partial {docs['partial']} / failed {docs['failed']}); "
+        f"{docs['unchanged']} unchanged",
     )
     table.add_row("reports", f"{summary['reports']:,} ({summary['reports_changed']} new or changed this run)")
     table.add_row("cells", f"{summary['cells']:,}")
@@ -316,7 +319,7 @@ def print_summary(summary: dict[str, Any], console: Console) -> None:
     table.add_row(
         "checks failing",
         f"[{'yellow' if failing else 'green'}]{failing}[/] "
-        f"(in {summary['reports_failing_checks']} reports; findings, not errors)",
+        f"(in {summary['reports_failing_checks']} reports: findings in the data, not pipeline errors)",
     )
     table.add_row("warehouse", summary["warehouse"])
     table.add_row("data-quality report", summary["dq_report"])
@@ -386,7 +389,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     else:
-        print_summary(summary, Console())
+        # Not a terminal (a pipe, a log): no wrapping at 80 columns.
+        print_summary(summary, Console() if sys.stdout.isatty() else Console(width=200))
     return EXIT_OK
 
 

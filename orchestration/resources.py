@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from dagster import ConfigurableResource
@@ -82,14 +84,25 @@ class WarehouseResource(ConfigurableResource):
         """dbt's target folder for builds of this warehouse."""
         return self.run_dir / "dbt"
 
-    def export_for_dbt(self) -> None:
-        """Point dbt's profile (env_var NIANBAO_WAREHOUSE) at this warehouse, as an absolute path.
+    @contextmanager
+    def dbt_env(self) -> Iterator[None]:
+        """Point dbt's profile (env_var NIANBAO_WAREHOUSE) at this warehouse, as an absolute path, while
+        a dbt command starts.
 
-        dbt runs as a subprocess that inherits this process's environment, so this is the one channel
-        through which the run's warehouse reaches the dbt profile.
+        dbt runs as a subprocess that inherits this process's environment, so the environment is the one
+        channel to the profile; it is restored afterwards so one run's warehouse does not leak into the
+        rest of the process.
         """
         self.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+        previous = os.environ.get(WAREHOUSE_ENV)
         os.environ[WAREHOUSE_ENV] = str(self.warehouse_path)
+        try:
+            yield
+        finally:
+            if previous is None:
+                os.environ.pop(WAREHOUSE_ENV, None)
+            else:
+                os.environ[WAREHOUSE_ENV] = previous
 
 
 def _manifest_is_stale(project: DbtProject) -> bool:

@@ -1,0 +1,140 @@
+"""The `nianbao` CLI: help, one-line errors, and a real run of the job on the samples (twice: the
+second run of an unchanged inbox changes nothing)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from extract.pipeline import discover
+from orchestration.cli import main
+from orchestration.resources import DEFAULT_INBOX
+
+for _var, _value in {"DO_NOT_TRACK": "1", "GX_ANALYTICS_ENABLED": "false", "DAGSTER_DISABLE_TELEMETRY": "1"}.items():
+    os.environ.setdefault(_var, _value)
+
+NIANBAO = Path(sys.executable).with_name("nianbao")
+SAMPLES = discover([DEFAULT_INBOX])
+
+
+def _one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
+    """The error output of a failed command, which must be exactly one readable line."""
+    err = capsys.readouterr().err.strip()
+    assert "Traceback" not in err
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("nianbao: error: ")
+    return err
+
+
+def test_help_lists_commands_and_options() -> None:
+    """The console script is installed and its help names the commands and the run options."""
+    top = subprocess.run([str(NIANBAO), "--help"], capture_output=True, text=True, check=True).stdout
+    assert "run" in top and "parse" in top and "政府信息公开工作年度报告" in top
+    run = subprocess.run([str(NIANBAO), "run", "--help"], capture_output=True, text=True, check=True).stdout
+    for option in ("--input", "--warehouse", "--json", "data/inbox", "warehouse/nianbao.duckdb"):
+        assert option in run
+    parse = subprocess.run([str(NIANBAO), "parse", "--help"], capture_output=True, text=True, check=True).stdout
+    assert "FILE" in parse and "--json" in parse
+
+
+def test_missing_input_folder_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A mistyped inbox is reported before anything is created."""
+    code = main(["run", "--input", str(tmp_path / "nope"), "--warehouse", str(tmp_path / "w.duckdb")])
+    assert code == 1
+    assert "input folder not found" in _one_line_error(capsys)
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_unwritable_warehouse_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A warehouse that cannot be created (its folder would be inside a file) is one line."""
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    code = main(["run", "--warehouse", str(blocker / "w.duckdb")])
+    assert code == 1
+    assert "warehouse" in _one_line_error(capsys)
+
+
+def test_locked_warehouse_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A warehouse held open for writing by another process is named as locked, with its holder."""
+    warehouse = tmp_path / "w.duckdb"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
+                import duckdb, sys, time
+                con = duckdb.connect({str(warehouse)!r})
+                print("ready", flush=True)
+                sys.stdin.read()
+            """),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        code = main(["run", "--warehouse", str(warehouse)])
+    finally:
+        holder.communicate("")
+    assert code == 1
+    err = _one_line_error(capsys)
+    assert "locked by another process" in err and f"PID {holder.pid}" in err
+
+
+def test_parse_missing_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`nianbao parse` on a path that is not there is one line too."""
+    assert main(["parse", str(tmp_path / "absent.txt")]) == 1
+    assert "file not found" in _one_line_error(capsys)
+
+
+@pytest.fixture(scope="module")
+def cli_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str, Path]:
+    """`nianbao run --json` on the samples through the installed console script, then a plain
+    `nianbao run` of the same unchanged inbox in-process."""
+    out = tmp_path_factory.mktemp("cli")
+    warehouse = out / "wh" / "nianbao.duckdb"
+    args = ["run", "--input", str(DEFAULT_INBOX), "--warehouse", str(warehouse)]
+    first = subprocess.run([str(NIANBAO), *args, "--json"], capture_output=True, text=True, cwd=out)
+    assert first.returncode == 0, first.stderr
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        assert main(args) == 0
+    return json.loads(first.stdout), buffer.getvalue(), warehouse
+
+
+def test_run_json_summary_matches_the_warehouse(cli_runs: tuple[dict[str, Any], str, Path]) -> None:
+    """The summary is one JSON object whose counts are the warehouse's own."""
+    summary, _, warehouse = cli_runs
+    docs = summary["documents"]
+    assert docs["parsed"] + docs["partial"] + docs["failed"] == len(SAMPLES) and docs["unchanged"] == 0
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        reports, cells = con.execute(
+            "SELECT (SELECT count(*) FROM raw.reports), (SELECT count(*) FROM raw.cells)"
+        ).fetchone()
+        (failing,) = con.execute("SELECT count(*) FROM dq.check_results WHERE status = 'fail'").fetchone()
+    assert summary["reports"] == reports == len(SAMPLES)
+    assert summary["cells"] == cells > 0
+    assert summary["checks_failing"] == failing
+    assert summary["warehouse"] == str(warehouse)
+    assert Path(summary["dq_report"]).is_file()
+    assert set(summary["suites"]) == {"applications", "litigation", "disclosure", "narrative"}
+
+
+def test_rerun_of_unchanged_inbox_changes_nothing(cli_runs: tuple[dict[str, Any], str, Path]) -> None:
+    """The human summary of the second run reads nothing new and keeps every report."""
+    summary, text, warehouse = cli_runs
+    assert re.search(rf"documents read +0 \(parsed 0 / partial 0 / failed 0\); {len(SAMPLES)} unchanged", text)
+    assert re.search(rf"reports +{summary['reports']} \(0 new or changed this run\)", text)
+    assert str(warehouse) in text and "data-quality report" in text
