@@ -1,0 +1,120 @@
+"""Render → parse → compare for every format × variant × layout, on random reports with known truth.
+
+The invariants (see `synthetic.compare`): every cell the layout makes determinable is exact; any other
+cell is the truth or null with an issue; no parsed cell is ever a wrong number. Injected inconsistencies
+(a printed （七）总计 double the outcome sum, …) must survive parsing unchanged.
+"""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from extract.parse import parse_bytes
+from synthetic.compare import compare_metadata, compare_narrative, describe, roundtrip
+from synthetic.corpus import truth_json
+from synthetic.render import Noise, render_report
+from synthetic.render_text import LAYOUTS
+from synthetic.truth import FORMATS, INJECTION_KINDS, VARIANTS, random_truth, relation_failures
+
+SHAPES = [(fmt, variant, sub) for fmt in FORMATS for variant in VARIANTS[fmt] for sub in (False, True)]
+SHAPE_IDS = [f"{fmt}-{variant}{'-subtotal' if sub else ''}" for fmt, variant, sub in SHAPES]
+# No shrinking: examples are seeds, a smaller seed is not a simpler report. The failure prints the seed.
+FAST = settings(max_examples=6, deadline=None, phases=(Phase.explicit, Phase.reuse, Phase.generate),
+                suppress_health_check=[HealthCheck.too_slow], database=None)
+SLOW = settings(max_examples=150, deadline=None, phases=(Phase.explicit, Phase.reuse, Phase.generate),
+                suppress_health_check=[HealthCheck.too_slow], database=None)
+
+noises = st.builds(Noise, cell_forms=st.booleans(), null_forms=st.booleans(), blanks=st.booleans(),
+                   split_labels=st.booleans(), stray_cells=st.booleans(), encodings=st.booleans(),
+                   heading_variants=st.booleans())
+injections = st.lists(st.sampled_from(INJECTION_KINDS), max_size=2, unique=True).map(tuple)
+seeds = st.integers(0, 2**32 - 1)
+
+
+def _check_cells(layout: str, fmt: str, variant: str, sub: bool, seed: int, inject: tuple[str, ...],
+                 noise: Noise) -> None:
+    truth = random_truth(random.Random(seed), fmt, variant, subtotal_column=sub, inject=inject)
+    _, doc, problems = roundtrip(truth, layout, seed, noise)
+    assert not problems, (f"{layout} {fmt}/{variant} subtotal={sub} seed={seed} inject={inject} noise={noise}\n"
+                          + describe(problems, doc))
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize(("fmt", "variant", "sub"), SHAPES, ids=SHAPE_IDS)
+@FAST
+@given(seed=seeds, inject=injections, noise=noises)
+def test_roundtrip_cells(layout, fmt, variant, sub, seed, inject, noise):
+    _check_cells(layout, fmt, variant, sub, seed, inject, noise)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize(("fmt", "variant", "sub"), SHAPES, ids=SHAPE_IDS)
+@SLOW
+@given(seed=seeds, inject=injections, noise=noises)
+def test_roundtrip_cells_many(layout, fmt, variant, sub, seed, inject, noise):
+    _check_cells(layout, fmt, variant, sub, seed, inject, noise)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize(("fmt", "variant", "sub"), SHAPES, ids=SHAPE_IDS)
+def test_clean_rendering_is_fully_determinable_and_exact(layout, fmt, variant, sub):
+    """Without noise the positional layouts leave nothing undeterminable: the parser must read it all."""
+    truth = random_truth(random.Random(11), fmt, variant, subtotal_column=sub)
+    rendered, doc, problems = roundtrip(truth, layout, 11, Noise.none())
+    if layout in ("tab_rows", "cell_per_line", "markdown", "sparse"):
+        assert rendered.undeterminable == []
+    assert not problems, f"{layout} {fmt}/{variant} subtotal={sub}\n" + describe(problems, doc)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize(("fmt", "variant", "sub"), SHAPES, ids=SHAPE_IDS)
+def test_metadata_and_narrative(layout, fmt, variant, sub):
+    truth = random_truth(random.Random(5), fmt, variant, subtotal_column=sub)
+    rendered, doc, _ = roundtrip(truth, layout, 5, Noise(blanks=False))
+    tj = truth_json(truth, "", rendered)
+    diffs = compare_metadata(tj, doc) + compare_narrative(tj, doc)
+    assert not diffs, f"{layout} {fmt}/{variant}: {diffs}"
+
+
+@pytest.mark.parametrize("layout", ["tab_rows", "cell_per_line", "markdown"])
+@pytest.mark.parametrize("kind", INJECTION_KINDS)
+@settings(max_examples=4, deadline=None, phases=(Phase.explicit, Phase.reuse, Phase.generate), database=None)
+@given(seed=seeds, shape=st.sampled_from(SHAPES))
+def test_injected_inconsistencies_survive_parsing(layout, kind, seed, shape):
+    """The parser records what is printed: it never "repairs" a total, so the same relations fail."""
+    fmt, variant, sub = shape
+    truth = random_truth(random.Random(seed), fmt, variant, subtotal_column=sub, inject=(kind,))
+    expected = relation_failures(truth)
+    rendered, doc, problems = roundtrip(truth, layout, seed, Noise(blanks=False, stray_cells=False))
+    entry = truth.injected[0]
+    parsed = {(c.table, c.row, c.col): c.value for c in doc.cells}
+    for col in entry["cols"]:
+        ref = (entry["table"], entry["row"], col)
+        if list(ref) in [list(u) for u in rendered.undeterminable]:
+            continue
+        assert parsed.get(ref) == Decimal(truth.value(*ref)), f"{kind} {ref}: printed {truth.value(*ref)}, " \
+                                                               f"parsed {parsed.get(ref)}"
+    assert not problems, f"{layout} {kind} seed={seed}\n" + describe(problems, doc)
+    reparsed = random_truth(random.Random(seed), fmt, variant, subtotal_column=sub)
+    for (t, r, c), v in parsed.items():
+        if r in reparsed.cells.get(t, {}) and c in reparsed.cells[t][r]:
+            reparsed.cells[t][r][c] = None if v is None else (int(v) if v == v.to_integral_value() else v)
+    assert relation_failures(reparsed) == expected
+
+
+def test_seed_002_shape_doubled_total_is_kept_as_printed():
+    """Seed 002's finding in a synthetic report: （七）总计 printed double, parsed double."""
+    rng = random.Random(2)
+    truth = random_truth(rng, "F2019", "beijing", inject=("doubled_total_processed",))
+    rendered = render_report(truth, "cell_per_line", random.Random(2), Noise.none())
+    doc = parse_bytes(rendered.data, Path("x.txt"))
+    got = {c.col: c.value for c in doc.cells if c.row == "total_processed"}
+    assert got == {c: Decimal(v) for c, v in truth.cells["applications"]["total_processed"].items()}
+    assert relation_failures(truth)["T3_OUTCOMES"]
