@@ -7,6 +7,10 @@ select
     year,
     template,
     variant,
+    admin_level,
+    province,
+    city,
+    county,
     parse_status,
     parse_issue_count,
     tables_found
