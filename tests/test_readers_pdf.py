@@ -1,0 +1,275 @@
+"""Born-digital PDFs: three real reports (淮安市 2024, 洪泽区 2023 and 2024) read through their ruled tables.
+
+Each PDF is parsed once per module. Values are pinned against the printed reports; the relations of the
+schema are evaluated on the parsed cells, so a misplaced value shows up as a broken identity.
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from expectations.codes import APPLICANT_PARTS, BALANCE_IN, BALANCE_OUT, OTHER_SINGLE, OTHER_SPLIT, OUTCOMES_BASE
+from extract.blocks import Block
+from extract.parse import ParsedDocument, parse_bytes, parse_file
+from extract.readers import ReadError, pdf
+
+PDF_DIR = Path(__file__).resolve().parent / "fixtures" / "pdf"
+FILES = {"huaian-2024": "huaian-city-2024.pdf", "hongze-2023": "hongze-district-2023.pdf",
+         "hongze-2024": "hongze-district-2024.pdf"}
+APP_COLS = (*APPLICANT_PARTS, "total")
+# Both 洪泽区 reports print row （三）2 with a typo, `2.其他法律行政止公开` (法规禁 missing, as printed); the
+# reader hands it on verbatim and the template matcher does not know the variant yet.
+TYPO_ROW = pytest.mark.xfail(strict=True, reason="matcher: label variant 2.其他法律行政止公开 not in the template")
+
+
+@pytest.fixture(scope="module")
+def docs() -> dict[str, ParsedDocument]:
+    return {name: parse_file(PDF_DIR / file) for name, file in FILES.items()}
+
+
+@pytest.fixture(scope="module")
+def readings() -> dict[str, list[Block]]:
+    return {name: pdf.read((PDF_DIR / file).read_bytes(), PDF_DIR / file).blocks for name, file in FILES.items()}
+
+
+def _value(doc: ParsedDocument, table: str, row: str, col: str) -> Decimal | None:
+    found = [c for c in doc.cells if (c.table, c.row, c.col) == (table, row, col)]
+    assert len(found) == 1, f"{table}/{row}/{col}: {len(found)} cells"
+    return found[0].value
+
+
+def _cell(doc: ParsedDocument, table: str, row: str, col: str):
+    return next(c for c in doc.cells if (c.table, c.row, c.col) == (table, row, col))
+
+
+def test_huaian_2024_reads_completely(docs):
+    doc = docs["huaian-2024"]
+    assert (doc.status, doc.error, doc.source_form) == ("parsed", None, "pdf")
+    assert {k: doc.report[k] for k in ("agency", "year", "template")} == {
+        "agency": "淮安市人民政府", "year": 2024, "template": "F2021"}
+    counts = {t: sum(1 for c in doc.cells if c.table == t) for t in ("disclosure", "applications", "review_litigation")}
+    assert counts == {"disclosure": 10, "applications": 175, "review_litigation": 15}
+    assert all(c.value is not None for c in doc.cells)
+    assert not [i for i in doc.issues if i.severity in ("error", "warning")]
+
+
+@pytest.mark.parametrize(("table", "row", "col", "expected"), [
+    ("applications", "new_received", "total", 3119),
+    ("applications", "new_received", "natural_person", 3001),
+    ("applications", "new_received", "legal_service", 61),
+    ("applications", "carried_over", "total", 34),
+    ("applications", "granted", "total", 1362),
+    ("applications", "partially_granted", "total", 454),
+    ("applications", "denied_inquiry", "total", 105),
+    ("applications", "unable_not_held", "total", 769),
+    ("applications", "unable_needs_creation", "total", 11),  # first row after the page break
+    ("applications", "other_overdue_correction", "total", 71),
+    ("applications", "other_overdue_fee", "total", 6),
+    ("applications", "other_other", "total", 110),
+    ("applications", "total_processed", "total", 3050),
+    ("applications", "carried_forward", "total", 103),
+    ("review_litigation", "review", "total", 351),
+    ("review_litigation", "review", "other", 178),
+    ("review_litigation", "litigation_direct", "total", 26),
+    ("review_litigation", "litigation_after_review", "pending", 6),
+    ("review_litigation", "litigation_after_review", "total", 20),
+    ("disclosure", "regulations", "in_force", 11),
+    ("disclosure", "normative_documents", "repealed", 26),
+    ("disclosure", "licensing", "decisions", 447228),
+    ("disclosure", "penalty", "decisions", 3985758),
+    ("disclosure", "enforcement", "decisions", 88283),
+    ("disclosure", "fees", "amount_10k_yuan", Decimal("96171.6")),
+])
+def test_huaian_2024_values(docs, table, row, col, expected):
+    assert _value(docs["huaian-2024"], table, row, col) == expected
+
+
+def _application_rows(doc: ParsedDocument) -> dict[str, dict[str, Decimal | None]]:
+    rows: dict[str, dict[str, Decimal | None]] = {}
+    for c in doc.cells:
+        if c.table == "applications":
+            rows.setdefault(c.row, {})[c.col] = c.value
+    return rows
+
+
+@pytest.mark.parametrize("name", ["huaian-2024", pytest.param("hongze-2024", marks=TYPO_ROW)])
+def test_section_three_relations_hold(docs, name):
+    """T3_BALANCE, T3_OUTCOMES and T3_ROW_TOTAL over the cells read from the grid: any value placed in
+    the wrong row or column would break one of them (both reports balance as printed)."""
+    rows = _application_rows(docs[name])
+    other = OTHER_SPLIT if "other_other" in rows else OTHER_SINGLE
+    for col in APP_COLS:
+        assert sum(rows[r][col] for r in BALANCE_IN) == sum(rows[r][col] for r in BALANCE_OUT), col
+        assert rows["total_processed"][col] == sum(rows[r][col] for r in (*OUTCOMES_BASE, *other)), col
+    for code, values in rows.items():
+        assert values["total"] == sum(values[c] for c in APPLICANT_PARTS), code
+
+
+@pytest.mark.parametrize("name", [pytest.param("hongze-2023", marks=TYPO_ROW),
+                                  pytest.param("hongze-2024", marks=TYPO_ROW)])
+def test_hongze_reads_completely(docs, name):
+    """Every printed row of section 三 is read (23 rows: （六）其他处理 is a single row here)."""
+    doc = docs[name]
+    assert (doc.status, doc.error) == ("parsed", None)
+    assert _value(doc, "applications", "denied_prohibited_by_law", "total") == 0
+    assert len({c.row for c in doc.cells if c.table == "applications"}) == 23
+
+
+def test_review_totals(docs):
+    """T4_TOTAL holds for 淮安市 2024; 洪泽区 2023 prints 行政复议 10+1 with a total of 0 — a finding in
+    the report itself, read as printed."""
+    for name in ("huaian-2024", "hongze-2024"):
+        for block in ("review", "litigation_direct", "litigation_after_review"):
+            parts = [_value(docs[name], "review_litigation", block, r) for r in ("upheld", "corrected", "other",
+                                                                                  "pending")]
+            assert _value(docs[name], "review_litigation", block, "total") == sum(parts), (name, block)
+    doc = docs["hongze-2023"]
+    assert [_value(doc, "review_litigation", "review", r) for r in ("upheld", "corrected", "total")] == [10, 1, 0]
+    assert _value(doc, "review_litigation", "litigation_after_review", "upheld") == 5
+
+
+@pytest.mark.parametrize(("name", "agency", "year", "values"), [
+    ("hongze-2023", "洪泽区人民政府", 2023,
+     {"new_received": 21, "partially_granted": 4, "unable_not_held": 10, "other": 0, "total_processed": 21}),
+    ("hongze-2024", "淮安市洪泽区人民政府", 2024,
+     {"new_received": 95, "granted": 50, "unable_not_held": 31, "other": 0, "total_processed": 95}),
+])
+def test_hongze_reports(docs, name, agency, year, values):
+    """洪泽区 prints （六）其他处理 as a single row; its other rows are F2021."""
+    doc = docs[name]
+    assert {k: doc.report[k] for k in ("agency", "year", "template")} == {
+        "agency": agency, "year": year, "template": "F2021"}
+    assert doc.report["tables_found"] == ["disclosure", "applications", "review_litigation"]
+    assert {row: _value(doc, "applications", row, "total") for row in values} == values
+    assert sum(1 for c in doc.cells if c.table == "review_litigation") == 15
+    assert sum(1 for c in doc.cells if c.table == "disclosure") == 10
+
+
+@pytest.mark.parametrize(("name", "licensing", "penalty", "fees"), [
+    ("hongze-2023", 550, 4119, Decimal("7730.28")), ("hongze-2024", 9487, 2776, Decimal("7545"))])
+def test_hongze_section_two(docs, name, licensing, penalty, fees):
+    """Section 二 is cut by a page break between 第二十条第（六）项 and its header (2023: the header's
+    信息内容 cell has no ruling on top and is recovered by closing the table's edge)."""
+    doc = docs[name]
+    assert _value(doc, "disclosure", "licensing", "decisions") == licensing
+    assert _value(doc, "disclosure", "penalty", "decisions") == penalty
+    assert _value(doc, "disclosure", "fees", "amount_10k_yuan") == fees
+    assert not [i for i in doc.issues if i.table == "disclosure"]
+
+
+def test_provenance_is_page_and_cell_box(docs):
+    doc = docs["huaian-2024"]
+    first = _cell(doc, "applications", "new_received", "total")
+    assert first.source.page == 4 and first.raw == "3119"
+    x0, top, x1, bottom = (float(v) for v in first.source.bbox.split(","))
+    assert 0 < x0 < x1 < 600 and 0 < top < bottom < 850
+    assert (first.source.row_index, first.source.col_index) == (3, 9)
+    # the table continues on page 5: same table, row numbering carries on
+    last = _cell(doc, "applications", "carried_forward", "total")
+    assert last.source.page == 5 and last.raw == "103"
+    assert last.source.table_index == first.source.table_index
+    assert last.source.row_index == 27
+    as_json = next(c for c in doc.as_json()["cells"] if c["row"] == "carried_forward" and c["col"] == "total")
+    assert as_json["page"] == 5 and as_json["bbox"] == last.source.bbox
+
+
+def test_labels_broken_inside_cells_are_rejoined(readings):
+    texts = [c.text for b in readings["huaian-2024"] if b.kind == "row" for c in b.cells]
+    assert "商业企业" in texts and "社会公益组织" in texts
+    assert "三、本年度办理结果" in texts  # printed vertically, one character per line
+    assert "5.要求行政机关确认或重新出具已获取信息" in texts
+    assert not any("\n" in t for t in texts)
+
+
+def test_prose_is_paragraphs_not_lines(readings):
+    """Prose lines are joined into paragraphs (a sentence broken over two lines stays one sentence), and
+    the invisible white boxes behind each line of 洪泽区's prose are not read as tables."""
+    blocks = readings["hongze-2024"]
+    texts = [b.text for b in blocks if b.kind == "text"]
+    assert "2024年政府信息公开工作年度报告" in texts
+    assert any("区政府办代表区政府受理政府信息公开申请17件" in t for t in texts)
+    rows = [b for b in blocks if b.kind == "row"]
+    assert all(len(b.cells) >= 2 for b in rows)
+    assert not any("习近平" in b.text for b in rows)
+    assert [b.text for b in blocks if b.kind == "text" and b.text.startswith(("一、", "二、", "三、", "四、", "五、",
+                                                                              "六、"))] == [
+        "一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
+
+
+def test_narrative_from_pdf_prose(docs):
+    assert docs["huaian-2024"].as_json()["narrative"]["applications_received"] == 3119
+    assert docs["hongze-2024"].as_json()["narrative"]["applications_received"] == 17
+
+
+# --------------------------------------------------------------------------- broken and scanned PDFs
+
+
+def _scanned_pdf() -> bytes:
+    from fpdf import FPDF
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (600, 800), 255)
+    draw = ImageDraw.Draw(image)
+    for y in range(100, 700, 40):
+        draw.line((50, y, 550, y), fill=0, width=2)
+    doc = FPDF()
+    for _ in range(2):
+        doc.add_page()
+        doc.image(image, x=10, y=10, w=190)
+    return bytes(doc.output())
+
+
+def test_scanned_pdf_needs_ocr(tmp_path):
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(_scanned_pdf())
+    doc = parse_file(path)
+    assert doc.status == "failed" and doc.report is None and doc.cells == []
+    assert doc.error.startswith("needs_ocr: scanned PDF: 2 page(s)")
+
+
+def test_truncated_pdf_is_unreadable():
+    data = (PDF_DIR / "hongze-district-2023.pdf").read_bytes()
+    doc = parse_bytes(data[: len(data) // 2], Path("cut.pdf"))
+    assert doc.status == "failed"
+    assert doc.error.startswith("unreadable_file: truncated PDF")
+
+
+@pytest.mark.parametrize(("data", "code", "message"), [
+    (b"", "empty_file", "empty file"),
+    (b"<html><body>not a pdf</body></html>", "unreadable_file", "not a PDF file"),
+    (b"%PDF-1.7\n" + b"garbage " * 200 + b"\n%%EOF\n", "unreadable_file", "not a readable PDF"),
+])
+def test_broken_pdf_raises_read_error(data, code, message):
+    with pytest.raises(ReadError) as err:
+        pdf.read(data, Path("x.pdf"))
+    assert err.value.code == code and message in str(err.value)
+
+
+def test_pdf_without_text_or_images_is_empty():
+    from fpdf import FPDF
+
+    doc = FPDF()
+    doc.add_page()
+    with pytest.raises(ReadError) as err:
+        pdf.read(bytes(doc.output()), Path("blank.pdf"))
+    assert err.value.code == "empty_file"
+
+
+def test_pdf_without_rulings_is_read_as_prose():
+    """A text-only PDF (no ruled table) gives paragraphs; the matcher then says it is not a report."""
+    from fpdf import FPDF
+
+    doc = FPDF()
+    doc.add_page()
+    doc.set_font("helvetica", size=12)
+    for i in range(5):
+        doc.cell(0, 10, f"Line {i} of a notice that is not an annual report.", new_x="LMARGIN", new_y="NEXT")
+    data = bytes(io.BytesIO(doc.output()).getvalue())
+    reading = pdf.read(data, Path("notice.pdf"))
+    assert all(b.kind == "text" for b in reading.blocks) and reading.blocks
+    assert parse_bytes(data, Path("notice.pdf")).error.startswith("not_a_report")
