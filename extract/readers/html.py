@@ -76,7 +76,7 @@ def _decode(data: bytes) -> tuple[str, str]:
             except LookupError:
                 name = None
             # Pages declared Latin-1 are often Chinese in disguise; let detection decide those.
-            if name is not None and name not in ("latin_1", "iso8859_1", "cp1252", "ascii"):
+            if name is not None and name not in ("iso8859-1", "cp1252", "ascii"):
                 codec = "gb18030" if declared in _GB or name in _GB else name
                 try:
                     return data.decode(codec), name
