@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+from functools import cache
 from pathlib import Path
 
 import docx
@@ -71,8 +72,9 @@ def _values(row: dict, cols: tuple[str, ...]) -> list[str]:
     return ["" if row.get(c) is None else str(row[c]) for c in cols]
 
 
+@cache
 def seed_004_docx() -> tuple[bytes, dict]:
-    """The .docx bytes of sample 004 and its golden file."""
+    """The .docx bytes of sample 004 and its golden file (built once per test session)."""
     gold = json.loads(GOLDEN_004.read_text(encoding="utf-8"))
     cells = gold["cells"]
     lines = [ln.strip() for ln in SEED_004.read_text(encoding="utf-8").splitlines()

@@ -1,0 +1,99 @@
+""".doc and .wps: converted by LibreOffice when it is installed, else recorded as `unsupported_format`.
+
+The conversion tests run only where `soffice` exists (CI need not install LibreOffice); the
+`unsupported_format` path is tested everywhere by hiding it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from test_readers_docx import seed_004_docx
+
+from extract.parse import parse_bytes
+from extract.readers import ReadError, office
+
+# The start of an OLE compound file holding a Word stream: enough to be taken for a .doc, not to open.
+FAKE_DOC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "WordDocument".encode("utf-16-le") + b"\x17" * 2000
+needs_soffice = pytest.mark.skipif(office.soffice() is None, reason="LibreOffice (soffice) is not installed")
+
+
+def _by_code(doc) -> dict:
+    out: dict = {}
+    for c in doc.as_json()["cells"]:
+        out.setdefault(c["table"], {}).setdefault(c["row"], {})[c["col"]] = c["value"]
+    return out
+
+
+@pytest.mark.parametrize("name", ["report.doc", "report.wps"])
+def test_without_libreoffice_doc_and_wps_are_unsupported(monkeypatch, name):
+    monkeypatch.setattr(office, "soffice", lambda: None)
+    doc = parse_bytes(FAKE_DOC, Path(name))
+    assert (doc.status, doc.source_form) == ("failed", name.split(".")[1])
+    assert doc.error == "unsupported_format: install libreoffice to read .doc/.wps"
+
+
+def test_doc_that_is_really_a_docx_or_html_is_read_as_such(monkeypatch):
+    """Web systems often serve a .docx or an HTML page under .doc: the bytes decide, no conversion."""
+    monkeypatch.setattr(office, "soffice", lambda: None)
+    data, gold = seed_004_docx()
+    doc = parse_bytes(data, Path("report.doc"))
+    assert (doc.status, doc.source_form) == ("parsed", "docx")
+    assert _by_code(doc) == gold["cells"]
+    page = "<html><body><p>关于做好节日值班工作的通知</p></body></html>".encode()
+    doc = parse_bytes(page, Path("notice.doc"))
+    assert doc.source_form == "html" and doc.error.startswith("not_a_report")
+
+
+@pytest.mark.parametrize(("data", "code"), [(b"", "empty_file"), (b"plain words, not a document" * 20,
+                                                                   "unreadable_file")])
+def test_unrecognised_content(data, code):
+    with pytest.raises(ReadError) as err:
+        office.read(data, Path("x.doc"))
+    assert err.value.code == code
+
+
+@pytest.fixture(scope="module")
+def real_doc(tmp_path_factory) -> tuple[bytes, dict]:
+    """Sample 004 as a Word 97 .doc, made by LibreOffice from the .docx built in the tests."""
+    data, gold = seed_004_docx()
+    tmp = tmp_path_factory.mktemp("doc")
+    (tmp / "r.docx").write_bytes(data)
+    subprocess.run([office.soffice(), f"-env:UserInstallation={(tmp / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "doc:MS Word 97", "--outdir", str(tmp), str(tmp / "r.docx")],
+                   check=True, capture_output=True, timeout=180)
+    return (tmp / "r.doc").read_bytes(), gold
+
+
+@needs_soffice
+def test_doc_converted_reads_to_the_golden_file(real_doc):
+    data, gold = real_doc
+    assert data.startswith(b"\xd0\xcf\x11\xe0")
+    doc = parse_bytes(data, Path("西罗园街道2019.doc"))
+    assert (doc.status, doc.error, doc.source_form, doc.layout) == ("parsed", None, "doc", "docx_grid")
+    assert _by_code(doc) == gold["cells"]
+    assert doc.report["agency"] == gold["agency"] and doc.as_json()["narrative"] == gold["narrative"]
+
+
+@needs_soffice
+def test_wps_converted(real_doc):
+    doc = parse_bytes(real_doc[0], Path("西罗园街道2019.wps"))
+    assert (doc.status, doc.source_form) == ("parsed", "wps")
+    assert sum(1 for c in doc.cells if c.table == "applications") == 161
+
+
+@needs_soffice
+def test_corrupt_doc_fails_with_libreoffice_reason():
+    doc = parse_bytes(FAKE_DOC, Path("broken.doc"))
+    assert doc.status == "failed"
+    assert doc.error.startswith("unreadable_file: LibreOffice could not convert the file")
+
+
+@needs_soffice
+def test_conversion_timeout_is_a_read_error():
+    with pytest.raises(ReadError) as err:
+        office.convert_to_docx(FAKE_DOC, ".doc", timeout=0.05)
+    assert err.value.code == "unreadable_file" and "timed out" in str(err.value)
+
