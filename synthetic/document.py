@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 
 from extract.template import templates
 from synthetic.truth import (
@@ -153,11 +154,25 @@ def spaced(text: str, rng: random.Random) -> str:
 # --------------------------------------------------------------------------- tables
 
 
+@cache
+def _labels() -> dict[str, dict[str, str]]:
+    """Printed labels by code, from the extractor's templates (looked up once: rendering is hot)."""
+    tpl = templates()
+    return {
+        "disc_rows": {lab.code: lab.label for lab in tpl.disc_rows.labels},
+        "app_rows": {lab.code: lab.label for lab in tpl.app_rows.labels},
+        "app_cols": {lab.code: lab.label for lab in tpl.app_columns.labels},
+        "rl_blocks": {lab.code: lab.label for lab in tpl.rl_blocks.labels},
+        **{f"disc_cols_{fmt}": {lab.code: lab.label for lab in idx.labels} for fmt, idx in tpl.disc_columns.items()},
+    }
+
+
 def disclosure_grid(truth: ReportTruth, rng: random.Random, opts: DocOptions) -> Grid:
     """Section 二: caption rows, a 信息内容 header per block, then data rows; 5 grid columns."""
-    tpl = templates()
+    labels = _labels()
     g = Grid("disclosure", 5)
-    col_labels = {lab.code: lab.label for lab in tpl.disc_columns[truth.template].labels}
+    col_labels = labels[f"disc_cols_{truth.template}"]
+    row_labels = labels["disc_rows"]
     beijing = truth.variant == "beijing"
     yuan = not beijing and truth.template == "F2019" and opts.cell_forms and rng.random() < 0.3
     for blk in disclosure_blocks(truth.template, truth.variant):
@@ -183,12 +198,12 @@ def disclosure_grid(truth: ReportTruth, rng: random.Random, opts: DocOptions) ->
             vals = truth.cells["disclosure"][row]
             cells: list[tuple[int, str, dict]] = []
             if row == "inspection":
-                cells.append((0, tpl.disc_rows["other_services"].label, {"rowspan": 2}))
-                cells.append((1, tpl.disc_rows[row].label, {}))
+                cells.append((0, row_labels["other_services"], {"rowspan": 2}))
+                cells.append((1, row_labels[row], {}))
             elif row == "confirmation":
-                cells.append((1, tpl.disc_rows[row].label, {}))
+                cells.append((1, row_labels[row], {}))
             else:
-                label = tpl.disc_rows[row].label
+                label = row_labels[row]
                 if row == "normative_documents" and truth.template == "F2021":
                     label = "行政规范性文件"
                 cells.append((0, label, {"colspan": 2}))
@@ -206,11 +221,11 @@ def disclosure_grid(truth: ReportTruth, rng: random.Random, opts: DocOptions) ->
 
 def applications_grid(truth: ReportTruth, rng: random.Random, opts: DocOptions) -> Grid:
     """Section 三: three header rows (note, 申请人情况, the applicant columns) and the data rows."""
-    tpl = templates()
+    labels = _labels()
     sub = truth.subtotal_column
     nvals = 8 if sub else 7
     g = Grid("applications", 3 + nvals)
-    col_label = {lab.code: lab.label for lab in tpl.app_columns.labels}
+    col_label = labels["app_cols"]
     note = APP_NOTE if rng.random() < 0.8 else APP_NOTE.replace("（", "(").replace("）", ")")
     g.add_row(None, [(0, note, {"rowspan": 3, "colspan": 3, "kind": "note"}),
                      (3, "申请人情况", {"colspan": nvals, "kind": "header"})])
@@ -225,7 +240,7 @@ def applications_grid(truth: ReportTruth, rng: random.Random, opts: DocOptions) 
     app = truth.cells["applications"]
     groups_started: set[str] = set()
     for idx, row in enumerate(rows):
-        label = tpl.app_rows[row].label
+        label = labels["app_rows"][row]
         if row == "unable_not_held" and rng.random() < 0.2:
             label = "1.本机关不掌握相关信息"
         if opts.split_labels and rng.random() < 0.15:
