@@ -1,0 +1,192 @@
+"""Run the GX suites over the marts and write per-report results to `dq.check_results`.
+
+The marts are read once, read-only, into pandas frames (GX's SQL datasource does not work on DuckDB);
+each suite is validated by GX in an ephemeral, in-memory context (no telemetry, no files but the Data
+Docs); the warehouse is then opened for writing only to replace the results of the reports evaluated, in
+one transaction. A finding (a table that does not balance) is a result, not an error: only a fault in
+running the suites raises.
+
+`SuiteResult` counts result rows (report × check × scope) of every severity; `failing` lists the failing
+rows, statutory (`error`) first. `CheckRun.failing_reports` counts the reports with at least one failing
+statutory (`error`) check.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import great_expectations as gx
+import pandas as pd
+from great_expectations.data_context import AbstractDataContext
+from great_expectations.data_context.types.base import DataContextConfig, InMemoryStoreBackendDefaults
+
+from expectations import docs, store
+from expectations.suites import SUITES, Suite
+from expectations.verdicts import COLUMNS, suite_rows
+
+for _var, _value in (("DO_NOT_TRACK", "1"), ("GX_ANALYTICS_ENABLED", "false")):
+    os.environ.setdefault(_var, _value)
+
+RESULT_FORMAT = {
+    "result_format": "COMPLETE",
+    "unexpected_index_column_names": ["report_id"],
+    "return_unexpected_index_query": False,
+    "partial_unexpected_count": 20,
+}
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass
+class SuiteResult:
+    """Outcome of one suite: result rows by status, and the failing rows themselves."""
+
+    name: str
+    passed: int = 0
+    failed: int = 0
+    not_assessable: int = 0
+    failing: list[dict[str, Any]] = field(default_factory=list)
+    failed_by_severity: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, name: str, rows: pd.DataFrame) -> SuiteResult:
+        counts = rows["status"].value_counts()
+        fails = rows[rows["status"] == "fail"].copy()
+        fails["_order"] = fails["severity"].map(_SEVERITY_ORDER)
+        fails = fails.sort_values(["_order", "agency", "year", "check_id", "scope"], kind="stable")
+        records = fails.drop(columns="_order").astype(object).where(fails.drop(columns="_order").notna(), None)
+        return cls(
+            name=name,
+            passed=int(counts.get("pass", 0)),
+            failed=int(counts.get("fail", 0)),
+            not_assessable=int(counts.get("not_assessable", 0)),
+            failing=records.to_dict("records"),
+            failed_by_severity={str(k): int(v) for k, v in fails["severity"].value_counts().items()},
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "passed": self.passed,
+            "failed": self.failed,
+            "not_assessable": self.not_assessable,
+            "failed_by_severity": self.failed_by_severity,
+            "failing": self.failing,
+        }
+
+
+@dataclass
+class CheckRun:
+    """Outcome of all suites over the evaluated reports."""
+
+    suites: dict[str, SuiteResult]
+    reports: int
+    rows: int
+    failing_report_ids: list[str] = field(default_factory=list)
+    data_docs: Path | None = None
+
+    @property
+    def failing_reports(self) -> int:
+        """Reports with at least one failing statutory (`error`) check."""
+        return len(self.failing_report_ids)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "reports": self.reports,
+            "rows": self.rows,
+            "failing_reports": self.failing_reports,
+            "data_docs": str(self.data_docs) if self.data_docs else None,
+            "suites": {name: s.as_dict() for name, s in self.suites.items()},
+        }
+
+
+def gx_context() -> AbstractDataContext:
+    """An in-memory GX context: analytics off, no progress bars, nothing written until Data Docs."""
+    config = DataContextConfig(
+        analytics_enabled=False,
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        progress_bars={"globally": False},
+    )
+    return gx.get_context(mode="ephemeral", project_config=config)
+
+
+def validate(context: AbstractDataContext, suite: Suite, frame: pd.DataFrame) -> pd.DataFrame:
+    """Validate one suite's frame with GX and return its dq rows."""
+    source = context.data_sources.add_or_update_pandas("marts")
+    asset = source.add_dataframe_asset(suite.name)
+    batch = asset.add_batch_definition_whole_dataframe(f"{suite.name}_reports")
+    gx_suite = context.suites.add(gx.ExpectationSuite(name=f"nianbao_{suite.name}", expectations=suite.build()))
+    definition = context.validation_definitions.add(
+        gx.ValidationDefinition(name=f"nianbao_{suite.name}", data=batch, suite=gx_suite)
+    )
+    gx_frame = frame.drop(columns=[c for c in ("reported_cells",) if c in frame.columns])
+    validation = definition.run(batch_parameters={"dataframe": gx_frame}, result_format=RESULT_FORMAT)
+    return suite_rows(list(gx_suite.expectations), validation, frame, suite.table)
+
+
+def _empty_rows() -> pd.DataFrame:
+    return pd.DataFrame(
+        {c: pd.Series(dtype=float if c in ("expected", "actual", "difference") else object) for c in COLUMNS}
+    )
+
+
+def _evaluate(
+    warehouse: Path, names: Sequence[str], report_ids: Sequence[str] | None
+) -> tuple[dict[str, pd.DataFrame], int, AbstractDataContext]:
+    """Read the frames read-only, validate each suite; rows per suite, reports evaluated, the GX context."""
+    context = gx_context()
+    out: dict[str, pd.DataFrame] = {}
+    reports: set[str] = set()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        loaded = {name: SUITES[name].load(con, report_ids) for name in names}
+    for name, frame in loaded.items():
+        reports |= set(frame["report_id"])
+        rows = validate(context, SUITES[name], frame) if len(frame) else _empty_rows()
+        out[name] = rows if len(rows) else _empty_rows()
+    return out, len(reports), context
+
+
+def run_checks(warehouse: Path, report_ids: Sequence[str] | None = None, *, data_docs: bool = True) -> CheckRun:
+    """Run every suite over the given reports (all when None) and replace their rows in dq.check_results.
+
+    Also rebuilds the GX Data Docs in `<warehouse folder>/gx_data_docs/` unless `data_docs` is False.
+    """
+    warehouse = Path(warehouse)
+    by_suite, reports, context = _evaluate(warehouse, list(SUITES), report_ids)
+    rows = pd.concat(list(by_suite.values()), ignore_index=True)
+    written = store.replace_results(warehouse, rows, report_ids)
+    failing = rows.loc[(rows["status"] == "fail") & (rows["severity"] == "error"), "report_id"]
+    docs_index = docs.build_data_docs(context, warehouse) if data_docs else None
+    return CheckRun(
+        suites={name: SuiteResult.of(name, r) for name, r in by_suite.items()},
+        reports=reports,
+        rows=written,
+        failing_report_ids=sorted(set(failing)),
+        data_docs=docs_index,
+    )
+
+
+def _suite_predicate(suite: Suite) -> str:
+    """SQL predicate on dq.check_results selecting the rows this suite owns (NON_NEGATIVE is per table)."""
+    check_ids = sorted({(e.meta or {})["check_id"] for e in suite.build()})
+    parts = [f"check_id = '{c}'" for c in check_ids if c != "NON_NEGATIVE"]
+    if "NON_NEGATIVE" in check_ids:
+        parts.append(f"(check_id = 'NON_NEGATIVE' and split_part(scope, '.', 1) = '{suite.table}')")
+    return " or ".join(parts)
+
+
+def run_suite(
+    name: str, warehouse: Path, report_ids: Sequence[str] | None = None, *, write: bool = True
+) -> SuiteResult:
+    """Run one suite (e.g. for a Dagster asset check); with `write`, replace only that suite's rows."""
+    if name not in SUITES:
+        raise KeyError(f"unknown suite {name!r}; known: {', '.join(SUITES)}")
+    warehouse = Path(warehouse)
+    by_suite, _, _ = _evaluate(warehouse, [name], report_ids)
+    rows = by_suite[name]
+    if write:
+        store.replace_results(warehouse, rows, report_ids, check_scope=_suite_predicate(SUITES[name]))
+    return SuiteResult.of(name, rows)

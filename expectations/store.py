@@ -1,0 +1,74 @@
+"""`dq.check_results`: the table the checks write and the report reads.
+
+Results replace those of the same reports (and, for one suite, only that suite's checks) in one
+transaction, so re-running never accumulates rows and a failed run leaves the previous results intact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+TABLE = "dq.check_results"
+DDL = f"""
+create schema if not exists dq;
+create table if not exists {TABLE} (
+    report_id varchar not null,   -- marts.dim_report.report_id
+    check_id varchar not null,    -- relation id of report-schema.md (T3_BALANCE, ...) or plausibility id
+    scope varchar not null,       -- column, row, block, table or table.row.col the result is about
+    status varchar not null,      -- pass, fail, not_assessable
+    severity varchar not null,    -- error (statutory / by construction), warning (plausibility), info
+    expected decimal(18, 4),      -- right side of the relation as written (or the bound)
+    actual decimal(18, 4),        -- left side of the relation as written (or the value)
+    difference decimal(18, 4),    -- actual - expected
+    agency varchar,
+    year integer,
+    detail varchar                -- one readable sentence, Chinese then English
+)
+"""
+
+
+def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
+    """Create dq.check_results if it does not exist yet."""
+    con.execute(DDL)
+
+
+def replace_results(
+    warehouse: Path,
+    rows: pd.DataFrame,
+    report_ids: Sequence[str] | None,
+    check_scope: str | None = None,
+) -> int:
+    """Replace the stored results of `report_ids` (all when None) by `rows`, in one transaction.
+
+    `check_scope` is an SQL predicate on (check_id, scope) limiting what is replaced to one suite's checks.
+    Returns the number of rows written.
+    """
+    where = [] if report_ids is None else ["report_id in (select unnest($ids::varchar[]))"]
+    if check_scope:
+        where.append(f"({check_scope})")
+    delete = f"delete from {TABLE}" + (f" where {' and '.join(where)}" if where else "")
+    params = {} if report_ids is None else {"ids": list(report_ids)}
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("begin transaction")
+        ensure_table(con)
+        con.execute(delete, params or None)
+        con.register("new_results", rows)
+        con.execute(
+            f"""insert into {TABLE}
+            select report_id, check_id, scope, status, severity,
+                   cast(round(expected, 4) as decimal(18, 4)), cast(round(actual, 4) as decimal(18, 4)),
+                   cast(round(difference, 4) as decimal(18, 4)), agency, cast(year as integer), detail
+            from new_results"""
+        )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    finally:
+        con.close()
+    return len(rows)

@@ -1,0 +1,300 @@
+"""Turn a GX suite validation into dq.check_results rows: one per report and scope, pass / fail / not_assessable.
+
+GX decides what fails (its unexpected rows). Whether a report is assessed at all follows the same rules GX
+applied, restated on the frame: the expectation's row_condition, the report's table being found, and no
+null component (GX skips such rows: blank is not zero). A GX failure on a row this module considers not
+assessable is a contradiction and raises, so the two can never silently disagree.
+
+NON_NEGATIVE is stored compactly: per report and table, one `pass` row when every assessable cell is ≥ 0,
+plus one row per failing or null cell (scope `table.row.col`), or one `not_assessable` row for a table
+that was not found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from great_expectations.core import ExpectationSuiteValidationResult
+from great_expectations.execution_engine import PandasExecutionEngine
+from great_expectations.expectations.expectation import Expectation
+from great_expectations.expectations.row_conditions import Condition, deserialize_row_condition
+
+from expectations.codes import (
+    APPLICANT_TYPES,
+    APPLICATION_ROW_LABELS,
+    CHECKS,
+    DISCLOSURE_ITEMS,
+    DISCLOSURE_MEASURES,
+    REVIEW_BLOCKS,
+    REVIEW_RESULTS,
+    TABLE_LABELS,
+    format_number,
+    scope_label,
+)
+from expectations.frames import SEP, split_column
+
+COLUMNS = (
+    "report_id",
+    "check_id",
+    "scope",
+    "status",
+    "severity",
+    "expected",
+    "actual",
+    "difference",
+    "agency",
+    "year",
+    "detail",
+)
+_ROW_LABELS = {
+    "applications": APPLICATION_ROW_LABELS,
+    "review_litigation": REVIEW_BLOCKS,
+    "disclosure": DISCLOSURE_ITEMS,
+}
+_COL_LABELS = {"applications": APPLICANT_TYPES, "review_litigation": REVIEW_RESULTS, "disclosure": DISCLOSURE_MEASURES}
+_SPECIAL_LABELS = {"stated": "正文所述"}
+_WORDS = {"=": ("一致", "不一致"), ">=": ("不小于后者", "小于后者"), "<=": ("不超过后者", "超过后者")}
+_ENGLISH = {"=": "equality", ">=": "left ≥ right", "<=": "left ≤ right"}
+_MAX_TERMS = 6  # components listed in a detail sentence; the rest are summarised
+
+
+class InconsistentResult(RuntimeError):
+    """GX failed a row that the assessability rules say it could not have assessed."""
+
+
+def _applies(frame: pd.DataFrame, condition: Condition | dict | str | None) -> pd.Series:
+    """The rows an expectation's row_condition selects, filtered exactly as GX's pandas engine does."""
+    condition = deserialize_row_condition(condition)
+    if condition is None:
+        return pd.Series(True, index=frame.index)
+    if isinstance(condition, str):
+        raise TypeError(f"string row conditions are not used here: {condition!r}")
+    clause = PandasExecutionEngine().condition_to_filter_clause(condition)
+    return frame.index.to_series().isin(frame.query(clause).index)
+
+
+def _labels(table: str, columns: list[str]) -> list[str]:
+    """Short labels of the component columns: the part they do not share (row or column of the table)."""
+    if any(c in _SPECIAL_LABELS or SEP not in c for c in columns):
+        return [_SPECIAL_LABELS.get(c, _cell_label(table, c)) for c in columns]
+    rows, cols = zip(*(split_column(c) for c in columns), strict=True)
+    if len(set(cols)) == 1 and len(columns) > 1:
+        return [_ROW_LABELS[table].get(r, r) for r in rows]
+    if len(set(rows)) == 1 and len(columns) > 1:
+        return [_COL_LABELS[table].get(c, c) for c in cols]
+    return [_cell_label(table, c) for c in columns]
+
+
+def _cell_label(table: str, name: str) -> str:
+    if name in _SPECIAL_LABELS:
+        return _SPECIAL_LABELS[name]
+    row, col = split_column(name)
+    return f"{_ROW_LABELS[table].get(row, row)}·{_COL_LABELS[table].get(col, col)}"
+
+
+def _terms(labels: list[str], values: Iterable[float]) -> str:
+    """`本年新收 5 + 上年结转 0`, listing only the non-zero terms of long sums."""
+    pairs = list(zip(labels, values, strict=True))
+    if len(pairs) > _MAX_TERMS:
+        nonzero = [(lab, v) for lab, v in pairs if v != 0]
+        shown = " + ".join(f"{lab} {format_number(v)}" for lab, v in nonzero[:_MAX_TERMS]) or "各项"
+        more = len(nonzero) - _MAX_TERMS
+        return shown + (f" + 另{more}项" if more > 0 else "") + "，其余为0"
+    return " + ".join(f"{lab} {format_number(v)}" for lab, v in pairs)
+
+
+def _detail(meta: dict, status: str, found: bool, values: dict[str, float], actual: float, expected: float) -> str:
+    """One readable sentence, Chinese then English, with the printed numbers."""
+    check_id, scope, table = meta["check_id"], meta["scope"], meta["table"]
+    info = CHECKS[check_id]
+    where = scope_label(check_id, scope)
+    if not found:
+        english = f"{check_id} {scope}: not assessable, table {table} not found."
+        return f"{where}：报告中未找到{TABLE_LABELS[table]}，无法核对。{english}"
+    nulls = [c for c, v in values.items() if v != v]  # NaN
+    if nulls:
+        labs = "、".join(_labels(table, nulls))
+        english = f"{check_id} {scope}: not assessable, no value in {', '.join(nulls)}."
+        return f"{where}：{labs} 未填报（空白或“/”），无法核对。{english}"
+    act_cols, exp_cols = meta["actual"], meta.get("expected") or []
+    left = f"{info.actual_label} {format_number(actual)}"
+    if len(act_cols) > 1:
+        left += f"（{_terms(_labels(table, act_cols), [values[c] for c in act_cols])}）"
+    right = f"{info.expected_label} {format_number(expected)}"
+    if len(exp_cols) > 1:
+        right += f"（{_terms(_labels(table, exp_cols), [values[c] for c in exp_cols])}）"
+    holds, broken = _WORDS[meta.get("relation", "=")]
+    english = f"{check_id} {scope}: left side {format_number(actual)}, right side {format_number(expected)}"
+    if status == "pass":
+        return f"{where}：{left}，{right}，{holds}。{english}, {_ENGLISH[meta.get('relation', '=')]} holds."
+    diff = format_number(actual - expected)
+    note = f"（{info.rule}）" if info.severity != "error" else ""
+    return f"{where}：{left}，{right}，{broken}，相差 {diff}{note}。{english}, difference {diff}."
+
+
+@dataclass
+class Assessment:
+    """One expectation over the whole frame, as boolean/float arrays aligned with its rows."""
+
+    expectation: Expectation
+    applies: np.ndarray
+    found: np.ndarray
+    null: np.ndarray
+    failing: np.ndarray
+    actual: np.ndarray
+    expected: np.ndarray
+
+    @property
+    def status(self) -> np.ndarray:
+        return np.where(~self.found | self.null, "not_assessable", np.where(self.failing, "fail", "pass"))
+
+
+def assess(expectation: Expectation, unexpected: set[str], frame: pd.DataFrame) -> Assessment:
+    """Where one expectation applies, and for each report whether it was assessable and failed."""
+    meta = expectation.meta or {}
+    actual_cols: list[str] = meta["actual"]
+    expected_cols: list[str] = meta.get("expected") or []
+    components = actual_cols + expected_cols
+    applies = _applies(frame, expectation.row_condition).to_numpy()
+    found = frame["table_found"].fillna(False).astype(bool).to_numpy()
+    if meta.get("reported"):  # only the cells this report's template has
+        cells = [".".join(split_column(c)) for c in components]
+        held = frame["reported_cells"].map(lambda have: all(c in have for c in cells)).to_numpy()
+        applies = applies & found & held
+    null = frame[components].isna().any(axis=1).to_numpy()
+    failing = frame["report_id"].isin(unexpected).to_numpy()
+    stray = failing & ~(applies & found & ~null)
+    if stray.any():
+        ids = frame.loc[stray, "report_id"].tolist()[:5]
+        raise InconsistentResult(f"{meta['check_id']} {meta['scope']}: GX failed {ids}, not assessable here")
+    actual = frame[actual_cols].sum(axis=1, skipna=False).to_numpy(dtype=float)
+    if expected_cols:
+        expected = frame[expected_cols].sum(axis=1, skipna=False).to_numpy(dtype=float)
+    else:
+        expected = np.full(len(frame), float(meta["bound"]))
+    assessable = found & ~null
+    return Assessment(
+        expectation,
+        applies,
+        found,
+        null,
+        failing,
+        np.where(assessable, actual, np.nan),
+        np.where(assessable, expected, np.nan),
+    )
+
+
+def rows_of(a: Assessment, frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """dq rows of the kept reports of one assessment, with their detail sentences."""
+    meta = a.expectation.meta or {}
+    components = [*meta["actual"], *(meta.get("expected") or [])]
+    idx = np.flatnonzero(keep)
+    status = a.status[idx]
+    values = frame[components].to_numpy(dtype=float)[idx]
+    details = [
+        _detail(meta, st, bool(f), dict(zip(components, vals, strict=True)), act, exp)
+        for st, f, vals, act, exp in zip(status, a.found[idx], values, a.actual[idx], a.expected[idx], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "report_id": frame["report_id"].to_numpy()[idx],
+            "check_id": meta["check_id"],
+            "scope": meta["scope"],
+            "status": status,
+            "severity": meta["severity"],
+            "expected": a.expected[idx],
+            "actual": a.actual[idx],
+            "difference": a.actual[idx] - a.expected[idx],
+            "agency": frame["agency"].to_numpy()[idx],
+            "year": frame["year"].to_numpy()[idx],
+            "detail": details,
+        },
+        columns=list(COLUMNS),
+    )
+
+
+def _table_rows(frame: pd.DataFrame, keep: np.ndarray, table: str, status: str, details: list[str]) -> pd.DataFrame:
+    """NON_NEGATIVE rows whose scope is a whole table."""
+    idx = np.flatnonzero(keep)
+    return pd.DataFrame(
+        {
+            "report_id": frame["report_id"].to_numpy()[idx],
+            "check_id": "NON_NEGATIVE",
+            "scope": table,
+            "status": status,
+            "severity": CHECKS["NON_NEGATIVE"].severity,
+            "expected": np.nan,
+            "actual": np.nan,
+            "difference": np.nan,
+            "agency": frame["agency"].to_numpy()[idx],
+            "year": frame["year"].to_numpy()[idx],
+            "detail": details,
+        },
+        columns=list(COLUMNS),
+    )
+
+
+def non_negative_rows(cells: list[Assessment], frame: pd.DataFrame, table: str) -> list[pd.DataFrame]:
+    """NON_NEGATIVE per report and table: a pass row, the failing and null cells, or the missing table."""
+    if not cells:
+        return []
+    found = frame["table_found"].fillna(False).astype(bool).to_numpy()
+    passed = np.zeros(len(frame), dtype=int)
+    failed = np.zeros(len(frame), dtype=int)
+    out = []
+    for a in cells:
+        assessed = a.applies & a.found & ~a.null
+        passed += assessed & ~a.failing
+        failed += assessed & a.failing
+        out.append(rows_of(a, frame, a.applies & a.found & (a.null | a.failing)))
+    where = TABLE_LABELS[table]
+    clean = found & (failed == 0) & (passed > 0)
+    out.append(
+        _table_rows(
+            frame,
+            clean,
+            table,
+            "pass",
+            [
+                f"{where}：已核对的 {n} 个单元格均不小于0。NON_NEGATIVE {table}: {n} assessed cells, all ≥ 0."
+                for n in passed[clean]
+            ],
+        )
+    )
+    out.append(
+        _table_rows(
+            frame,
+            ~found,
+            table,
+            "not_assessable",
+            [f"报告中未找到{where}，无法核对。NON_NEGATIVE {table}: table not found."] * int((~found).sum()),
+        )
+    )
+    return out
+
+
+def suite_rows(
+    expectations: list[Expectation], validation: ExpectationSuiteValidationResult, frame: pd.DataFrame, table: str
+) -> pd.DataFrame:
+    """All dq rows of one validated suite."""
+    by_id = {e.id: e for e in expectations}
+    parts: list[pd.DataFrame] = []
+    cells: list[Assessment] = []
+    for result in validation.results:
+        if result.exception_info and result.exception_info.get("raised_exception"):
+            raise RuntimeError(f"GX could not evaluate {result.expectation_config.meta}: {result.exception_info}")
+        expectation = by_id[result.expectation_config.id]
+        unexpected = {str(row["report_id"]) for row in (result.result.get("unexpected_index_list") or [])}
+        a = assess(expectation, unexpected, frame)
+        if (expectation.meta or {}).get("check_id") == "NON_NEGATIVE":
+            cells.append(a)
+        else:
+            parts.append(rows_of(a, frame, a.applies))
+    parts += non_negative_rows(cells, frame, table)
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return pd.DataFrame(columns=list(COLUMNS))
+    return pd.concat(parts, ignore_index=True)
