@@ -74,17 +74,11 @@ def generate(index: int, seed: int, mix: dict[str, float], inject_rate: float,
     return truth, render_report(truth, layout, rng, noise)
 
 
-def write_corpus(out_dir: Path, n: int, seed: int, mix: dict[str, float] | None = None,
-                 inject_rate: float = 0.1, noise: Noise | None = None) -> list[Path]:
-    """Write `n` reports and their truth files into `out_dir`; returns the report paths."""
-    mix = mix or DEFAULT_MIX
-    unknown = set(mix) - set(ALL_LAYOUTS)
-    if unknown:
-        raise ValueError(f"unknown layouts {sorted(unknown)}; known: {list(ALL_LAYOUTS)}")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
+def _write_range(args: tuple[Path, range, int, int, dict[str, float], float, Noise | None]) -> list[Path]:
+    out_dir, indices, n, seed, mix, inject_rate, noise = args
     width = max(6, len(str(n)))
-    for i in range(n):
+    paths = []
+    for i in indices:
         truth, rendered = generate(i, seed, mix, inject_rate, noise)
         name = f"{i:0{width}d}_{rendered.layout}{rendered.suffix}"
         path = out_dir / name
@@ -93,6 +87,27 @@ def write_corpus(out_dir: Path, n: int, seed: int, mix: dict[str, float] | None 
             json.dumps(truth_json(truth, name, rendered), ensure_ascii=False), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def write_corpus(out_dir: Path, n: int, seed: int, mix: dict[str, float] | None = None,
+                 inject_rate: float = 0.1, noise: Noise | None = None, jobs: int = 1) -> list[Path]:
+    """Write `n` reports and their truth files into `out_dir`; returns the report paths.
+
+    Report i depends only on (seed, i), so `jobs` processes can share the work with identical output.
+    """
+    mix = mix or DEFAULT_MIX
+    unknown = set(mix) - set(ALL_LAYOUTS)
+    if unknown:
+        raise ValueError(f"unknown layouts {sorted(unknown)}; known: {list(ALL_LAYOUTS)}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if jobs <= 1 or n < 200:
+        return _write_range((out_dir, range(n), n, seed, mix, inject_rate, noise))
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunk = max(100, n // (jobs * 8))
+    tasks = [(out_dir, range(a, min(n, a + chunk)), n, seed, mix, inject_rate, noise) for a in range(0, n, chunk)]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return [p for part in pool.map(_write_range, tasks) for p in part]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"comma-separated, any of {','.join(ALL_LAYOUTS)} (optionally layout:weight)")
     ap.add_argument("--inject-rate", type=float, default=0.1, help="share of reports with an injected inconsistency")
     ap.add_argument("--no-noise", action="store_true", help="clean renderings (no blanks, forms, splits, strays)")
+    ap.add_argument("--jobs", type=int, default=1, help="worker processes (output is identical for any value)")
     args = ap.parse_args(argv)
     mix: dict[str, float] = {}
     for part in args.layouts.split(","):
@@ -111,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         mix[name.strip()] = float(weight or 1)
     start = time.perf_counter()
     paths = write_corpus(args.out_dir, args.n, args.seed, mix, args.inject_rate,
-                         Noise.none() if args.no_noise else None)
+                         Noise.none() if args.no_noise else None, jobs=args.jobs)
     elapsed = time.perf_counter() - start
     counts = Counter(p.name.split("_", 1)[1].rsplit(".", 1)[0] for p in paths)
     print(f"wrote {len(paths)} reports to {args.out_dir} in {elapsed:.1f}s "

@@ -37,7 +37,7 @@ NULL_FORMS = ("", "", "", "/", "—", "-", "无", "不适用")
 _FULL_WIDTH = str.maketrans("0123456789+-.", "０１２３４５６７８９＋－．")
 
 
-@dataclass
+@dataclass(slots=True)
 class GridCell:
     """A printed table cell at (row, col) of its grid; `ref` names the truth cell it prints, if any."""
 

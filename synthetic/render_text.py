@@ -43,7 +43,7 @@ class TextOptions:
     missing_row_breaks: bool = False  # cell_per_line: a row starts without the blank line before it
 
 
-@dataclass
+@dataclass(slots=True)
 class FlatCell:
     text: str
     ref: Ref | None
@@ -51,7 +51,7 @@ class FlatCell:
     header_code: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class FlatRow:
     """One printed table row after flattening."""
 
@@ -64,37 +64,52 @@ class FlatRow:
 # --------------------------------------------------------------------------- flattening
 
 
+_PLANS: dict[tuple, list[list[tuple[int, int]]]] = {}
+_ORIGIN, _BY_ROW, _BY_COL, _NONE = 0, 1, 2, 3
+
+
+def _plan(grid: Grid) -> list[list[tuple[int, int]]]:
+    """Per grid position: (index of the covering cell, origin/by-row/by-col/none); cached by the spans."""
+    sig = (grid.ncols, grid.nrows, *((c.row, c.col, c.rowspan, c.colspan) for c in grid.cells))
+    plan = _PLANS.get(sig)
+    if plan is None:
+        plan = [[(-1, _NONE)] * grid.ncols for _ in range(grid.nrows)]
+        for i, c in enumerate(grid.cells):
+            for dr in range(c.rowspan):
+                for dc in range(c.colspan):
+                    plan[c.row + dr][c.col + dc] = (i, _ORIGIN if not dr and not dc else _BY_ROW if dr else _BY_COL)
+        _PLANS[sig] = plan
+    return plan
+
+
 def flat_rows(grid: Grid, opts: TextOptions) -> list[FlatRow]:
     """The grid's rows as the layout prints them (cells kept, dropped or repeated)."""
-    m = grid.matrix()
+    cells = grid.cells
+    lay = opts.layout
+    markdown, repeat = lay == "markdown", opts.md_fill == "repeat"
+    positional = lay in ("tab_rows", "cell_per_line")
+    keep = {_BY_ROW: opts.rowspan_residue, _BY_COL: opts.colspan_residue, _NONE: True}
     out = []
-    for r in range(grid.nrows):
-        row = FlatRow(grid.table, grid.row_codes[r])
-        for c in range(grid.ncols):
-            entry = m[r][c]
-            if entry is None:
-                cell, origin = None, False
-            else:
-                cell, origin = entry
-            if cell is not None and origin:
-                row.cells.append(FlatCell(cell.text, cell.ref, cell.kind, cell.header_code))
-                continue
-            by_row = cell is not None and cell.row != r
-            if opts.layout == "markdown":
-                text = cell.text if (cell is not None and opts.md_fill == "repeat") else ""
-                row.cells.append(FlatCell(text, None, cell.kind if cell else "residue",
-                                          cell.header_code if text and cell else None))
-            elif opts.layout in ("tab_rows", "cell_per_line"):
-                keep = cell is None or (opts.rowspan_residue if by_row else opts.colspan_residue)
-                if keep:
-                    row.cells.append(FlatCell("", None, cell.kind if cell else "residue"))
+    for r, plan_row in enumerate(_plan(grid)):
+        flat: list[FlatCell] = []
+        nvalues = 0
+        for i, state in plan_row:
+            cell = cells[i] if i >= 0 else None
+            if state == _ORIGIN:
+                flat.append(FlatCell(cell.text, cell.ref, cell.kind, cell.header_code))  # type: ignore[union-attr]
+                nvalues += cell.ref is not None  # type: ignore[union-attr]
+            elif markdown:
+                text = cell.text if (cell is not None and repeat) else ""
+                flat.append(FlatCell(text, None, cell.kind if cell else "residue",
+                                     cell.header_code if text and cell else None))
+            elif positional and keep[state]:
+                flat.append(FlatCell("", None, cell.kind if cell else "residue"))
             # sparse and digit_run drop every empty position
-        row.nvalues = sum(1 for c in row.cells if c.ref is not None)
-        if opts.layout in ("sparse", "digit_run"):
-            row.cells = [c for c in row.cells if c.text.strip()]
-        elif opts.layout == "tab_rows" and opts.trailing_tab:
-            row.cells.append(FlatCell("", None, "residue"))
-        out.append(row)
+        if not positional and not markdown:
+            flat = [c for c in flat if c.text.strip()]
+        elif lay == "tab_rows" and opts.trailing_tab:
+            flat.append(FlatCell("", None, "residue"))
+        out.append(FlatRow(grid.table, grid.row_codes[r], flat, nvalues))
     return out
 
 

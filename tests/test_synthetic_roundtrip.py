@@ -25,8 +25,9 @@ from synthetic.truth import FORMATS, INJECTION_KINDS, VARIANTS, random_truth, re
 SHAPES = [(fmt, variant, sub) for fmt in FORMATS for variant in VARIANTS[fmt] for sub in (False, True)]
 SHAPE_IDS = [f"{fmt}-{variant}{'-subtotal' if sub else ''}" for fmt, variant, sub in SHAPES]
 # No shrinking: examples are seeds, a smaller seed is not a simpler report. The failure prints the seed.
+# The fast tier is derandomized (the same examples on every run, so CI is stable); the slow tier explores.
 FAST = settings(max_examples=6, deadline=None, phases=(Phase.explicit, Phase.reuse, Phase.generate),
-                suppress_health_check=[HealthCheck.too_slow], database=None)
+                suppress_health_check=[HealthCheck.too_slow], database=None, derandomize=True)
 SLOW = settings(max_examples=150, deadline=None, phases=(Phase.explicit, Phase.reuse, Phase.generate),
                 suppress_health_check=[HealthCheck.too_slow], database=None)
 
@@ -85,7 +86,8 @@ def test_metadata_and_narrative(layout, fmt, variant, sub):
 
 @pytest.mark.parametrize("layout", ["tab_rows", "cell_per_line", "markdown"])
 @pytest.mark.parametrize("kind", INJECTION_KINDS)
-@settings(max_examples=4, deadline=None, phases=(Phase.explicit, Phase.reuse, Phase.generate), database=None)
+@settings(max_examples=4, deadline=None, phases=(Phase.explicit, Phase.reuse, Phase.generate), database=None,
+          derandomize=True)
 @given(seed=seeds, shape=st.sampled_from(SHAPES))
 def test_injected_inconsistencies_survive_parsing(layout, kind, seed, shape):
     """The parser records what is printed: it never "repairs" a total, so the same relations fail."""
@@ -101,6 +103,7 @@ def test_injected_inconsistencies_survive_parsing(layout, kind, seed, shape):
             continue
         assert parsed.get(ref) == Decimal(truth.value(*ref)), f"{kind} {ref}: printed {truth.value(*ref)}, " \
                                                                f"parsed {parsed.get(ref)}"
+    problems = [p for p in problems if p.ref[0] == entry["table"]]  # other tables: see test_roundtrip_cells
     assert not problems, f"{layout} {kind} seed={seed}\n" + describe(problems, doc)
     reparsed = random_truth(random.Random(seed), fmt, variant, subtotal_column=sub)
     for (t, r, c), v in parsed.items():
