@@ -185,9 +185,10 @@ def _blocks(items: list[_Line | _Table]) -> list[Block]:
     para: list[_Line] = []
     margins = _margins([it for it in items if isinstance(it, _Line)])
     last_table: _Table | None = None
+    head: list[list[str]] = []  # the first rows of the current logical table, to spot repeated headers
     last_index = -1
     table_index = -1
-    row_offset = 0
+    next_row = 0
     for it in items:
         if isinstance(it, _Line):
             if para and _starts_paragraph(para[-1], it, margins):
@@ -199,21 +200,20 @@ def _blocks(items: list[_Line | _Table]) -> list[Block]:
         if para:
             blocks.append(_paragraph(para))
             para = []
-        continued = (last_table is not None and it.page == last_table.page + 1
-                     and len(it.rows[0]) == len(last_table.rows[0]))
-        if continued:
-            row_offset += len(last_table.rows)
+        if last_table is not None and it.page == last_table.page + 1 and len(it.rows[0]) == len(last_table.rows[0]):
+            repeated = _repeated_header(head, it)
+            it.rows, it.geometry = it.rows[repeated:], it.geometry[repeated:]
             if _joins(last_table, it):
                 _join_split_row(blocks[last_index], it)
                 it.rows, it.geometry = it.rows[1:], it.geometry[1:]
-                row_offset -= 1
         else:
             table_index += 1
-            row_offset = 0
-        for r, row in enumerate(it.rows):
+            next_row = 0
+            head = [[c.text for c in row] for row in it.rows]
+        for row in it.rows:
             for c in row:
-                c.table_index = table_index
-                c.row_index = row_offset + r
+                c.table_index, c.row_index = table_index, next_row
+            next_row += 1
             if any(c.text.strip() for c in row):
                 blocks.append(Block("row", row))
                 last_index = len(blocks) - 1
@@ -221,6 +221,15 @@ def _blocks(items: list[_Line | _Table]) -> list[Block]:
     if para:
         blocks.append(_paragraph(para))
     return blocks
+
+
+def _repeated_header(head: list[list[str]], part: _Table) -> int:
+    """How many leading rows of a continued table repeat the table's own first rows (Word's "repeat as
+    header row"); they are dropped, the original header stays where it was printed."""
+    n = 0
+    while n < min(len(head), len(part.rows) - 1) and [c.text for c in part.rows[n]] == head[n]:
+        n += 1
+    return n
 
 
 def _margins(lines: list[_Line]) -> dict[int, tuple[float, float, float]]:
@@ -252,8 +261,9 @@ def _paragraph(lines: list[_Line]) -> Block:
 
 def _joins(prev: _Table, nxt: _Table) -> bool:
     """The first row of a continued table is the rest of the previous page's last row when one of the
-    two halves holds nothing but label text, and every label cell lines up with a cell of the other half
-    (same column and same width, so a caption spanning the table is never glued to a header)."""
+    two halves holds nothing but label text, and each of its text cells continues a text cell of the
+    other half in the same column with the same width (so a caption spanning the table is never glued
+    to a header, nor a repeated header row to the values above it)."""
     a, b = prev.rows[-1], nxt.rows[0]
     ga, gb = prev.geometry[-1], nxt.geometry[0]
 
@@ -267,7 +277,7 @@ def _joins(prev: _Table, nxt: _Table) -> bool:
     for i, c in enumerate(half):
         if not c.text.strip():
             continue
-        if not other[i].text.strip() or g_half[i] is None or g_other[i] is None:
+        if not other[i].text.strip() or is_value_like(other[i].text) or g_half[i] is None or g_other[i] is None:
             return False
         if abs(g_half[i][0] - g_other[i][0]) > _TOL or abs(g_half[i][1] - g_other[i][1]) > _TOL:
             return False
