@@ -273,3 +273,37 @@ def test_pdf_without_rulings_is_read_as_prose():
     reading = pdf.read(data, Path("notice.pdf"))
     assert all(b.kind == "text" for b in reading.blocks) and reading.blocks
     assert parse_bytes(data, Path("notice.pdf")).error.startswith("not_a_report")
+
+
+# --------------------------------------------------------------------------- a table broken across pages
+
+SPLIT = Path(__file__).resolve().parent / "fixtures" / "forms" / "xiluoyuan-2019-split.pdf"
+GOLDEN_004 = Path(__file__).resolve().parent / "fixtures" / "golden" / "004_e0962b715bf85ce8.txt.json"
+
+
+def test_table_over_three_pages_with_split_rows_reads_to_golden():
+    """Sample 004 printed from Word: section 三 repeats its header rows on every page and two rows are cut
+    by a page break inside the row; read back it equals the golden file of the text sample."""
+    import json
+
+    gold = json.loads(GOLDEN_004.read_text(encoding="utf-8"))
+    doc = parse_file(SPLIT)
+    assert (doc.status, doc.error) == ("parsed", None)
+    got: dict = {}
+    for c in doc.as_json()["cells"]:
+        got.setdefault(c["table"], {}).setdefault(c["row"], {})[c["col"]] = c["value"]
+    assert got == gold["cells"]
+    assert {k: doc.report[k] for k in ("agency", "year", "template", "variant")} == {
+        k: gold[k] for k in ("agency", "year", "template", "variant")}
+    split = _cell(doc, "applications", "denied_prohibited_by_law", "total")
+    assert (split.source.page, split.source.row_index) == (3, 8)
+    after = _cell(doc, "applications", "unable_unclear", "total")
+    assert (after.source.page, after.source.table_index) == (5, split.source.table_index)
+
+
+def test_split_labels_joined_and_repeated_headers_dropped():
+    blocks = pdf.read(SPLIT.read_bytes(), SPLIT).blocks
+    texts = [c.text for b in blocks if b.kind == "row" for c in b.cells]
+    assert "2.其他法律行政法规禁止公开" in texts and "2.没有现成信息需要另行制作" in texts
+    assert "开" not in texts and "作" not in texts
+    assert texts.count("申请人情况") == 1  # printed on three pages, read once
