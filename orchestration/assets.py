@@ -21,9 +21,9 @@ from dagster import (
     multi_asset,
 )
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets, get_asset_key_for_model
+
 from expectations.checks import run_checks
 from expectations.report import build_report
-
 from extract.pipeline import extract_and_load
 from extract.schema import TABLES as RAW_TABLES
 from orchestration import progress
@@ -140,17 +140,20 @@ def dq_check_results(context: AssetExecutionContext, warehouse: WarehouseResourc
             "passed": s.passed,
             "failed": s.failed,
             "not_assessable": s.not_assessable,
+            "failed_by_severity": dict(s.failed_by_severity),
             "failing_sample": _jsonable(s.failing[:FAILING_SAMPLE]),
         }
         for name, s in run.suites.items()
     }
     failed = sum(s.failed for s in run.suites.values())
     progress.report("checks", 1, 1, f"{failed} failing")
+    data_docs = run.data_docs
     return MaterializeResult(
         metadata={
             "suites": MetadataValue.json(suites),
             "checks_failing": failed,
             "failing_reports": run.failing_reports,
+            **({"gx_data_docs": MetadataValue.path(str(data_docs))} if data_docs else {}),
         }
     )
 

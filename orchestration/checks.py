@@ -26,7 +26,7 @@ SUITE_MARTS: dict[str, str] = {
     "applications": "fct_applications",
     "litigation": "fct_litigation",
     "disclosure": "fct_disclosure",
-    "narrative": "dim_report",
+    "narrative": "fct_applications",
 }
 SUITE_DESCRIPTIONS: dict[str, str] = {
     "applications": "Table 三: T3_BALANCE (新收 + 上年结转 = 办理结果总计 + 结转下年度, the statutory relation), "
@@ -73,6 +73,7 @@ def gx_suites(context: AssetCheckExecutionContext) -> Iterator[AssetCheckResult]
                 "passed": result["passed"],
                 "failed": result["failed"],
                 "not_assessable": result["not_assessable"],
+                "failed_by_severity": MetadataValue.json(result["failed_by_severity"]),
                 "failing_sample": MetadataValue.json(result["failing_sample"]),
                 "results_run_id": event.run_id,
             },

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dagster import DagsterInstance
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -32,12 +31,13 @@ from rich.progress import (
 from rich.table import Table
 
 from orchestration import progress
-from orchestration.jobs import JOB_NAME
-from orchestration.resources import WarehouseResource, default_inputs, default_warehouse
+from orchestration.paths import default_inputs, default_warehouse
 
 if TYPE_CHECKING:
     from dagster import Definitions, ExecuteInProcessResult
     from dagster_shared.error import SerializableErrorInfo
+
+    from orchestration.resources import WarehouseResource
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -49,6 +49,9 @@ STAGE_LABELS = {
     "checks": "Running GX suites",
     "report": "Writing data-quality report",
 }
+
+
+SEVERITY_WORDS = {"error": "statutory", "warning": "plausibility", "info": "notice"}
 
 
 class CliError(Exception):
@@ -242,6 +245,10 @@ def summarize(result: ExecuteInProcessResult, warehouse: Path, seconds: float) -
     dq = _materialization_metadata(result, DQ_RESULTS_KEY.path)
     report = _materialization_metadata(result, DQ_REPORT_KEY.path)
     suites = dq.get("suites", {})
+    by_severity: dict[str, int] = {}
+    for suite in suites.values():
+        for severity, count in suite["failed_by_severity"].items():
+            by_severity[severity] = by_severity.get(severity, 0) + count
     return {
         "ok": True,
         "documents": {
@@ -255,8 +262,12 @@ def summarize(result: ExecuteInProcessResult, warehouse: Path, seconds: float) -
         "reports_changed": load.get("changed_reports", 0),
         "reports_removed": load.get("removed_reports", 0),
         "checks_failing": dq.get("checks_failing", 0),
-        "reports_failing_checks": dq.get("failing_reports", 0),
-        "suites": {name: {k: s[k] for k in ("passed", "failed", "not_assessable")} for name, s in suites.items()},
+        "checks_failing_by_severity": by_severity,
+        "reports_failing_statutory_checks": dq.get("failing_reports", 0),
+        "suites": {
+            name: {k: s[k] for k in ("passed", "failed", "not_assessable", "failed_by_severity")}
+            for name, s in suites.items()
+        },
         "warehouse": str(warehouse),
         "dq_report": str(report.get("path", "")),
         "run_id": result.run_id,
@@ -316,10 +327,15 @@ def print_summary(summary: dict[str, Any], console: Console) -> None:
     table.add_row("reports", f"{summary['reports']:,} ({summary['reports_changed']} new or changed this run)")
     table.add_row("cells", f"{summary['cells']:,}")
     failing = summary["checks_failing"]
+    kinds = ", ".join(
+        f"{n} {SEVERITY_WORDS.get(k, k)}" for k, n in sorted(summary["checks_failing_by_severity"].items())
+    )
+    detail = (
+        f" ({kinds}; {summary['reports_failing_statutory_checks']} reports fail a statutory check)" if failing else ""
+    )
     table.add_row(
         "checks failing",
-        f"[{'yellow' if failing else 'green'}]{failing}[/] "
-        f"(in {summary['reports_failing_checks']} reports: findings in the data, not pipeline errors)",
+        f"[{'yellow' if failing else 'green'}]{failing}[/]{detail} — findings in the data, not pipeline errors",
     )
     table.add_row("warehouse", summary["warehouse"])
     table.add_row("data-quality report", summary["dq_report"])
@@ -351,6 +367,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     inputs = check_inputs(args.input or default_inputs())
     warehouse = check_warehouse(args.warehouse or default_warehouse())
+    err = Console(stderr=True)
+    with err.status("Loading the pipeline…"):
+        # Imported here, not at the top: `nianbao --help` and argument errors stay instant.
+        from dagster import DagsterInstance
+
+        from orchestration.jobs import JOB_NAME
+        from orchestration.resources import WarehouseResource
+
     resource = WarehouseResource(
         warehouse=str(warehouse),
         inputs=[str(p) for p in inputs],
@@ -358,11 +382,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     log_path = resource.run_dir / "nianbao.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    err = Console(stderr=True)
 
     # dagster-dbt echoes dbt's log to stdout; stdout is kept for the summary (one JSON object with --json).
     with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-        with err.status("Loading the pipeline (preparing the dbt manifest on first use)…"):
+        with err.status("Loading the pipeline definitions (preparing the dbt manifest on first use)…"):
             defs = load_definitions()
         job = defs.resolve_job_def(JOB_NAME)
         run_config = {

@@ -17,30 +17,15 @@ from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource, DbtProject
 from pydantic import Field
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
-DEFAULT_INBOX = REPO_ROOT / "data" / "inbox"
-DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "nianbao.duckdb"
-INSTANCE_TEMPLATE = Path(__file__).with_name("dagster.yaml")
+from orchestration.paths import (
+    DBT_PROJECT_DIR,
+    WAREHOUSE_ENV,
+    default_inputs,
+    default_warehouse,
+)
 
-WAREHOUSE_ENV = "NIANBAO_WAREHOUSE"
-INBOX_ENV = "NIANBAO_INBOX"
 # dbt folders that hold outputs, not sources: a change there does not make the manifest stale.
 _DBT_OUTPUT_DIRS = {"target", "logs", "dbt_packages"}
-
-
-def default_warehouse() -> Path:
-    """The warehouse named by NIANBAO_WAREHOUSE (relative to the working directory), else the repo's."""
-    value = os.environ.get(WAREHOUSE_ENV)
-    return Path(value).expanduser().resolve() if value else DEFAULT_WAREHOUSE
-
-
-def default_inputs() -> list[Path]:
-    """Inbox folders named by NIANBAO_INBOX (os.pathsep-separated), else the bundled sample inbox."""
-    value = os.environ.get(INBOX_ENV)
-    if value:
-        return [Path(part).expanduser().resolve() for part in value.split(os.pathsep) if part]
-    return [DEFAULT_INBOX]
 
 
 class WarehouseResource(ConfigurableResource):
@@ -149,12 +134,3 @@ def dbt_resource(project: DbtProject) -> DbtCliResource:
     """The dbt CLI resource, preferring the dbt executable of this interpreter's environment."""
     dbt = shutil.which("dbt", path=str(Path(sys.executable).parent)) or "dbt"
     return DbtCliResource(project_dir=project, dbt_executable=dbt)
-
-
-def ensure_dagster_home(home: Path) -> Path:
-    """Create a Dagster instance folder with the project's instance settings (one warehouse writer)."""
-    home.mkdir(parents=True, exist_ok=True)
-    config = home / "dagster.yaml"
-    if not config.exists():
-        shutil.copyfile(INSTANCE_TEMPLATE, config)
-    return home

@@ -19,7 +19,7 @@ import pytest
 
 from extract.pipeline import discover
 from orchestration.cli import main
-from orchestration.resources import DEFAULT_INBOX
+from orchestration.paths import DEFAULT_INBOX
 
 for _var, _value in {"DO_NOT_TRACK": "1", "GX_ANALYTICS_ENABLED": "false", "DAGSTER_DISABLE_TELEMETRY": "1"}.items():
     os.environ.setdefault(_var, _value)
@@ -37,15 +37,27 @@ def _one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
     return err
 
 
-def test_help_lists_commands_and_options() -> None:
-    """The console script is installed and its help names the commands and the run options."""
+def test_help_lists_commands_and_options(capsys: pytest.CaptureFixture[str]) -> None:
+    """The console script is installed and its help names the commands; each command's help its options."""
     top = subprocess.run([str(NIANBAO), "--help"], capture_output=True, text=True, check=True).stdout
     assert "run" in top and "parse" in top and "政府信息公开工作年度报告" in top
-    run = subprocess.run([str(NIANBAO), "run", "--help"], capture_output=True, text=True, check=True).stdout
-    for option in ("--input", "--warehouse", "--json", "data/inbox", "warehouse/nianbao.duckdb"):
-        assert option in run
-    parse = subprocess.run([str(NIANBAO), "parse", "--help"], capture_output=True, text=True, check=True).stdout
-    assert "FILE" in parse and "--json" in parse
+    helps = {}
+    for command in ("run", "parse"):
+        with pytest.raises(SystemExit) as exit_info:
+            main([command, "--help"])
+        assert exit_info.value.code == 0
+        helps[command] = capsys.readouterr().out
+    for option in ("--input", "--warehouse", "--json", "data/inbox", "warehouse/nianbao.duckdb", "Exit status"):
+        assert option in helps["run"]
+    assert "FILE" in helps["parse"] and "--json" in helps["parse"]
+
+
+def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    """An unknown option is argparse's usage error (status 2), not a traceback."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["run", "--no-such-option"])
+    assert exit_info.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err
 
 
 def test_missing_input_folder_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -101,17 +113,16 @@ def test_parse_missing_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFi
 
 @pytest.fixture(scope="module")
 def cli_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str, Path]:
-    """`nianbao run --json` on the samples through the installed console script, then a plain
-    `nianbao run` of the same unchanged inbox in-process."""
-    out = tmp_path_factory.mktemp("cli")
-    warehouse = out / "wh" / "nianbao.duckdb"
+    """`nianbao run --json` on the samples, then a plain `nianbao run` of the same unchanged inbox."""
+    warehouse = tmp_path_factory.mktemp("cli") / "wh" / "nianbao.duckdb"
     args = ["run", "--input", str(DEFAULT_INBOX), "--warehouse", str(warehouse)]
-    first = subprocess.run([str(NIANBAO), *args, "--json"], capture_output=True, text=True, cwd=out)
-    assert first.returncode == 0, first.stderr
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        assert main(args) == 0
-    return json.loads(first.stdout), buffer.getvalue(), warehouse
+    outputs = []
+    for extra in (["--json"], []):
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            assert main([*args, *extra]) == 0
+        outputs.append(buffer.getvalue())
+    return json.loads(outputs[0]), outputs[1], warehouse
 
 
 def test_run_json_summary_matches_the_warehouse(cli_runs: tuple[dict[str, Any], str, Path]) -> None:
@@ -123,10 +134,14 @@ def test_run_json_summary_matches_the_warehouse(cli_runs: tuple[dict[str, Any], 
         reports, cells = con.execute(
             "SELECT (SELECT count(*) FROM raw.reports), (SELECT count(*) FROM raw.cells)"
         ).fetchone()
-        (failing,) = con.execute("SELECT count(*) FROM dq.check_results WHERE status = 'fail'").fetchone()
+        failing, statutory = con.execute(
+            "SELECT count(*), count(DISTINCT report_id) FILTER (WHERE severity = 'error') "
+            "FROM dq.check_results WHERE status = 'fail'"
+        ).fetchone()
     assert summary["reports"] == reports == len(SAMPLES)
     assert summary["cells"] == cells > 0
-    assert summary["checks_failing"] == failing
+    assert summary["checks_failing"] == failing == sum(summary["checks_failing_by_severity"].values())
+    assert summary["reports_failing_statutory_checks"] == statutory
     assert summary["warehouse"] == str(warehouse)
     assert Path(summary["dq_report"]).is_file()
     assert set(summary["suites"]) == {"applications", "litigation", "disclosure", "narrative"}

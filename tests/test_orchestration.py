@@ -18,7 +18,8 @@ import pytest
 from dagster import AssetKey, DagsterInstance, build_sensor_context
 
 from extract.pipeline import discover
-from orchestration.resources import DEFAULT_INBOX, REPO_ROOT, WarehouseResource
+from orchestration.paths import DEFAULT_INBOX, REPO_ROOT
+from orchestration.resources import WarehouseResource
 from orchestration.sensors import inbox_sensor
 
 for _var, _value in {"DO_NOT_TRACK": "1", "GX_ANALYTICS_ENABLED": "false", "DAGSTER_DISABLE_TELEMETRY": "1"}.items():
