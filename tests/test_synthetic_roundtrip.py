@@ -26,7 +26,7 @@ SHAPES = [(fmt, variant, sub) for fmt in FORMATS for variant in VARIANTS[fmt] fo
 SHAPE_IDS = [f"{fmt}-{variant}{'-subtotal' if sub else ''}" for fmt, variant, sub in SHAPES]
 # No shrinking: examples are seeds, a smaller seed is not a simpler report. The failure prints the seed.
 # The fast tier is derandomized (the same examples on every run, so CI is stable); the slow tier explores.
-FAST = settings(max_examples=6, deadline=None, phases=(Phase.explicit, Phase.reuse, Phase.generate),
+FAST = settings(max_examples=12, deadline=None, phases=(Phase.explicit, Phase.reuse, Phase.generate),
                 suppress_health_check=[HealthCheck.too_slow], database=None, derandomize=True)
 SLOW = settings(max_examples=150, deadline=None, phases=(Phase.explicit, Phase.reuse, Phase.generate),
                 suppress_health_check=[HealthCheck.too_slow], database=None)
@@ -69,7 +69,7 @@ def _reader_registered(suffix: str) -> bool:
     return suffix in _registry()
 
 
-SOURCE = settings(max_examples=3, deadline=None, phases=(Phase.explicit, Phase.reuse, Phase.generate),
+SOURCE = settings(max_examples=4, deadline=None, phases=(Phase.explicit, Phase.reuse, Phase.generate),
                   suppress_health_check=[HealthCheck.too_slow], database=None, derandomize=True)
 
 
