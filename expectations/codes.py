@@ -231,6 +231,10 @@ def scope_label(check_id: str, scope: str) -> str:
         return cell_label(*parts)
     if check_id == "NON_NEGATIVE" and scope in TABLE_LABELS:
         return TABLE_LABELS[scope]
+    if len(parts) == 2:  # table.row
+        table, row = parts
+        rows = {"applications": APPLICATION_ROW_LABELS, "review_litigation": REVIEW_BLOCKS}.get(table, DISCLOSURE_ITEMS)
+        return f"{TABLE_LABELS.get(table, table)[:2]} · {rows.get(row, row)}"
     if check_id == "T3_BALANCE":
         return f"{APPLICANT_TYPES.get(scope, scope)}列"
     if check_id == "T3_OUTCOMES":

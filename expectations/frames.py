@@ -58,11 +58,17 @@ def is_township(agency: str | None) -> bool:
     return bool(_TOWNSHIP.search(name)) and not any(name.endswith(p) or p in name for p in _PREFECTURE_DIQU)
 
 
-def _pivot(cells: Sequence[tuple[str, str]]) -> str:
-    """One column per cell from a long `cells` relation (report_id, row_code, col_code, value)."""
-    return ",\n".join(
-        f"max(value) filter (where row_code = '{r}' and col_code = '{c}') as \"{column(r, c)}\"" for r, c in cells
-    )
+def _wide(cells: Sequence[tuple[str, str]]) -> str:
+    """`wide`: one row per report of `reports` and one column per cell, pivoted from the long `cells`
+    relation (report_id, row_code, col_code, value). The explicit IN list fixes the columns even when a
+    report (or every report) lacks some cells."""
+    names = ", ".join(f"'{column(r, c)}'" for r, c in cells)
+    return f"""wide as (
+        pivot (
+            select report_id, row_code || '{SEP}' || col_code as cell, value from cells
+            where report_id in (select report_id from reports)
+        ) on cell in ({names}) using max(value) group by report_id
+    )"""
 
 
 def _reports_cte(report_ids: Sequence[str] | None, table: str) -> str:
@@ -99,15 +105,20 @@ def applications(con: duckdb.DuckDBPyConnection, report_ids: Sequence[str] | Non
         {balance}
         union all
         select report_id, outcome_code, applicant_type, cast("count" as double) from marts.fct_outcomes
+    ),
+    {_wide(cells)},
+    forms as (
+        select report_id,
+               case when bool_or(outcome_code in ({split})) then 'split'
+                    when bool_or(outcome_code = 'other') then 'single' end as printed_form
+        from marts.fct_outcomes where report_id in (select report_id from reports) group by report_id
     )
-    select reports.report_id, any_value(agency) as agency, any_value(year) as year,
-           any_value(template) as template, any_value(table_found) as table_found,
-           case when bool_or(row_code in ({split})) then 'split'
-                when bool_or(row_code = 'other') then 'single'
-                when any_value(template) = 'F2021' then 'split' else 'single' end as outcome_form,
-           {_pivot(cells)}
-    from reports left join cells on cells.report_id = reports.report_id
-    group by reports.report_id
+    select reports.report_id, agency, year, template, table_found,
+           coalesce(printed_form, case when template = 'F2021' then 'split' else 'single' end) as outcome_form,
+           wide.* exclude (report_id)
+    from reports
+    left join forms on forms.report_id = reports.report_id
+    left join wide on wide.report_id = reports.report_id
     """
     return _query(con, sql, report_ids)
 
@@ -120,12 +131,10 @@ def litigation(con: duckdb.DuckDBPyConnection, report_ids: Sequence[str] | None 
     cells as (
         select report_id, block_code as row_code, result_code as col_code, cast("count" as double) as value
         from marts.fct_litigation
-    )
-    select reports.report_id, any_value(agency) as agency, any_value(year) as year,
-           any_value(template) as template, any_value(table_found) as table_found,
-           {_pivot(cells)}
-    from reports left join cells on cells.report_id = reports.report_id
-    group by reports.report_id
+    ),
+    {_wide(cells)}
+    select reports.report_id, agency, year, template, table_found, wide.* exclude (report_id)
+    from reports left join wide on wide.report_id = reports.report_id
     """
     return _query(con, sql, report_ids)
 
@@ -138,13 +147,16 @@ def disclosure(con: duckdb.DuckDBPyConnection, report_ids: Sequence[str] | None 
     cells as (
         select report_id, item_code as row_code, measure_code as col_code, cast(value as double) as value
         from marts.fct_disclosure
+    ),
+    {_wide(DISCLOSURE_CELLS)},
+    held as (
+        select report_id, list(row_code || '.' || col_code) as reported_cells from cells
+        where report_id in (select report_id from reports) group by report_id
     )
-    select reports.report_id, any_value(agency) as agency, any_value(year) as year,
-           any_value(template) as template, any_value(table_found) as table_found,
-           list(row_code || '.' || col_code) filter (where row_code is not null) as reported_cells,
-           {_pivot(DISCLOSURE_CELLS)}
-    from reports left join cells on cells.report_id = reports.report_id
-    group by reports.report_id
+    select reports.report_id, agency, year, template, table_found, held.reported_cells, wide.* exclude (report_id)
+    from reports
+    left join held on held.report_id = reports.report_id
+    left join wide on wide.report_id = reports.report_id
     """
     frame = _query(con, sql, report_ids)
     frame["reported_cells"] = [frozenset(v) if v is not None else frozenset() for v in frame["reported_cells"]]

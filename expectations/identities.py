@@ -1,4 +1,5 @@
-"""A custom GX expectation that states a linear identity over named columns: Σ lhs = Σ rhs, row by row.
+"""Custom GX expectations for the relations of report-schema.md: a linear identity over named columns
+(Σ lhs = Σ rhs, row by row) and no negative value among named columns.
 
 The consistency relations of report-schema.md are all of this form (`a + b = c + d`), so one small
 expectation states each of them literally, over the mart's own columns, without precomputed helper
@@ -58,3 +59,26 @@ class ExpectLinearIdentity(MulticolumnMapExpectation):
     def formula(self) -> str:
         """The identity in plain text, e.g. `a + b = c + d`."""
         return f"{' + '.join(self.lhs)} = {' + '.join(self.rhs)}"
+
+
+class MulticolumnNonNegative(MulticolumnMapMetricProvider):
+    """Row-wise truth of "no value below 0" (a null is not negative; it is reported as not assessable)."""
+
+    condition_metric_name = "multicolumn_values.non_negative"
+    condition_domain_keys = ("batch_id", "table", "column_list", "row_condition", "condition_parser", "ignore_row_if")
+
+    @multicolumn_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column_list: pd.DataFrame, **kwargs: Any) -> pd.Series:
+        return ~(column_list < 0).any(axis=1)
+
+
+class ExpectValuesToBeNonNegative(MulticolumnMapExpectation):
+    """Expect every named column of a row to be ≥ 0, e.g. the seven cells of one row of table 三.
+
+    One expectation per printed row rather than per cell: the relation is per cell, but a report fails
+    the row when any of its cells is negative, and the cells are named in the result.
+    """
+
+    map_metric: ClassVar[str] = "multicolumn_values.non_negative"
+    success_keys: ClassVar[tuple[str, ...]] = ("mostly",)
+    args_keys: ClassVar[tuple[str, ...]] = ("column_list",)

@@ -7,8 +7,11 @@ the relation as written in the spec, `expected` = right side or a constant `boun
 the relation id with the form's wording, which is what the Data Docs show.
 
 Where a report has only one of two alternative row sets (（六）其他处理 as one row or as three), the
-expectation carries a `row_condition` on the frame's `outcome_form`, so the relation is assessed over
-whichever rows the report has; a null component is never read as 0.
+expectation says in `meta["only_if"]` which `outcome_form` it belongs to, so the relation is assessed over
+whichever rows the report has and never over rows it does not print; a null component is never read as 0.
+(GX itself skips those reports anyway, since the rows they lack are null; a pandas `row_condition` would
+say the same at a cost of a DataFrame.query per metric.) Conditions that change what GX evaluates — the
+township-level procurement bound, X5, the prose's lower bounds — are GX `row_condition`s.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from expectations.codes import (
     scope_label,
 )
 from expectations.frames import column
-from expectations.identities import ExpectLinearIdentity
+from expectations.identities import ExpectLinearIdentity, ExpectValuesToBeNonNegative
 
 GX_SEVERITY = {"error": "critical", "warning": "warning", "info": "info"}
 # Street-office-level agencies rarely run more centralised procurement projects than this in a year (X7).
@@ -69,12 +72,22 @@ def _meta(check_id: str, scope: str, table: str, actual: list[str], **extra: Any
     }
 
 
-def _description(check_id: str, scope: str, formula: str) -> str:
-    return f"{check_id} · {scope_label(check_id, scope)}：{CHECKS[check_id].rule}。{formula}"
+_FORMS = {"single": "（六）其他处理印为一行的报告", "split": "（六）其他处理分三行的报告"}
+
+
+def _description(check_id: str, scope: str, formula: str, only_if: dict[str, str] | None = None) -> str:
+    only = f"（仅{_FORMS[only_if['outcome_form']]}）" if only_if else ""
+    return f"{check_id} · {scope_label(check_id, scope)}{only}：{CHECKS[check_id].rule}。{formula}"
 
 
 def identity(
-    check_id: str, scope: str, table: str, lhs: list[str], rhs: list[str], when: Condition | None = None
+    check_id: str,
+    scope: str,
+    table: str,
+    lhs: list[str],
+    rhs: list[str],
+    when: Condition | None = None,
+    **extra: Any,
 ) -> ExpectLinearIdentity:
     """Σ lhs = Σ rhs for one scope, named after its relation id."""
     return ExpectLinearIdentity(
@@ -82,8 +95,8 @@ def identity(
         rhs=rhs,
         row_condition=when,
         severity=GX_SEVERITY[CHECKS[check_id].severity],
-        description=_description(check_id, scope, f"{' + '.join(lhs)} = {' + '.join(rhs)}"),
-        meta=_meta(check_id, scope, table, lhs, expected=rhs, relation="="),
+        description=_description(check_id, scope, f"{' + '.join(lhs)} = {' + '.join(rhs)}", extra.get("only_if")),
+        meta=_meta(check_id, scope, table, lhs, expected=rhs, relation="=", **extra),
     )
 
 
@@ -107,10 +120,22 @@ def bounded(
         max_value=max_value,
         row_condition=when,
         severity=GX_SEVERITY[CHECKS[check_id].severity],
-        description=_description(check_id, scope, f"{col} {op} {bound:g}"),
+        description=_description(check_id, scope, f"{col} {op} {bound:g}", extra.get("only_if")),
         meta=_meta(
             check_id, scope, table, [col], bound=bound, relation=">=" if min_value is not None else "<=", **extra
         ),
+    )
+
+
+def non_negative(table: str, row: str, cols: list[str], **extra: Any) -> ExpectValuesToBeNonNegative:
+    """NON_NEGATIVE over the cells of one printed row (each cell is a scope of its own in the results)."""
+    cells = [column(row, c) for c in cols]
+    scope = f"{table}.{row}"
+    return ExpectValuesToBeNonNegative(
+        column_list=cells,
+        severity=GX_SEVERITY[CHECKS["NON_NEGATIVE"].severity],
+        description=_description("NON_NEGATIVE", scope, f"{', '.join(cells)} ≥ 0", extra.get("only_if")),
+        meta=_meta("NON_NEGATIVE", scope, table, cells, bound=0, relation=">=", **extra),
     )
 
 
@@ -140,13 +165,13 @@ def at_least(
     )
 
 
-def _row_condition(row: str) -> Condition | None:
-    """Rows of （六）其他处理 exist only in the reports that print them that way."""
+def _printed_in(row: str) -> dict[str, Any]:
+    """Rows of （六）其他处理 exist only in the reports that print them that way (`meta["only_if"]`)."""
     if row in OTHER_SINGLE:
-        return Column("outcome_form") == "single"
+        return {"only_if": {"outcome_form": "single"}}
     if row in OTHER_SPLIT:
-        return Column("outcome_form") == "split"
-    return None
+        return {"only_if": {"outcome_form": "split"}}
+    return {}
 
 
 def applications_expectations() -> list[Expectation]:
@@ -166,7 +191,7 @@ def applications_expectations() -> list[Expectation]:
                     t,
                     [column("total_processed", c)],
                     [column(r, c) for r in (*OUTCOMES_BASE, *other)],
-                    when=Column("outcome_form") == form,
+                    only_if={"outcome_form": form},
                 )
             )
     for r in APPLICATION_ROWS:
@@ -177,12 +202,10 @@ def applications_expectations() -> list[Expectation]:
                 t,
                 [column(r, "total")],
                 [column(r, c) for c in APPLICANT_PARTS],
-                when=_row_condition(r),
+                **_printed_in(r),
             )
         )
-    for r in APPLICATION_ROWS:
-        for c in APPLICANT_TYPES:
-            out.append(bounded("NON_NEGATIVE", f"{t}.{r}.{c}", t, column(r, c), min_value=0, when=_row_condition(r)))
+    out += [non_negative(t, r, list(APPLICANT_TYPES), **_printed_in(r)) for r in APPLICATION_ROWS]
     return out
 
 
@@ -192,11 +215,7 @@ def litigation_expectations() -> list[Expectation]:
     out: list[Expectation] = [
         identity("T4_TOTAL", b, t, [column(b, "total")], [column(b, r) for r in REVIEW_PARTS]) for b in REVIEW_BLOCKS
     ]
-    out += [
-        bounded("NON_NEGATIVE", f"{t}.{b}.{r}", t, column(b, r), min_value=0)
-        for b in REVIEW_BLOCKS
-        for r in REVIEW_RESULTS
-    ]
+    out += [non_negative(t, b, list(REVIEW_RESULTS)) for b in REVIEW_BLOCKS]
     after, review = column("litigation_after_review", "total"), column("review", "total")
     out.append(bounded("X5", "litigation_after_review", t, after, max_value=0, when=Column(review) == 0.0))
     return out
@@ -209,11 +228,11 @@ def disclosure_expectations() -> list[Expectation]:
     variants have different cells, and a cell the template lacks is not a missing value.
     """
     t = "disclosure"
-    out: list[Expectation] = [
-        bounded("NON_NEGATIVE", f"{t}.{r}.{c}", t, column(r, c), min_value=0, reported=True)
-        for r, c in frames.DISCLOSURE_CELLS
-        if c not in SIGNED_MEASURES
-    ]
+    measures: dict[str, list[str]] = {}
+    for r, c in frames.DISCLOSURE_CELLS:
+        if c not in SIGNED_MEASURES:
+            measures.setdefault(r, []).append(c)
+    out: list[Expectation] = [non_negative(t, r, cs, reported=True) for r, cs in measures.items()]
     out += [
         at_least("X4", item, t, column(item, "total_public"), column(item, "published"), reported=True)
         for item in ("regulations", "normative_documents")

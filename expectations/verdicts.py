@@ -5,9 +5,9 @@ applied, restated on the frame: the expectation's row_condition, the report's ta
 null component (GX skips such rows: blank is not zero). A GX failure on a row this module considers not
 assessable is a contradiction and raises, so the two can never silently disagree.
 
-NON_NEGATIVE is stored compactly: per report and table, one `pass` row when every assessable cell is ≥ 0,
-plus one row per failing or null cell (scope `table.row.col`), or one `not_assessable` row for a table
-that was not found.
+NON_NEGATIVE is validated by GX one printed row at a time and stored compactly: per report and table, one
+`pass` row when every assessable cell is ≥ 0, plus one row per failing or null cell (scope
+`table.row.col`), or one `not_assessable` row for a table that was not found.
 """
 
 from __future__ import annotations
@@ -159,6 +159,8 @@ def assess(expectation: Expectation, unexpected: set[str], frame: pd.DataFrame) 
     expected_cols: list[str] = meta.get("expected") or []
     components = actual_cols + expected_cols
     applies = _applies(frame, expectation.row_condition).to_numpy()
+    for col, value in (meta.get("only_if") or {}).items():  # the row set the report prints
+        applies = applies & (frame[col] == value).to_numpy()
     found = frame["table_found"].fillna(False).astype(bool).to_numpy()
     if meta.get("reported"):  # only the cells this report's template has
         cells = [".".join(split_column(c)) for c in components]
@@ -237,19 +239,72 @@ def _table_rows(frame: pd.DataFrame, keep: np.ndarray, table: str, status: str, 
     )
 
 
-def non_negative_rows(cells: list[Assessment], frame: pd.DataFrame, table: str) -> list[pd.DataFrame]:
-    """NON_NEGATIVE per report and table: a pass row, the failing and null cells, or the missing table."""
-    if not cells:
+def _cell_rows(frame: pd.DataFrame, meta: dict, mask: np.ndarray, name: str, status: str) -> pd.DataFrame:
+    """NON_NEGATIVE rows of one cell (scope `table.row.col`) for the reports in `mask`."""
+    table = meta["table"]
+    row, col = split_column(name)
+    scope = f"{table}.{row}.{col}"
+    where = scope_label("NON_NEGATIVE", scope)
+    idx = np.flatnonzero(mask)
+    values = frame[name].to_numpy(dtype=float)[idx]
+    if status == "fail":
+        details = [
+            f"{where}：所填数值 {v} 小于0（数量不能为负）。NON_NEGATIVE {scope}: value {v} < 0."
+            for v in map(format_number, values)
+        ]
+    else:
+        details = [f"{where}：未填报（空白或“/”），无法核对。NON_NEGATIVE {scope}: not assessable, no value."] * len(
+            idx
+        )
+    failing = status == "fail"
+    return pd.DataFrame(
+        {
+            "report_id": frame["report_id"].to_numpy()[idx],
+            "check_id": "NON_NEGATIVE",
+            "scope": scope,
+            "status": status,
+            "severity": meta["severity"],
+            "expected": 0.0 if failing else np.nan,
+            "actual": values if failing else np.nan,
+            "difference": values if failing else np.nan,
+            "agency": frame["agency"].to_numpy()[idx],
+            "year": frame["year"].to_numpy()[idx],
+            "detail": details,
+        },
+        columns=list(COLUMNS),
+    )
+
+
+def non_negative_rows(rows: list[tuple[Expectation, set[str]]], frame: pd.DataFrame, table: str) -> list[pd.DataFrame]:
+    """NON_NEGATIVE per report and table: a pass row when every assessable cell is ≥ 0, one row per failing
+    or null cell, or one not_assessable row when the table was not found."""
+    if not rows:
         return []
     found = frame["table_found"].fillna(False).astype(bool).to_numpy()
     passed = np.zeros(len(frame), dtype=int)
     failed = np.zeros(len(frame), dtype=int)
     out = []
-    for a in cells:
-        assessed = a.applies & a.found & ~a.null
-        passed += assessed & ~a.failing
-        failed += assessed & a.failing
-        out.append(rows_of(a, frame, a.applies & a.found & (a.null | a.failing)))
+    for expectation, unexpected in rows:
+        meta = expectation.meta or {}
+        applies = _applies(frame, expectation.row_condition).to_numpy() & found
+        for col, value in (meta.get("only_if") or {}).items():
+            applies = applies & (frame[col] == value).to_numpy()
+        values = frame[meta["actual"]]
+        negative = (values < 0).to_numpy()
+        gx_failed = frame["report_id"].isin(unexpected).to_numpy()
+        if not np.array_equal(gx_failed, negative.any(axis=1)):
+            raise InconsistentResult(f"NON_NEGATIVE {meta['scope']}: GX and the cell values disagree")
+        for j, name in enumerate(meta["actual"]):
+            present = applies
+            if meta.get("reported"):
+                cell = ".".join(split_column(name))
+                present = present & frame["reported_cells"].map(lambda have, cell=cell: cell in have).to_numpy()
+            null = values[name].isna().to_numpy()
+            fail = present & negative[:, j]
+            passed += present & ~null & ~fail
+            failed += fail
+            out.append(_cell_rows(frame, meta, fail, name, "fail"))
+            out.append(_cell_rows(frame, meta, present & null, name, "not_assessable"))
     where = TABLE_LABELS[table]
     clean = found & (failed == 0) & (passed > 0)
     out.append(
@@ -282,16 +337,16 @@ def suite_rows(
     """All dq rows of one validated suite."""
     by_id = {e.id: e for e in expectations}
     parts: list[pd.DataFrame] = []
-    cells: list[Assessment] = []
+    cells: list[tuple[Expectation, set[str]]] = []
     for result in validation.results:
         if result.exception_info and result.exception_info.get("raised_exception"):
             raise RuntimeError(f"GX could not evaluate {result.expectation_config.meta}: {result.exception_info}")
         expectation = by_id[result.expectation_config.id]
         unexpected = {str(row["report_id"]) for row in (result.result.get("unexpected_index_list") or [])}
-        a = assess(expectation, unexpected, frame)
         if (expectation.meta or {}).get("check_id") == "NON_NEGATIVE":
-            cells.append(a)
+            cells.append((expectation, unexpected))
         else:
+            a = assess(expectation, unexpected, frame)
             parts.append(rows_of(a, frame, a.applies))
     parts += non_negative_rows(cells, frame, table)
     parts = [p for p in parts if not p.empty]

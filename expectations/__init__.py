@@ -1,0 +1,1 @@
+"""nianbao: expectations stage."""
