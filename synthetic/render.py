@@ -58,9 +58,8 @@ def render_report(truth: ReportTruth, layout: str, rng: random.Random, noise: No
     blanked: list[Ref] = []
     injected_tables = {e["table"] for e in truth.injected}
     if noise.blanks and not digit_run:
-        if layout == "sparse":  # agencies that leave zeros blank; blanks and injections kept apart (see README)
-            tables = tuple(t for t in ("disclosure", "applications", "review_litigation") if t not in injected_tables)
-            blanked = blank_cells(truth, rng, rng.choice([0.0, 0.2, 0.6]), zeros_only=True, tables=tables)
+        if layout == "sparse":  # agencies that leave zeros blank (yynanhu 2019)
+            blanked = blank_cells(truth, rng, rng.choice([0.0, 0.2, 0.6]), zeros_only=True)
         elif rng.random() < 0.4:
             blanked = blank_cells(truth, rng, 0.05)
     opts = DocOptions(
