@@ -330,9 +330,9 @@ def print_summary(summary: dict[str, Any], console: Console) -> None:
     kinds = ", ".join(
         f"{n} {SEVERITY_WORDS.get(k, k)}" for k, n in sorted(summary["checks_failing_by_severity"].items())
     )
-    detail = (
-        f" ({kinds}; {summary['reports_failing_statutory_checks']} reports fail a statutory check)" if failing else ""
-    )
+    statutory = summary["reports_failing_statutory_checks"]
+    reports = "1 report fails" if statutory == 1 else f"{statutory} reports fail"
+    detail = f" ({kinds}; {reports} a statutory check)" if failing else ""
     table.add_row(
         "checks failing",
         f"[{'yellow' if failing else 'green'}]{failing}[/]{detail} — findings in the data, not pipeline errors",
