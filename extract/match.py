@@ -81,7 +81,7 @@ def _label_index(cells: list[Cell]) -> int | None:
     """Index of the last non-empty cell that is not a value: everything after it is values."""
     idx = None
     for i, c in enumerate(cells):
-        if c.text.strip() and read_cell(c.text).kind == "text":
+        if c.text.strip() and read_cell(c.text, amount=True).kind == "text":  # `251000元` is a value
             idx = i
     return idx
 
