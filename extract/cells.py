@@ -32,7 +32,7 @@ def clean(raw: str) -> str:
 
 def is_value_like(raw: str) -> bool:
     """True when the text is a number or a not-reported marker, i.e. not a label."""
-    return read_cell(raw).kind != "text"
+    return read_cell(raw, amount=True).kind != "text"
 
 
 @lru_cache(maxsize=65536)
