@@ -1,15 +1,20 @@
 """expectations/: the GX suites on the five samples, asserted from dq.check_results.
 
-One warehouse is built per module the way the pipeline builds it (extract_and_load, dbt build, run_checks).
+Each module checks its own warehouse of the samples, built the way the pipeline builds it (extract_and_load,
+dbt build — once per session, then copied — and run_checks).
 The statutory results are compared with the `checks` field of the golden files, the printed numbers of
 金盏地区 with its report, and the run's interface with what orchestration reads.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
 import json
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -47,8 +52,23 @@ def _env(**values: str) -> Iterator[None]:
                 os.environ[key] = old
 
 
+@functools.cache
+def _built_once() -> Path:
+    """The samples extracted and built by dbt once per test session (the dq modules copy it)."""
+    folder = Path(tempfile.mkdtemp(prefix="nianbao-dq-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return _extract_and_build(folder)
+
+
 def build_sample_warehouse(folder: Path) -> Path:
-    """The samples extracted and built by dbt into `folder/nianbao.duckdb` (marts ready, no checks yet)."""
+    """A warehouse of the samples in `folder/nianbao.duckdb`, marts built, no checks yet: a copy of the one
+    built by extract_and_load + dbt build in this session, so each test module edits and checks its own."""
+    warehouse = folder / "nianbao.duckdb"
+    shutil.copyfile(_built_once(), warehouse)
+    return warehouse
+
+
+def _extract_and_build(folder: Path) -> Path:
     warehouse = folder / "nianbao.duckdb"
     extract_and_load([INBOX], warehouse)
     args = ["build", "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT), "--quiet"]
