@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from extract.blocks import Block, Cell
-from extract.cells import is_value_like
+from extract.cells import clean, is_value_like, read_cell
 from extract.readers import ReadError, Reading
 from extract.readers.grid import cell_text, join_lines
 
@@ -31,6 +31,7 @@ from extract.readers.grid import cell_text, join_lines
 MIN_CHARS_PER_DOCUMENT = 20
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d{1,4}(\s*页)?(\s*[/／]\s*\d{1,4})?(\s*共\s*\d+\s*页)?[-—–\s]*$")
 _TOL = 2.0
+_UNITS = {"件", "条", "项", "个", "宗", "起", "元", "万元"}
 
 
 @dataclass
@@ -48,7 +49,8 @@ class _Table:
     page: int
     top: float
     rows: list[list[Cell]]
-    geometry: list[list[tuple[float, float] | None]] = field(default_factory=list)
+    boxes: list[list[tuple[float, float, float, float] | None]] = field(default_factory=list)
+    bottom: float = 0.0
 
 
 def read(data: bytes, path: Path) -> Reading:
@@ -150,7 +152,7 @@ def _page_items(page, number: int) -> list[_Line | _Table]:
     for t in found:
         texts = t.extract()
         rows: list[list[Cell]] = []
-        geometry: list[list[tuple[float, float] | None]] = []
+        geometry: list[list[tuple[float, float, float, float] | None]] = []
         for r, (row, raw) in enumerate(zip(t.rows, texts, strict=True)):
             cells, geo = [], []
             for c, (box, text) in enumerate(zip(row.cells, raw, strict=True)):
@@ -161,10 +163,10 @@ def _page_items(page, number: int) -> list[_Line | _Table]:
                 boxes.append(box)
                 cells.append(Cell(cell_text(text or ""), page=number, row_index=r, col_index=c,
                                   bbox=",".join(f"{v:.1f}" for v in box)))
-                geo.append((box[0], box[2]))
+                geo.append(tuple(box))
             rows.append(cells)
             geometry.append(geo)
-        tables.append(_Table(number, t.bbox[1], rows, geometry))
+        tables.append(_Table(number, t.bbox[1], rows, geometry, t.bbox[3]))
     rest = page.filter(lambda o: o.get("object_type") != "char" or not _inside(o, boxes))
     lines = []
     for ln in rest.extract_text_lines(strip=True, return_chars=False):
@@ -186,7 +188,6 @@ def _blocks(items: list[_Line | _Table]) -> list[Block]:
     margins = _margins([it for it in items if isinstance(it, _Line)])
     last_table: _Table | None = None
     head: list[list[str]] = []  # the first rows of the current logical table, to spot repeated headers
-    last_index = -1
     table_index = -1
     next_row = 0
     for it in items:
@@ -200,23 +201,22 @@ def _blocks(items: list[_Line | _Table]) -> list[Block]:
         if para:
             blocks.append(_paragraph(para))
             para = []
-        if last_table is not None and it.page == last_table.page + 1 and len(it.rows[0]) == len(last_table.rows[0]):
+        continued = last_table is not None and it.page == last_table.page + 1
+        if continued:
             repeated = _repeated_header(head, it)
-            it.rows, it.geometry = it.rows[repeated:], it.geometry[repeated:]
-            if _joins(last_table, it):
-                _join_split_row(blocks[last_index], it)
-                it.rows, it.geometry = it.rows[1:], it.geometry[1:]
-        else:
+            it.rows, it.boxes = it.rows[repeated:], it.boxes[repeated:]
+            if it.rows and _join_split_row(last_table, it):
+                it.rows, it.boxes = it.rows[1:], it.boxes[1:]
+        if not (continued and it.rows and len(it.rows[0]) == len(last_table.rows[0])):
             table_index += 1
             next_row = 0
-            head = [[c.text for c in row] for row in it.rows]
+            head = [_texts(row) for row in it.rows] if not continued else head
         for row in it.rows:
             for c in row:
                 c.table_index, c.row_index = table_index, next_row
             next_row += 1
             if any(c.text.strip() for c in row):
                 blocks.append(Block("row", row))
-                last_index = len(blocks) - 1
         last_table = it if it.rows else last_table
     if para:
         blocks.append(_paragraph(para))
@@ -227,9 +227,13 @@ def _repeated_header(head: list[list[str]], part: _Table) -> int:
     """How many leading rows of a continued table repeat the table's own first rows (Word's "repeat as
     header row"); they are dropped, the original header stays where it was printed."""
     n = 0
-    while n < min(len(head), len(part.rows) - 1) and [c.text for c in part.rows[n]] == head[n]:
+    while n < min(len(head), len(part.rows) - 1) and _texts(part.rows[n]) == head[n]:
         n += 1
     return n
+
+
+def _texts(row: list[Cell]) -> list[str]:
+    return [c.text for c in row if c.text]
 
 
 def _margins(lines: list[_Line]) -> dict[int, tuple[float, float, float]]:
@@ -259,35 +263,52 @@ def _paragraph(lines: list[_Line]) -> Block:
                                bbox=",".join(f"{v:.1f}" for v in box))])
 
 
-def _joins(prev: _Table, nxt: _Table) -> bool:
-    """The first row of a continued table is the rest of the previous page's last row when one of the
-    two halves holds nothing but label text, and each of its text cells continues a text cell of the
-    other half in the same column with the same width (so a caption spanning the table is never glued
-    to a header, nor a repeated header row to the values above it)."""
-    a, b = prev.rows[-1], nxt.rows[0]
-    ga, gb = prev.geometry[-1], nxt.geometry[0]
+def _join_split_row(prev: _Table, nxt: _Table) -> bool:
+    """Join the first row of a continued table to the row the page break cut, when it is one.
 
-    def labels_only(row: list[Cell]) -> bool:
-        return not any(c.text.strip() and is_value_like(c.text) for c in row)
-
-    if not (labels_only(a) or labels_only(b)):
+    The cells a page break can cut are those touching the bottom of the table on the earlier page (the
+    last row's cells, and cells merged down to it). Every non-empty cell of the next page's first row
+    must continue one of them (same left and right edges), and every value part must complete a value
+    (`1276` + `2`, `0` + `条`, or a cell left empty above it). If the first row holds label text, the
+    joined text must also complete a label of the template that neither part was on its own. Otherwise
+    the rows stay apart: a header row above a data row, a group label over its first item, a caption.
+    """
+    bottom = [(c, box) for row, boxes in zip(prev.rows, prev.boxes, strict=True)
+              for c, box in zip(row, boxes, strict=True) if box is not None and abs(box[3] - prev.bottom) <= _TOL]
+    first = [(c, box) for c, box in zip(nxt.rows[0], nxt.boxes[0], strict=True) if c.text.strip()]
+    if not first:
         return False
-    half = b if labels_only(b) else a
-    other, g_half, g_other = (a, gb, ga) if half is b else (b, ga, gb)
-    for i, c in enumerate(half):
-        if not c.text.strip():
-            continue
-        if not other[i].text.strip() or is_value_like(other[i].text) or g_half[i] is None or g_other[i] is None:
+    pairs = []
+    for cell, box in first:
+        target = next((c for c, b in bottom if abs(b[0] - box[0]) <= _TOL and abs(b[2] - box[2]) <= _TOL), None)
+        if target is None:
             return False
-        if abs(g_half[i][0] - g_other[i][0]) > _TOL or abs(g_half[i][1] - g_other[i][1]) > _TOL:
-            return False
+        pairs.append((target, cell))
+    labels = [(t, c) for t, c in pairs if not _value_part(c.text)]
+    values = [(t, c) for t, c in pairs if _value_part(c.text)]
+    if any(t.text.strip() and read_cell(t.text + c.text).kind != "number" for t, c in values):
+        return False
+    if labels and (any(_known_label(c.text) for _, c in labels) or not any(
+            t.text.strip() and _known_label(t.text + c.text) and not _known_label(t.text) for t, c in labels)):
+        return False
+    for target, cell in pairs:
+        if target.text.strip():
+            target.text = join_lines([target.text, cell.text])
+        else:
+            target.text, target.page, target.bbox = cell.text, cell.page, cell.bbox
     return True
 
 
-def _join_split_row(block: Block, nxt: _Table) -> None:
-    """Append the continuation half's text to the row kept from the previous page, cell by cell."""
-    for mine, more in zip(block.cells, nxt.rows[0], strict=True):
-        if more.text.strip():
-            mine.text = join_lines([mine.text, more.text]) if mine.text.strip() else more.text
-            if mine.bbox is None:
-                mine.bbox, mine.page = more.bbox, more.page
+def _value_part(text: str) -> bool:
+    """A value, or the unit a value wrapped onto the next line (`0` / `条`)."""
+    return is_value_like(text) or clean(text) in _UNITS
+
+
+def _known_label(text: str) -> bool:
+    """A row, column or block label of any of the three tables."""
+    from extract.template import templates
+
+    tpl = templates()
+    indexes = [tpl.app_rows, tpl.app_columns, tpl.disc_rows, tpl.rl_blocks, tpl.rl_results,
+               *tpl.disc_columns.values()]
+    return any(idx.match(text) is not None for idx in indexes)
