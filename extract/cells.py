@@ -45,7 +45,7 @@ def read_cell(raw: str, *, amount: bool = False) -> CellValue:
     if m and m.end() == len(s.rstrip("万元件条项个宗起")):
         s = s.replace(",", "")
     m = _NUMBER.match(s)
-    if not m:
+    if not m or len(m["num"]) > 18:  # beyond DECIMAL(18,4): not a count or an amount of a report
         return CellValue(None, "text", raw)
     value = Decimal(m["num"])
     if m["sign"] == "-":

@@ -366,7 +366,8 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
         n = len(columns) + (1 if has_subtotal else 0)
         cands, how = run_candidates(values[-1], n) if b.kind == "run" else candidates(values, n)
         if how in ("sparse", "run", "window"):
-            cands = [v for v in cands if row_total_holds(_drop_subtotal(_values(v), has_subtotal))]
+            # With an agency-added subtotal column the identities do not pin positions down: never guess.
+            cands = [] if has_subtotal else [v for v in cands if row_total_holds(_values(v))]
         rows[lab.code] = (b, b.cells[li], cands, how)
     decided = _decide(rows, tpl, has_subtotal)
     for code, (b, label_cell, cands, how) in rows.items():
