@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from expectations.codes import APPLICANT_PARTS, BALANCE_IN, BALANCE_OUT, OTHER_SINGLE, OTHER_SPLIT, OUTCOMES_BASE
-from extract.blocks import Block
+from extract.blocks import Block, Cell
 from extract.parse import ParsedDocument, parse_bytes, parse_file
 from extract.readers import ReadError, pdf
 
@@ -22,8 +22,7 @@ FILES = {"huaian-2024": "huaian-city-2024.pdf", "hongze-2023": "hongze-district-
          "hongze-2024": "hongze-district-2024.pdf"}
 APP_COLS = (*APPLICANT_PARTS, "total")
 # Both 洪泽区 reports print row （三）2 with a typo, `2.其他法律行政止公开` (法规禁 missing, as printed); the
-# reader hands it on verbatim and the template matcher does not know the variant yet.
-
+# reader hands it on verbatim and the template knows it as an alias.
 
 @pytest.fixture(scope="module")
 def docs() -> dict[str, ParsedDocument]:
@@ -108,8 +107,7 @@ def test_section_three_relations_hold(docs, name):
         assert values["total"] == sum(values[c] for c in APPLICANT_PARTS), code
 
 
-@pytest.mark.parametrize("name", ["hongze-2023",
-                                  "hongze-2024"])
+@pytest.mark.parametrize("name", ["hongze-2023", "hongze-2024"])
 def test_hongze_reads_completely(docs, name):
     """Every printed row of section 三 is read (23 rows: （六）其他处理 is a single row here)."""
     doc = docs[name]
@@ -306,3 +304,53 @@ def test_split_labels_joined_and_repeated_headers_dropped():
     assert "2.其他法律行政法规禁止公开" in texts and "2.没有现成信息需要另行制作" in texts
     assert "开" not in texts and "作" not in texts
     assert texts.count("申请人情况") == 1  # printed on three pages, read once
+
+
+def _part(page: int, rows: list[list[str]], xs: list[float], top: float = 80.0) -> pdf._Table:
+    """A table part as the page reader makes it: one cell per column edge pair, rows 20pt high."""
+    cells, boxes = [], []
+    for r, texts in enumerate(rows):
+        y = top + 20 * r
+        cells.append([Cell(t, page=page) for t in texts])
+        boxes.append([(xs[i], y, xs[i + 1], y + 20) for i in range(len(texts))])
+    return pdf._Table(page, top, cells, boxes, top + 20 * len(rows))
+
+
+REVIEW_HEAD = [["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]]
+XS = [70.0, 140.0, 210.0, 280.0, 350.0, 420.0]
+
+
+@pytest.mark.parametrize(("second", "joined"), [
+    (["", "", "", "0", "件"], ["1", "2", "3", "0", "6件"]),  # a value and a unit wrapped onto the next page
+    (["", "", "", "", ""], None),  # nothing on the next page: nothing to join
+])
+def test_values_cut_by_a_page_break_are_joined(second, joined):
+    first = _part(1, [*REVIEW_HEAD, ["1", "2", "3", "", "6"]], XS, top=600)
+    rest = _part(2, [second, ["9", "9", "9", "9", "9"]], XS)
+    blocks = pdf._blocks([first, rest])
+    rows = [[c.text for c in b.cells] for b in blocks]
+    if joined:
+        assert rows[1] == joined and rows[2] == ["9"] * 5
+        assert [c.page for c in blocks[1].cells] == [1, 1, 1, 2, 1]
+    else:
+        assert rows[1] == ["1", "2", "3", "", "6"]
+
+
+def test_header_row_is_never_glued_to_the_next_pages_first_row():
+    xs = [70.0, 200.0, 300.0, 400.0]
+    first = _part(1, [["第二十条第（六）项", "", ""], ["信息内容", "本年处理决定数量", ""]], xs)
+    rest = _part(2, [["行政处罚", "3985758", ""], ["行政强制", "88283", ""]], xs)
+    rows = [[c.text for c in b.cells] for b in pdf._blocks([first, rest])]
+    assert rows[1] == ["信息内容", "本年处理决定数量", ""] and rows[2][:2] == ["行政处罚", "3985758"]
+
+
+def test_label_cut_by_a_page_break_is_joined_only_into_a_known_label():
+    xs = [70.0, 200.0, 300.0]
+    cut = _part(1, [["（一）予以公", "12"]], xs, top=700)
+    rest = _part(2, [["开", ""], ["（二）部分公开", "3"]], xs)
+    rows = [[c.text for c in b.cells] for b in pdf._blocks([cut, rest])]
+    assert rows == [["（一）予以公开", "12"], ["（二）部分公开", "3"]]
+    # 8.属于行政查询事项 is complete; a group label under it on the next page stays a row of its own
+    cut = _part(1, [["8.属于行政查询事项", "0"]], xs, top=700)
+    rest = _part(2, [["（四）无法提供", ""], ["1.本机关不掌握相关政府信息", "5"]], xs)
+    assert len(pdf._blocks([cut, rest])) == 3
