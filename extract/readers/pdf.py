@@ -73,22 +73,25 @@ def read(data: bytes, path: Path) -> Reading:
         if not pages:
             raise ReadError("unreadable_file", "PDF has no pages")
         items: list[_Line | _Table] = []
-        chars = 0
-        images = 0
+        chars = unmapped = images = 0
         for number, page in enumerate(pages, start=1):
             try:
                 chars += len(page.chars)
+                unmapped += sum(1 for c in page.chars if c["text"].startswith("(cid:"))
                 images += len(page.images)
                 items.extend(_page_items(page, number))
-            except ReadError:
-                raise
             except Exception as exc:
                 raise ReadError("unreadable_file", f"page {number} unreadable: {type(exc).__name__}: {exc}") from exc
+            finally:
+                page.close()
     if chars < MIN_CHARS_PER_DOCUMENT:
         if images:
             raise ReadError("needs_ocr", f"scanned PDF: {len(pages)} page(s) of images without a text layer; "
                             "OCR is needed to read it")
         raise ReadError("empty_file", f"PDF has {len(pages)} page(s) but no text and no images")
+    if unmapped > chars / 2:
+        raise ReadError("needs_ocr", f"the PDF's fonts have no Unicode mapping ({unmapped} of {chars} characters "
+                        "are glyph ids); its text cannot be extracted, OCR is needed to read it")
     return Reading(_blocks(items), "pdf", "pdf_grid", None)
 
 
