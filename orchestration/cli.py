@@ -327,20 +327,20 @@ def print_summary(summary: dict[str, Any], console: Console) -> None:
     table.add_row("reports", f"{summary['reports']:,} ({summary['reports_changed']} new or changed this run)")
     table.add_row("cells", f"{summary['cells']:,}")
     failing = summary["checks_failing"]
-    kinds = ", ".join(
-        f"{n} {SEVERITY_WORDS.get(k, k)}" for k, n in sorted(summary["checks_failing_by_severity"].items())
-    )
     statutory = summary["reports_failing_statutory_checks"]
-    reports = "1 report fails" if statutory == 1 else f"{statutory} reports fail"
-    detail = f" ({kinds}; {reports} a statutory check)" if failing else ""
-    table.add_row(
-        "checks failing",
-        f"[{'yellow' if failing else 'green'}]{failing}[/]{detail} — findings in the data, not pipeline errors",
-    )
+    kinds = [
+        f"{n} {SEVERITY_WORDS.get(k, k)}"
+        + (f" (in {statutory} report{'' if statutory == 1 else 's'})" if k == "error" else "")
+        for k, n in sorted(summary["checks_failing_by_severity"].items())
+    ]
+    colour = "yellow" if failing else "green"
+    table.add_row("checks failing", f"[{colour}]{failing}[/]" + (f" — {', '.join(kinds)}" if kinds else ""))
     table.add_row("warehouse", summary["warehouse"])
     table.add_row("data-quality report", summary["dq_report"])
     console.print(f"[bold green]nianbao run finished[/] in {summary['seconds']:.1f} s")
     console.print(table)
+    if failing:
+        console.print("[dim]Failing checks are findings about the reports, not errors of the pipeline.[/]")
 
 
 def load_definitions() -> Definitions:
