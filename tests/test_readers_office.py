@@ -97,3 +97,24 @@ def test_conversion_timeout_is_a_read_error():
         office.convert_to_docx(FAKE_DOC, ".doc", timeout=0.05)
     assert err.value.code == "unreadable_file" and "timed out" in str(err.value)
 
+
+
+def test_doc_that_is_a_word_web_archive_reads_its_html_part(monkeypatch):
+    """Word's "single file web page" (MHTML) saved as .doc: the quoted-printable HTML part is read."""
+    from email import encoders
+    from email.mime.base import MIMEBase
+    from email.mime.multipart import MIMEMultipart
+
+    monkeypatch.setattr(office, "soffice", lambda: None)
+    archive = MIMEMultipart("related")
+    page = MIMEBase("text", "html", charset="gb2312")
+    page.set_payload((Path(__file__).parent / "fixtures" / "forms" / "huamu-2023-gbk.html").read_bytes())
+    encoders.encode_quopri(page)
+    archive.attach(page)
+    image = MIMEBase("image", "png")
+    image.set_payload(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    encoders.encode_base64(image)
+    archive.attach(image)
+    doc = parse_bytes(b"MIME-Version: 1.0\n" + archive.as_bytes(), Path("花木街道2023.doc"))
+    assert (doc.status, doc.source_form, doc.encoding) == ("parsed", "html", "gb2312")
+    assert [int(c.value) for c in doc.cells if c.row == "new_received"] == [12, 3, 0, 0, 1, 0, 16]

@@ -4,12 +4,14 @@ Conversion needs `soffice` on the machine. Each call runs headless with its own 
 (`-env:UserInstallation=file:///tmp/...`, so parallel calls never share one) and a timeout, after which
 the whole process group is killed. Without LibreOffice the file is recorded as `unsupported_format`.
 
-Many ".doc" files published by web systems are really a .docx, an HTML page or RTF under the old
-suffix; the bytes, not the suffix, decide how such a file is read.
+Many ".doc" files published by web systems are really a .docx, an HTML page, a Word "single file web
+page" (MHTML) or RTF under the old suffix; the bytes, not the suffix, decide how such a file is read.
 """
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import shutil
 import signal
@@ -38,6 +40,8 @@ def read(data: bytes, path: Path) -> Reading:
     head = data[:2048].lstrip().lower()
     if data.startswith(b"PK\x03\x04"):
         return docx.read(data, path)
+    if head.startswith(b"mime-version") or b"multipart/related" in head:
+        return html.read(mhtml_page(data), path)
     if head.startswith((b"<html", b"<!doctype html", b"<?xml")) or b"<html" in head:
         return html.read(data, path)
     if data.startswith(_OLE):
@@ -50,6 +54,17 @@ def read(data: bytes, path: Path) -> Reading:
     reading = docx.read(converted, path)
     form = path.suffix.lower().lstrip(".") or "doc"
     return Reading(reading.blocks, form, "docx_grid", None)
+
+
+def mhtml_page(data: bytes) -> bytes:
+    """The HTML part of an MHTML web archive, transfer encoding (base64, quoted-printable) undone."""
+    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True)
+            if payload:
+                return payload
+    raise ReadError("unreadable_file", "MHTML web archive without an HTML part")
 
 
 def convert_to_docx(data: bytes, suffix: str, timeout: float = CONVERT_TIMEOUT_SECONDS) -> bytes:
