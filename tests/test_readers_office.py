@@ -77,10 +77,19 @@ def test_doc_converted_reads_to_the_golden_file(real_doc):
     assert doc.report["agency"] == gold["agency"] and doc.as_json()["narrative"] == gold["narrative"]
 
 
-@needs_soffice
-def test_wps_converted(real_doc):
-    doc = parse_bytes(real_doc[0], Path("西罗园街道2019.wps"))
-    assert (doc.status, doc.source_form) == ("parsed", "wps")
+def test_wps_with_a_word_stream_is_converted_as_doc(monkeypatch):
+    """Kingsoft WPS files hold a Word binary stream: LibreOffice gets them as .doc (its .wps filter is for
+    Microsoft Works); the document keeps its own form, wps."""
+    seen = []
+
+    def convert(data: bytes, suffix: str) -> bytes:
+        seen.append(suffix)
+        return seed_004_docx()[0]
+
+    monkeypatch.setattr(office, "convert_to_docx", convert)
+    doc = parse_bytes(FAKE_DOC, Path("西罗园街道2019.wps"))
+    assert seen == [".doc"]
+    assert (doc.status, doc.source_form, doc.layout) == ("parsed", "wps", "docx_grid")
     assert sum(1 for c in doc.cells if c.table == "applications") == 161
 
 
