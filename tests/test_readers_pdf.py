@@ -385,3 +385,16 @@ def test_text_layer_without_unicode_mapping_needs_ocr():
     doc = parse_bytes(_glyph_id_pdf(), Path("cid.pdf"))
     assert doc.status == "failed"
     assert doc.error.startswith("needs_ocr: the PDF's fonts have no Unicode mapping (60 of 60 characters")
+
+
+def test_running_header_does_not_break_a_continued_table():
+    """A running header on every page is dropped, so the table on page 2 still continues page 1's."""
+    xs = [70.0, 200.0, 300.0]
+    items = []
+    for page in (1, 2, 3):
+        items.append(pdf._Line("淮安市人民政府办公室", page, 70.0, 40.0, 200.0, 52.0))
+    items.insert(1, _part(1, [["（一）予以公", "12"]], xs, top=700))
+    items.insert(3, _part(2, [["开", ""], ["（二）部分公开", "3"]], xs))
+    blocks = pdf._blocks(pdf._drop_running_lines(items))
+    assert [[c.text for c in b.cells] for b in blocks] == [["（一）予以公开", "12"], ["（二）部分公开", "3"]]
+    assert {c.table_index for b in blocks for c in b.cells} == {0}

@@ -9,8 +9,11 @@ Real reports need three repairs, each general rather than tuned to one file:
   rulings, or every line of prose becomes a one-column "table";
 - a table cut by a page break has no ruling where the page cuts it, so the edge is closed at the ends
   of its vertical rulings (else the first cell on the new page, e.g. 信息内容, is lost);
-- a table continued on the next page keeps its table index and row numbering, and a row that Word broke
-  across the pages (its label on one page, nothing but label text on the other) is joined again.
+- a table continued on the next page keeps its table index and row numbering (when its grid has the
+  same width), its repeated header rows are dropped, and a row the page break cut through is joined
+  again — only where the cut cells line up and the joined text completes a known label or a value.
+Page numbers and running headers/footers (the same line at the same height on three or more pages) are
+not prose, and would otherwise stand between a table and its continuation.
 """
 
 from __future__ import annotations
@@ -92,7 +95,7 @@ def read(data: bytes, path: Path) -> Reading:
     if unmapped > chars / 2:
         raise ReadError("needs_ocr", f"the PDF's fonts have no Unicode mapping ({unmapped} of {chars} characters "
                         "are glyph ids); its text cannot be extracted, OCR is needed to read it")
-    return Reading(_blocks(items), "pdf", "pdf_grid", None)
+    return Reading(_blocks(_drop_running_lines(items)), "pdf", "pdf_grid", None)
 
 
 def _check_container(data: bytes) -> None:
@@ -182,6 +185,21 @@ def _page_items(page, number: int) -> list[_Line | _Table]:
 
 
 # --------------------------------------------------------------------------- the document
+
+
+def _drop_running_lines(items: list[_Line | _Table]) -> list[_Line | _Table]:
+    """Without running headers and footers: a line printed at the same height on three or more pages."""
+    by_text: dict[str, list[_Line]] = {}
+    for it in items:
+        if isinstance(it, _Line):
+            by_text.setdefault(it.text, []).append(it)
+    running: set[int] = set()
+    for lines in by_text.values():
+        for line in lines:
+            same = [o for o in lines if abs(o.top - line.top) <= _TOL]
+            if len({o.page for o in same}) >= 3:
+                running.update(id(o) for o in same)
+    return [it for it in items if id(it) not in running]
 
 
 def _blocks(items: list[_Line | _Table]) -> list[Block]:
