@@ -39,7 +39,7 @@ def _registry() -> dict[str, Reader]:
     from extract.readers import docx, html, office, pdf, text
 
     return {".txt": text.read, ".text": text.read, ".md": text.read, ".markdown": text.read,
-            ".html": html.read, ".htm": html.read, ".shtml": html.read, ".xhtml": html.read,
+            ".html": html.read, ".htm": html.read, ".shtml": html.read,
             ".docx": docx.read, ".doc": office.read, ".wps": office.read, ".pdf": pdf.read}
 
 
