@@ -284,3 +284,20 @@ def test_zip_that_is_not_a_word_document():
 def test_non_zip_docx_error_text():
     doc = parse_bytes(b"PK but not really a zip" * 20, Path("broken.docx"))
     assert doc.error == "unreadable_file: not a valid .docx (zip) file"
+
+
+def test_docx_of_pasted_scans_needs_ocr():
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("L", (200, 300), 255).save(picture, format="PNG")
+    document = docx.Document()
+    document.add_paragraph("附件")
+    for _ in range(2):
+        picture.seek(0)
+        document.add_picture(picture)
+    buf = io.BytesIO()
+    document.save(buf)
+    doc = parse_bytes(buf.getvalue(), Path("scan.docx"))
+    assert doc.status == "failed"
+    assert doc.error.startswith("needs_ocr: Word file holds 2 image(s) and almost no text")

@@ -21,6 +21,8 @@ _P, _TBL, _TR, _TC, _SDT, _SDT_CONTENT, _CUSTOM_XML = (
     qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml"))
 _T, _TAB, _BR, _CR = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
 _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+# Fewer characters than this next to pictures: the report is a scan pasted into the document.
+MIN_TEXT_CHARS = 50
 
 
 def read(data: bytes, path: Path) -> Reading:
@@ -35,8 +37,14 @@ def read(data: bytes, path: Path) -> Reading:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises KeyError/ValueError/PackageNotFoundError for non-Word zips
         raise ReadError("unreadable_file", f"not a Word .docx document: {type(exc).__name__}: {exc}") from exc
+    body = document.element.body
     flow = _Flow()
-    flow.walk(document.element.body)
+    flow.walk(body)
+    text = sum(len(b.text) for b in flow.blocks)
+    images = len(body.findall(".//" + qn("w:drawing"))) + len(body.findall(".//" + qn("w:pict")))
+    if text < MIN_TEXT_CHARS and images:
+        raise ReadError("needs_ocr", f"Word file holds {images} image(s) and almost no text ({text} characters): "
+                        "a scan pasted into a document; OCR is needed to read it")
     return Reading(flow.blocks, "docx", "docx_grid", None)
 
 
