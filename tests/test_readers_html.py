@@ -135,3 +135,18 @@ def test_unreadable_pages(data, code):
     with pytest.raises(ReadError) as err:
         html.read(data, Path("x.html"))
     assert err.value.code == code
+
+
+def test_text_dump_inside_pre_is_read_by_the_text_layouts():
+    """A crawled page that posts the report as a `<pre>` text dump reads like the dump itself."""
+    import html as html_escape
+
+    dump = (Path(__file__).resolve().parent.parent / "data" / "inbox" / "003_c61ea60888540bc5.txt")
+    text = dump.read_text(encoding="utf-8")
+    page = _page(f"<div>首页 &gt; 年报</div><pre>{html_escape.escape(text)}</pre>", '<meta charset="utf-8">')
+    from_page = parse_bytes(page.encode("utf-8"), Path("guanlin.html"))
+    from_dump = parse_file(dump)
+    assert from_page.status == "parsed" and from_page.source_form == "html"
+    assert {(c.table, c.row, c.col): c.value for c in from_page.cells} == {
+        (c.table, c.row, c.col): c.value for c in from_dump.cells}
+    assert from_page.report["agency"] == from_dump.report["agency"]

@@ -29,7 +29,7 @@ _CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
 _GB = {"gb2312", "gbk", "gb18030", "cp936", "x-gbk", "gb_2312-80", "csgb2312", "euc-cn", "x-euc-cn", "hz-gb-2312"}
 _DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "select", "button",
-         "textarea", "input", "head", "title", "meta", "link")
+         "input", "head", "title", "meta", "link")
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "section",
           "article", "header", "footer", "nav", "aside", "main", "blockquote", "pre", "center", "address",
           "figure", "figcaption", "caption", "form", "fieldset", "table", "tr", "td", "th", "thead", "tbody",
@@ -187,6 +187,11 @@ class _Flow:
             self.flush()
             self.add(el.tail)
             return
+        if tag in ("pre", "plaintext", "xmp"):
+            self.flush()
+            self.preformatted(el.text_content())
+            self.add(el.tail)
+            return
         block = tag in _BLOCK
         if block:
             self.flush()
@@ -196,6 +201,13 @@ class _Flow:
         if block:
             self.flush()
         self.add(el.tail)
+
+    def preformatted(self, text: str) -> None:
+        """A `<pre>` block is a text dump (tab rows, one cell per line): read by the text layouts."""
+        from extract.layouts import detect_layout, text_blocks
+
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        self.blocks.extend(text_blocks(lines, detect_layout(lines)))
 
     def table(self, table) -> None:
         """A data table as a grid: rowspan/colspan expanded, the text kept at each span's origin."""
