@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import great_expectations as gx
 import pandas as pd
 from great_expectations.data_context import AbstractDataContext
@@ -32,9 +31,12 @@ from expectations.verdicts import COLUMNS, suite_rows
 for _var, _value in (("DO_NOT_TRACK", "1"), ("GX_ANALYTICS_ENABLED", "false")):
     os.environ.setdefault(_var, _value)
 
+# COMPLETE: every failing report_id is needed. The failing values themselves are read from the frame
+# (GX would collect them cell by cell, which dominates the run time at 100,000 reports).
 RESULT_FORMAT = {
     "result_format": "COMPLETE",
     "unexpected_index_column_names": ["report_id"],
+    "exclude_unexpected_values": True,
     "return_unexpected_index_query": False,
     "partial_unexpected_count": 20,
 }
@@ -140,7 +142,7 @@ def _evaluate(
     context = gx_context()
     out: dict[str, pd.DataFrame] = {}
     reports: set[str] = set()
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with store.connect(warehouse, read_only=True) as con:
         loaded = {name: SUITES[name].load(con, report_ids) for name in names}
     for name, frame in loaded.items():
         reports |= set(frame["report_id"])

@@ -18,6 +18,7 @@ import duckdb
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from expectations.codes import CHECKS, SEVERITY_LABELS, STATUS_LABELS, format_number, scope_label, scope_order
+from expectations.store import connect
 
 TEMPLATES = Path(__file__).parent / "templates"
 PAGE = "data_quality.html"
@@ -209,7 +210,7 @@ def build_report(warehouse: Path, out_dir: Path) -> Path:
     """Write `out_dir/data_quality.html` from the stored check results and return its path."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect(warehouse, read_only=True) as con:
         if not _has_table(con, "dq", "check_results"):
             raise LookupError(f"{warehouse} has no dq.check_results: run the checks first (expectations.checks)")
         html = render(con)

@@ -31,6 +31,13 @@ create table if not exists {TABLE} (
 """
 
 
+def connect(warehouse: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the warehouse without DuckDB's progress bar (it would fill the pipeline's logs)."""
+    con = duckdb.connect(str(warehouse), read_only=read_only)
+    con.execute("set enable_progress_bar = false")
+    return con
+
+
 def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
     """Create dq.check_results if it does not exist yet."""
     con.execute(DDL)
@@ -52,7 +59,7 @@ def replace_results(
         where.append(f"({check_scope})")
     delete = f"delete from {TABLE}" + (f" where {' and '.join(where)}" if where else "")
     params = {} if report_ids is None else {"ids": list(report_ids)}
-    con = duckdb.connect(str(warehouse))
+    con = connect(warehouse)
     try:
         con.execute("begin transaction")
         ensure_table(con)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -106,33 +107,57 @@ def _terms(labels: list[str], values: Iterable[float]) -> str:
     return " + ".join(f"{lab} {format_number(v)}" for lab, v in pairs)
 
 
-def _detail(meta: dict, status: str, found: bool, values: dict[str, float], actual: float, expected: float) -> str:
-    """One readable sentence, Chinese then English, with the printed numbers."""
-    check_id, scope, table = meta["check_id"], meta["scope"], meta["table"]
-    info = CHECKS[check_id]
-    where = scope_label(check_id, scope)
-    if not found:
-        english = f"{check_id} {scope}: not assessable, table {table} not found."
-        return f"{where}：报告中未找到{TABLE_LABELS[table]}，无法核对。{english}"
-    nulls = [c for c, v in values.items() if v != v]  # NaN
-    if nulls:
-        labs = "、".join(_labels(table, nulls))
-        english = f"{check_id} {scope}: not assessable, no value in {', '.join(nulls)}."
-        return f"{where}：{labs} 未填报（空白或“/”），无法核对。{english}"
-    act_cols, exp_cols = meta["actual"], meta.get("expected") or []
-    left = f"{info.actual_label} {format_number(actual)}"
-    if len(act_cols) > 1:
-        left += f"（{_terms(_labels(table, act_cols), [values[c] for c in act_cols])}）"
-    right = f"{info.expected_label} {format_number(expected)}"
-    if len(exp_cols) > 1:
-        right += f"（{_terms(_labels(table, exp_cols), [values[c] for c in exp_cols])}）"
-    holds, broken = _WORDS[meta.get("relation", "=")]
-    english = f"{check_id} {scope}: left side {format_number(actual)}, right side {format_number(expected)}"
-    if status == "pass":
-        return f"{where}：{left}，{right}，{holds}。{english}, {_ENGLISH[meta.get('relation', '=')]} holds."
-    diff = format_number(actual - expected)
-    note = f"（{info.rule}）" if info.severity != "error" else ""
-    return f"{where}：{left}，{right}，{broken}，相差 {diff}{note}。{english}, difference {diff}."
+class Sentences:
+    """The detail sentences of one expectation, Chinese then English, with the printed numbers.
+
+    Labels are worked out once per expectation: with 100,000 reports a suite writes millions of rows.
+    A passing row states both sides; a failing row also lists the terms of each sum.
+    """
+
+    def __init__(self, meta: dict[str, Any]) -> None:
+        self.meta = meta
+        self.check_id, self.scope, self.table = meta["check_id"], meta["scope"], meta["table"]
+        self.info = CHECKS[self.check_id]
+        self.where = scope_label(self.check_id, self.scope)
+        self.actual_cols: list[str] = meta["actual"]
+        self.expected_cols: list[str] = meta.get("expected") or []
+        self.components = [*self.actual_cols, *self.expected_cols]
+        self.labels = dict(zip(self.components, _labels(self.table, self.components), strict=True))
+        if len(self.actual_cols) > 1:
+            self.labels.update(zip(self.actual_cols, _labels(self.table, self.actual_cols), strict=True))
+        if len(self.expected_cols) > 1:
+            self.labels.update(zip(self.expected_cols, _labels(self.table, self.expected_cols), strict=True))
+        relation = meta.get("relation", "=")
+        self.holds, self.broken = _WORDS[relation]
+        self.holds_en = _ENGLISH[relation]
+
+    def __call__(self, status: str, found: bool, values: np.ndarray, actual: float, expected: float) -> str:
+        head = f"{self.check_id} {self.scope}"
+        if not found:
+            english = f"{head}: not assessable, table {self.table} not found."
+            return f"{self.where}：报告中未找到{TABLE_LABELS[self.table]}，无法核对。{english}"
+        nulls = [c for c, v in zip(self.components, values, strict=True) if v != v]  # NaN
+        if nulls:
+            labs = "、".join(self.labels[c] for c in nulls)
+            english = f"{head}: not assessable, no value in {', '.join(nulls)}."
+            return f"{self.where}：{labs} 未填报（空白或“/”），无法核对。{english}"
+        a, e = format_number(actual), format_number(expected)
+        english = f"{head}: left side {a}, right side {e}"
+        if status == "pass":
+            sides = f"{self.info.actual_label} {a}，{self.info.expected_label} {e}"
+            return f"{self.where}：{sides}，{self.holds}。{english}, {self.holds_en} holds."
+        by_col = dict(zip(self.components, values, strict=True))
+        left = f"{self.info.actual_label} {a}"
+        if len(self.actual_cols) > 1:
+            left += f"（{_terms([self.labels[c] for c in self.actual_cols], [by_col[c] for c in self.actual_cols])}）"
+        right = f"{self.info.expected_label} {e}"
+        if len(self.expected_cols) > 1:
+            right += (
+                f"（{_terms([self.labels[c] for c in self.expected_cols], [by_col[c] for c in self.expected_cols])}）"
+            )
+        diff = format_number(actual - expected)
+        note = f"（{self.info.rule}）" if self.info.severity != "error" else ""
+        return f"{self.where}：{left}，{right}，{self.broken}，相差 {diff}{note}。{english}, difference {diff}."
 
 
 @dataclass
@@ -192,13 +217,20 @@ def assess(expectation: Expectation, unexpected: set[str], frame: pd.DataFrame) 
 def rows_of(a: Assessment, frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     """dq rows of the kept reports of one assessment, with their detail sentences."""
     meta = a.expectation.meta or {}
-    components = [*meta["actual"], *(meta.get("expected") or [])]
+    sentences = Sentences(meta)
     idx = np.flatnonzero(keep)
     status = a.status[idx]
-    values = frame[components].to_numpy(dtype=float)[idx]
+    values = frame[sentences.components].to_numpy(dtype=float)[idx]
     details = [
-        _detail(meta, st, bool(f), dict(zip(components, vals, strict=True)), act, exp)
-        for st, f, vals, act, exp in zip(status, a.found[idx], values, a.actual[idx], a.expected[idx], strict=True)
+        sentences(st, f, vals, act, exp)
+        for st, f, vals, act, exp in zip(
+            status.tolist(),
+            a.found[idx].tolist(),
+            values,
+            a.actual[idx].tolist(),
+            a.expected[idx].tolist(),
+            strict=True,
+        )
     ]
     return pd.DataFrame(
         {
@@ -331,6 +363,16 @@ def non_negative_rows(rows: list[tuple[Expectation, set[str]]], frame: pd.DataFr
     return out
 
 
+def unexpected_ids(index_list: list[dict[str, Any]] | None) -> set[str]:
+    """The failing report ids of a GX result: one dict per row, or (with exclude_unexpected_values) one dict
+    holding the list of ids."""
+    ids: set[str] = set()
+    for entry in index_list or []:
+        value = entry["report_id"]
+        ids.update(map(str, value) if isinstance(value, list) else [str(value)])
+    return ids
+
+
 def suite_rows(
     expectations: list[Expectation], validation: ExpectationSuiteValidationResult, frame: pd.DataFrame, table: str
 ) -> pd.DataFrame:
@@ -342,7 +384,7 @@ def suite_rows(
         if result.exception_info and result.exception_info.get("raised_exception"):
             raise RuntimeError(f"GX could not evaluate {result.expectation_config.meta}: {result.exception_info}")
         expectation = by_id[result.expectation_config.id]
-        unexpected = {str(row["report_id"]) for row in (result.result.get("unexpected_index_list") or [])}
+        unexpected = unexpected_ids(result.result.get("unexpected_index_list"))
         if (expectation.meta or {}).get("check_id") == "NON_NEGATIVE":
             cells.append((expectation, unexpected))
         else:
