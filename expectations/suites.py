@@ -111,7 +111,7 @@ def bounded(
     when: Condition | None = None,
     **extra: Any,
 ) -> gxe.ExpectColumnValuesToBeBetween:
-    """min ≤ value ≤ max for one cell (NON_NEGATIVE and the plausibility bounds)."""
+    """min ≤ value ≤ max for one cell (the plausibility bounds)."""
     bound = min_value if min_value is not None else max_value
     op = "≥" if min_value is not None else "≤"
     return gxe.ExpectColumnValuesToBeBetween(

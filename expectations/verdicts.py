@@ -66,15 +66,19 @@ class InconsistentResult(RuntimeError):
     """GX failed a row that the assessability rules say it could not have assessed."""
 
 
-def _applies(frame: pd.DataFrame, condition: Condition | dict | str | None) -> pd.Series:
-    """The rows an expectation's row_condition selects, filtered exactly as GX's pandas engine does."""
-    condition = deserialize_row_condition(condition)
-    if condition is None:
-        return pd.Series(True, index=frame.index)
+def _applies(expectation: Expectation, frame: pd.DataFrame) -> np.ndarray:
+    """The reports an expectation is about: its GX row_condition (filtered exactly as GX's pandas engine
+    does) and the row set the report prints (`meta["only_if"]`)."""
+    mask = np.ones(len(frame), dtype=bool)
+    condition: Condition | str | None = deserialize_row_condition(expectation.row_condition)
     if isinstance(condition, str):
         raise TypeError(f"string row conditions are not used here: {condition!r}")
-    clause = PandasExecutionEngine().condition_to_filter_clause(condition)
-    return frame.index.to_series().isin(frame.query(clause).index)
+    if condition is not None:
+        clause = PandasExecutionEngine().condition_to_filter_clause(condition)
+        mask &= frame.index.isin(frame.query(clause).index)
+    for col, value in ((expectation.meta or {}).get("only_if") or {}).items():
+        mask &= (frame[col] == value).to_numpy()
+    return mask
 
 
 def _labels(table: str, columns: list[str]) -> list[str]:
@@ -123,10 +127,6 @@ class Sentences:
         self.expected_cols: list[str] = meta.get("expected") or []
         self.components = [*self.actual_cols, *self.expected_cols]
         self.labels = dict(zip(self.components, _labels(self.table, self.components), strict=True))
-        if len(self.actual_cols) > 1:
-            self.labels.update(zip(self.actual_cols, _labels(self.table, self.actual_cols), strict=True))
-        if len(self.expected_cols) > 1:
-            self.labels.update(zip(self.expected_cols, _labels(self.table, self.expected_cols), strict=True))
         relation = meta.get("relation", "=")
         self.holds, self.broken = _WORDS[relation]
         self.holds_en = _ENGLISH[relation]
@@ -183,9 +183,7 @@ def assess(expectation: Expectation, unexpected: set[str], frame: pd.DataFrame) 
     actual_cols: list[str] = meta["actual"]
     expected_cols: list[str] = meta.get("expected") or []
     components = actual_cols + expected_cols
-    applies = _applies(frame, expectation.row_condition).to_numpy()
-    for col, value in (meta.get("only_if") or {}).items():  # the row set the report prints
-        applies = applies & (frame[col] == value).to_numpy()
+    applies = _applies(expectation, frame)
     found = frame["table_found"].fillna(False).astype(bool).to_numpy()
     if meta.get("reported"):  # only the cells this report's template has
         cells = [".".join(split_column(c)) for c in components]
@@ -318,9 +316,7 @@ def non_negative_rows(rows: list[tuple[Expectation, set[str]]], frame: pd.DataFr
     out = []
     for expectation, unexpected in rows:
         meta = expectation.meta or {}
-        applies = _applies(frame, expectation.row_condition).to_numpy() & found
-        for col, value in (meta.get("only_if") or {}).items():
-            applies = applies & (frame[col] == value).to_numpy()
+        applies = _applies(expectation, frame) & found
         values = frame[meta["actual"]]
         negative = (values < 0).to_numpy()
         gx_failed = frame["report_id"].isin(unexpected).to_numpy()
