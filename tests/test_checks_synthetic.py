@@ -21,6 +21,7 @@ import pytest
 from test_checks import build_sample_warehouse, query, report_ids
 
 from expectations.checks import CheckRun, gx_context, run_checks, run_suite
+from expectations.frames import is_township
 from expectations.identities import ExpectLinearIdentity, ExpectValuesToBeNonNegative
 
 F000, F001, F002, F003, F004 = (
@@ -278,3 +279,21 @@ def test_non_negative_expectation_flags_a_negative_cell_but_not_a_blank() -> Non
     frame = pd.DataFrame({"report_id": ["ok", "neg", "blank"], "x": [0.0, 2.0, np.nan], "y": [1.0, -1.0, 3.0]})
     result = _validate(ExpectValuesToBeNonNegative(column_list=["x", "y"]), frame)
     assert [row["report_id"] for row in result["unexpected_index_list"]] == ["neg"]
+
+
+@pytest.mark.parametrize(
+    ("agency", "township"),
+    [
+        ("北京市朝阳区人民政府东湖街道办事处", True),
+        ("金盏地区", True),  # Beijing's 地区办事处 are 乡-level
+        ("某某县某某镇人民政府", True),
+        ("某某乡", True),
+        ("某某县乡村振兴局", False),
+        ("洛阳市人民政府", False),
+        ("和田地区", False),  # a prefecture-level 地区
+        (None, False),
+    ],
+)
+def test_township_level_names(agency: str | None, township: bool) -> None:
+    """The procurement magnitude bound applies to 街道/乡/镇-level names only."""
+    assert is_township(agency) is township
