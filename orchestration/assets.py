@@ -14,6 +14,7 @@ from dagster import (
     AssetKey,
     AssetMaterialization,
     AssetSpec,
+    Failure,
     MaterializeResult,
     MetadataValue,
     Output,
@@ -52,7 +53,11 @@ DBT_PROJECT = load_dbt_project()
     description="Read every report file in the input folders and load what changed into schema raw.",
 )
 def raw_tables(context: AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
-    """Extract-and-load: the one step that reads the inbox."""
+    """Extract-and-load: the one step that reads the inbox. A missing input folder is a configuration
+    fault (the run fails), not an empty inbox."""
+    missing = [str(p) for p in warehouse.input_paths if not p.exists()]
+    if missing:
+        raise Failure(f"input folder not found: {', '.join(missing)}")
 
     def on_file(done: int, total: int, path: str) -> None:
         progress.report("extract", done, total, path)

@@ -161,6 +161,21 @@ def job_run(defs: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tup
         yield result, warehouse
 
 
+def test_missing_inbox_fails_the_run(defs: Any, tmp_path: Path) -> None:
+    """A pipeline fault fails the run: an input folder that does not exist stops it at extract, with the
+    path in the error, before anything is written."""
+    config = {"warehouse": str(tmp_path / "w.duckdb"), "inputs": [str(tmp_path / "absent")]}
+    with DagsterInstance.ephemeral() as instance:
+        result = defs.resolve_job_def("nianbao").execute_in_process(
+            run_config={"resources": {"warehouse": {"config": config}}}, instance=instance, raise_on_error=False
+        )
+    assert not result.success
+    failures = [e for e in result.all_events if e.is_step_failure]
+    assert [e.step_key for e in failures] == ["extract_and_load"]
+    assert str(tmp_path / "absent") in failures[0].step_failure_data.error.message
+    assert not (tmp_path / "w.duckdb").exists()
+
+
 def _query(warehouse: Path, sql: str) -> list[tuple[Any, ...]]:
     """Read the warehouse the way a reader should: read-only."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
