@@ -64,8 +64,8 @@ def _markdown(lines: list[str]) -> list[Block]:
     return blocks
 
 
-_RUN = re.compile(r"^(?P<label>.*?[^\d\s,，.])\s*(?P<run>\d[\d \u3000]*)$")
-_NUMBERS_ONLY = re.compile(r"^\d[\d \u3000]*$")
+_RUN = re.compile(r"^(?P<label>.*?[^\d\s,，.+\-])\s*(?P<run>[+\-]?\d[\d.+\- \u3000]*)$")
+_NUMBERS_ONLY = re.compile(r"^[+\-]?\d[\d.+\- \u3000]*$")
 
 
 def _plain(lines: list[str]) -> list[Block]:

@@ -7,6 +7,7 @@ of the file. Where a placement is not certain, the cells stay null and an issue 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import combinations
@@ -14,7 +15,7 @@ from itertools import combinations
 from extract.blocks import Block, Cell
 from extract.cells import read_cell
 from extract.issues import Issue
-from extract.solve import Vector, digit_splits, row_total_holds, solve
+from extract.solve import Vector, digit_splits, row_sum_splits, row_total_holds, solve
 from extract.template import Label, Templates
 from extract.text import key, squash
 
@@ -77,8 +78,11 @@ def locate(blocks: list[Block], tpl: Templates) -> tuple[dict[str, tuple[int, in
 # --------------------------------------------------------------------------- shared helpers
 
 
-def _label_index(cells: list[Cell]) -> int | None:
-    """Index of the last non-empty cell that is not a value: everything after it is values."""
+def _label_index(cells: list[Cell], kind: str = "row") -> int | None:
+    """Index of the last non-empty cell that is not a value: everything after it is values. A `run` block
+    is a label and one run of digits."""
+    if kind == "run":
+        return 0
     idx = None
     for i, c in enumerate(cells):
         if c.text.strip() and read_cell(c.text, amount=True).kind == "text":  # `251000元` is a value
@@ -113,9 +117,11 @@ def candidates(values: list[Cell], n: int, *, left_to_right: bool = False) -> tu
     return readings, ("exact" if len(readings) == 1 else "window" if readings else "too_many")
 
 
-def run_candidates(run: Cell, n: int) -> tuple[list[list[Cell | None]], str]:
-    """Readings of a digit run as `n` cells (each keeps the run's provenance)."""
-    splits = digit_splits(run.text, n)
+def run_candidates(run: Cell, n: int, accept: Callable[[Vector], bool] | None = None,
+                   splits: list[Vector] | None = None) -> tuple[list[list[Cell | None]], str]:
+    """Readings of a digit run as `n` cells that `accept` allows (each keeps the run's provenance)."""
+    if splits is None:
+        splits = digit_splits(run.text, n, accept)
     if splits is None:
         return [], "run"
     return [[Cell(str(v), line=run.line, page=run.page, bbox=run.bbox) for v in split] for split in splits], "run"
@@ -182,7 +188,7 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
             continue
         if b.kind == "text":
             continue
-        li = _label_index(b.cells)
+        li = _label_index(b.cells, b.kind)
         if li is None:
             continue
         lab = _match_row_label(b.cells, li, tpl.disc_rows)
@@ -331,6 +337,10 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
     rows: dict[str, tuple[Block, Cell, list[list[Cell | None]], str]] = {}
     for b in blocks:
         if b.kind == "text":
+            # a header glued into one line of crawled text (自然人法人或其他组织小计总计)
+            glued = squash(b.text)
+            if any(k in glued for k in tpl.app_header_keys) and any(k in glued for k in tpl.app_subtotal_keys):
+                has_subtotal = True
             continue
         keys = [key(c.text) for c in b.non_empty]
         if b.kind == "row" and (any(k in tpl.app_header_keys or k in tpl.app_subtotal_keys for k in keys) or any(
@@ -339,7 +349,7 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
             res.found = True
             has_subtotal = has_subtotal or any(k in tpl.app_subtotal_keys for k in keys)
             continue
-        li = _label_index(b.cells)
+        li = _label_index(b.cells, b.kind)
         if li is None:
             continue
         lab = _match_row_label(b.cells, li, tpl.app_rows)
@@ -364,10 +374,13 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
         if lab.code.startswith("other_"):
             res.formats.add("F2021")
         n = len(columns) + (1 if has_subtotal else 0)
-        cands, how = run_candidates(values[-1], n) if b.kind == "run" else candidates(values, n)
-        if how in ("sparse", "run", "window"):
-            # With an agency-added subtotal column the identities do not pin positions down: never guess.
-            cands = [] if has_subtotal else [v for v in cands if row_total_holds(_values(v))]
+        if b.kind == "run":
+            cands, how = run_candidates(values[-1], n, lambda v, sub=has_subtotal: row_total_holds(v, sub),
+                                        row_sum_splits(values[-1].text, has_subtotal))
+        else:
+            cands, how = candidates(values, n)
+        if how in ("sparse", "window"):
+            cands = [v for v in cands if row_total_holds(_values(v), has_subtotal)]
         rows[lab.code] = (b, b.cells[li], cands, how)
     decided = _decide(rows, tpl, has_subtotal)
     for code, (b, label_cell, cands, how) in rows.items():
@@ -502,12 +515,13 @@ def parse_review_litigation(blocks: list[Block], tpl: Templates) -> TableResult:
 
 def _review_run(res: TableResult, data: Block, columns: list[tuple[str, str]]) -> TableResult:
     """A run of digits for the 15 cells: kept only if exactly one split makes every block's 总计 add up."""
-    cands, _ = run_candidates(data.cells[-1], len(columns))
-    fits = [c for c in cands if all(_values(c[i:i + 5])[4] == sum(_values(c[i:i + 4])) for i in (0, 5, 10))]
+    def totals_hold(v: Vector) -> bool:
+        return all(v[i + 4] == sum(v[i:i + 4]) for i in (0, 5, 10))
+
+    fits, _ = run_candidates(data.cells[-1], len(columns), totals_hold)
     if len(fits) == 1:
-        if len(cands) > 1:
-            res.issues.append(Issue("placed_by_identities", "digit run split by the 总计 identities",
-                                    "review_litigation", line=data.line))
+        res.issues.append(Issue("placed_by_identities", "digit run split by the 总计 identities",
+                                "review_litigation", line=data.line))
         for (blk, r), cell in zip(columns, fits[0], strict=True):
             _emit(res, "review_litigation", blk, [(r, False)], [cell], data.cells[-1])
         return res

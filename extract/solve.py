@@ -8,68 +8,70 @@ Otherwise the row stays null: a wrong number is worse than a missing one.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable
 from decimal import Decimal
-from itertools import combinations
 
 Vector = tuple[Decimal | None, ...]
-MAX_CANDIDATES = 20_000
 
 
-def placements(values: list[Decimal | None], n: int) -> list[Vector]:
-    """Every order-preserving placement of k printed values into n columns (the rest not printed)."""
-    k = len(values)
-    if k > n or k == 0:
-        return []
-    out = []
-    for positions in combinations(range(n), k):
-        vec: list[Decimal | None] = [None] * n
-        for pos, v in zip(positions, values, strict=True):
-            vec[pos] = v
-        out.append(tuple(vec))
-    return out
+_PART = re.compile(r"[+-]?(?:0|[1-9]\d*)(?:\.\d+)?")
+_PIECES = re.compile(r"[+-]?[^+\-]+")
+SEARCH_BUDGET = 400_000
 
 
-def _split_token(token: str, parts: int) -> Iterator[tuple[int, ...]]:
-    """Ways to cut a digit string into `parts` numbers without leading zeros."""
-    if parts == 1:
-        if token == "0" or not token.startswith("0"):
-            yield (int(token),)
-        return
-    for cut in range(1, len(token) - parts + 2):
-        head = token[:cut]
-        if len(head) > 1 and head.startswith("0"):
-            continue
-        for rest in _split_token(token[cut:], parts - 1):
-            yield (int(head), *rest)
+def digit_splits(run: str, n: int, accept: Callable[[Vector], bool] | None = None) -> list[Vector] | None:
+    """Every reading of a run of digits as `n` numbers that `accept` allows; None when the search is too big.
 
-
-def digit_splits(run: str, n: int) -> list[Vector] | None:
-    """Every reading of a digit run (spaces are certain cell boundaries) as n numbers; None if too many."""
-    tokens = run.split()
-    if sum(len(t) for t in tokens) < n or len(tokens) > n:
+    Spaces are certain cell boundaries, and so is a sign (`0+4339`: the `+` starts a cell). A part is a
+    number without leading zeros, with its decimals kept together.
+    """
+    pieces = [p for token in run.split() for p in _PIECES.findall(token)]
+    if not pieces or len(pieces) > n:
         return []
     out: list[Vector] = []
+    budget = [SEARCH_BUDGET]
 
-    def rec(i: int, remaining: int, acc: tuple[int, ...]) -> bool:
-        if i == len(tokens):
-            if remaining == 0:
-                out.append(tuple(Decimal(v) for v in acc))
-            return len(out) <= MAX_CANDIDATES
-        left = len(tokens) - i - 1
-        for parts in range(1, min(len(tokens[i]), remaining - left) + 1):
-            for split in _split_token(tokens[i], parts):
-                if not rec(i + 1, remaining - parts, acc + split):
-                    return False
+    def rec(i: int, pos: int, acc: list[Decimal]) -> bool:
+        budget[0] -= 1
+        if budget[0] < 0:
+            return False
+        if i == len(pieces):
+            if len(acc) == n:
+                vec = tuple(acc)
+                if accept is None or accept(vec):
+                    out.append(vec)
+            return True
+        piece = pieces[i]
+        cells_left = n - len(acc)
+        pieces_left = len(pieces) - i
+        if cells_left < pieces_left:
+            return True
+        if pos == len(piece):
+            return rec(i + 1, 0, acc)
+        last_cell = cells_left == 1 or (cells_left == pieces_left and pos == 0)
+        ends = [len(piece)] if last_cell else range(pos + 1, len(piece) + 1)
+        for end in ends:
+            part = piece[pos:end]
+            if not _PART.fullmatch(part):
+                continue
+            acc.append(Decimal(part))
+            ok = rec(i + 1, 0, acc) if end == len(piece) else rec(i, end, acc)
+            acc.pop()
+            if not ok:
+                return False
         return True
 
-    return out if rec(0, n, ()) else None
+    return out if rec(0, 0, []) else None
 
 
-def row_total_holds(vec: Vector) -> bool:
-    """total = sum of the six applicant columns; cells not printed count as nothing."""
-    *parts, total = vec
-    return (total or 0) == sum(p or 0 for p in parts)
+def row_total_holds(vec: Vector, has_subtotal: bool = False) -> bool:
+    """total = sum of the six applicant columns (and an added 小计 = its five organisation columns);
+    cells not printed count as nothing."""
+    v = [x or Decimal(0) for x in vec]
+    if has_subtotal:
+        return v[7] == sum(v[:6]) and v[6] == sum(v[1:6])
+    return v[6] == sum(v[:6])
 
 
 def solve(candidates: dict[str, list[Vector]], equations: list[tuple[list[str], list[str]]],
@@ -116,3 +118,47 @@ def _consistent(row: str, vec: Vector, decided: dict[str, Vector],
             if left != right:
                 return False
     return True
+
+
+def row_sum_splits(run: str, has_subtotal: bool = False) -> list[Vector] | None:
+    """Readings of a section-三 row's digit run whose last cell is the sum of the six before it (and an
+    added 小计 the sum of the five organisation cells): search by the total's length, so every other part
+    is at most as long and the running sum never exceeds it. None when the run has signs or decimals."""
+    if any(ch in run for ch in "+-."):
+        return None
+    pieces = run.split()
+    digits = "".join(pieces)
+    forced, pos = set(), 0
+    for piece in pieces[:-1]:
+        pos += len(piece)
+        forced.add(pos)
+    n_parts = 7 if has_subtotal else 6
+    out: list[Vector] = []
+    for t in range(1, len(digits)):
+        tail, prefix = digits[-t:], digits[:-t]
+        if (len(tail) > 1 and tail.startswith("0")) or len(prefix) < n_parts:
+            continue
+        total = int(tail)
+
+        def rec(start: int, acc: list[int], cuts: list[int], total: int = total, prefix: str = prefix,
+                t: int = t) -> None:
+            if len(acc) == n_parts:
+                if start != len(prefix):
+                    return
+                if sum(acc[:6]) != total or (has_subtotal and acc[6] != sum(acc[1:6])):
+                    return
+                if forced <= {*cuts, len(prefix)}:
+                    out.append(tuple(Decimal(v) for v in (*acc, total)))
+                return
+            left = n_parts - len(acc)
+            for end in range(start + 1, min(start + t, len(prefix) - left + 1) + 1):
+                part = prefix[start:end]
+                if len(part) > 1 and part.startswith("0"):
+                    break
+                value = int(part)
+                if len(acc) < 6 and sum(acc[:6]) + value > total:
+                    break
+                rec(end, [*acc, value], [*cuts, end])
+
+        rec(0, [], [])
+    return out

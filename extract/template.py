@@ -64,7 +64,16 @@ class LabelIndex:
             starts = [m.start() for m in _INNER_ENUMERATOR.finditer(squash(text))]
             if len(starts) > 1 or (starts and starts[0] > 0):
                 hit = self._by_key.get(key(squash(text)[starts[-1]:]))
+        if hit is None:
+            hit = self._glued(key(text))
         return hit
+
+    def _glued(self, k: str) -> Label | None:
+        """A group label glued to its sub-row label (`其他对外管理服务事项行政检查`): both must be labels."""
+        for cut in range(2, len(k) - 1):
+            if k[:cut] in self._by_key and k[cut:] in self._by_key:
+                return self._by_key[k[cut:]]
+        return None
 
     def __getitem__(self, code: str) -> Label:
         return next(lab for lab in self.labels if lab.code == code)
