@@ -40,6 +40,8 @@ class TableResult:
     issues: list[Issue] = field(default_factory=list)
     found: bool = False
     formats: set[str] = field(default_factory=set)
+    # rows shorter than their header with no label to explain it: the flattening dropped blank cells
+    sparse: bool = False
 
 
 # --------------------------------------------------------------------------- regions
@@ -166,12 +168,14 @@ def _match_row_label(cells: list[Cell], upto: int, index) -> Label | None:
 # --------------------------------------------------------------------------- 二 disclosure
 
 
-def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = None) -> TableResult:
+def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = None, *,
+                     sparse_document: bool = False) -> TableResult:
     """Section 二: the 第二十条 blocks, each with its own column header (or the caption's default
     columns when the flattening lost the header)."""
     res = TableResult()
     cols: list[tuple[str, bool]] | None = None
     width = 0
+    positions: list[int] | None = None
     seen: dict[str, list[ParsedCell]] = {}
     pending: list[tuple[Block, int, Label]] = []
     for b in blocks:
@@ -184,7 +188,7 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
             continue
         if key(ne[0].text).startswith(tuple(tpl.disc_header_first)):
             res.found = True
-            cols, width = _disclosure_header(b, tpl, res)
+            cols, width, positions = _disclosure_header(b, tpl, res)
             continue
         if b.kind == "text":
             continue
@@ -210,7 +214,7 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
             seen[lab.code] = []
             res.found = True
             continue
-        seen[lab.code] = _disclosure_row(res, b, li, lab, cols, width)
+        seen[lab.code] = _disclosure_row(res, b, li, lab, cols, width, positions, sparse_document)
     if pending:
         template = next(iter(res.formats)) if len(res.formats) == 1 else (
             None if year is None else "F2019" if year <= 2020 else "F2021")
@@ -219,8 +223,10 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
     return res
 
 
-def _disclosure_header(b: Block, tpl: Templates, res: TableResult) -> tuple[list[tuple[str, bool]] | None, int]:
-    """Column codes of a 信息内容 header row (or a header glued into one line of crawled text)."""
+def _disclosure_header(b: Block, tpl: Templates, res: TableResult
+                       ) -> tuple[list[tuple[str, bool]] | None, int, list[int] | None]:
+    """Column codes of a 信息内容 header row (or a header glued into one line of crawled text), the row's
+    width, and for a grid (HTML, Word, PDF) the grid position of each column."""
     cells = b.non_empty[1:]
     if b.kind == "text" or not cells:
         cells = _split_glued_header(b.non_empty[0], tpl)
@@ -230,12 +236,28 @@ def _disclosure_header(b: Block, tpl: Templates, res: TableResult) -> tuple[list
         if lab is None:
             res.issues.append(Issue("unknown_label", f"unknown column header {c.text.strip()!r}",
                                     "disclosure", line=c.line))
-            return None, 0
+            return None, 0, None
         if fmt:
             res.formats.add(fmt)
         header = squash(c.text)
         cols.append((lab.code, bool(lab.extra.get("amount")) or ("元" in header and "万元" not in header)))
-    return cols, len(b.cells)
+    positions = [next(i for i, x in enumerate(b.cells) if x is c) for c in cells] if _is_grid(b) else None
+    return cols, len(b.cells), positions
+
+
+def _is_grid(b: Block) -> bool:
+    """Rows read from a real grid (HTML, Word, PDF) keep every column's position."""
+    return b.kind == "row" and bool(b.cells) and b.cells[0].col_index is not None
+
+
+def _by_position(b: Block, li: int, positions: list[int] | None, width: int) -> list[Cell | None] | None:
+    """The value cells of a grid row at the header's column positions, when the row has the header's width
+    and prints nothing outside those positions after its label."""
+    if not positions or not _is_grid(b) or len(b.cells) != width or li >= min(positions):
+        return None
+    if any(c.text.strip() for i, c in enumerate(b.cells) if i > li and i not in positions):
+        return None
+    return [b.cells[p] for p in positions]
 
 
 def _split_glued_header(cell: Cell, tpl: Templates) -> list[Cell]:
@@ -263,14 +285,21 @@ def _split_glued_header(cell: Cell, tpl: Templates) -> list[Cell]:
 
 
 def _disclosure_row(res: TableResult, b: Block, li: int, lab: Label, cols: list[tuple[str, bool]],
-                    width: int) -> list[ParsedCell]:
-    """Read one section-二 row. A row as wide as its header whose sub-label took a value cell (seed 000's
-    `其他对外管理服务事项 | 行政检查 | 0 | 0`) is read left to right; other short rows are sparse."""
+                    width: int, positions: list[int] | None = None, sparse_document: bool = False
+                    ) -> list[ParsedCell]:
+    """Read one section-二 row: by grid position where the source has a grid; otherwise a row as wide as its
+    header whose sub-label took a value cell (seed 000's `其他对外管理服务事项 | 行政检查 | 0 | 0`) is read
+    left to right, and other short rows are sparse."""
     values = b.cells[li + 1:]
-    if b.kind == "run":
+    placed = _by_position(b, li, positions, width)
+    if placed is not None:
+        cands, how = [placed], "grid"
+    elif b.kind == "run":
         cands, how = run_candidates(values[-1], len(cols))
     else:
-        cands, how = candidates(values, len(cols), left_to_right=len(b.cells) == width and li > 0)
+        left_to_right = len(b.cells) == width and li > 0 and not sparse_document
+        cands, how = candidates(values, len(cols), left_to_right=left_to_right)
+        res.sparse = res.sparse or (how == "sparse" and li == 0)
     before = len(res.cells)
     if len(cands) == 1:
         if how == "left_to_right":
@@ -335,6 +364,8 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
     columns = [(lab.code, False) for lab in tpl.app_columns.labels]
     has_subtotal = False
     rows: dict[str, tuple[Block, Cell, list[list[Cell | None]], str]] = {}
+    grid_positions: dict[str, int] = {}
+    header_width = 0
     for b in blocks:
         if b.kind == "text":
             # a header glued into one line of crawled text (自然人法人或其他组织小计总计)
@@ -348,6 +379,13 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
         )):
             res.found = True
             has_subtotal = has_subtotal or any(k in tpl.app_subtotal_keys for k in keys)
+            if _is_grid(b):
+                header_width = len(b.cells)
+                for i, c in enumerate(b.cells):
+                    lab = tpl.app_columns.match(c.text)
+                    code = lab.code if lab else "subtotal_org" if key(c.text) in tpl.app_subtotal_keys else None
+                    if code:
+                        grid_positions.setdefault(code, i)
             continue
         li = _label_index(b.cells, b.kind)
         if li is None:
@@ -374,12 +412,18 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
         if lab.code.startswith("other_"):
             res.formats.add("F2021")
         n = len(columns) + (1 if has_subtotal else 0)
-        if b.kind == "run":
+        order = [c for c, _ in columns[:6]] + (["subtotal_org"] if has_subtotal else []) + ["total"]
+        positions = [grid_positions[c] for c in order] if all(c in grid_positions for c in order) else None
+        placed = _by_position(b, li, positions, header_width)
+        if placed is not None:
+            cands, how = [placed], "grid"
+        elif b.kind == "run":
             cands, how = run_candidates(values[-1], n, lambda v, sub=has_subtotal: row_total_holds(v, sub),
                                         row_sum_splits(values[-1].text, has_subtotal))
         else:
             cands, how = candidates(values, n)
         if how in ("sparse", "window"):
+            res.sparse = res.sparse or how == "sparse"
             cands = [v for v in cands if row_total_holds(_values(v), has_subtotal)]
         rows[lab.code] = (b, b.cells[li], cands, how)
     decided = _decide(rows, tpl, has_subtotal)
@@ -494,6 +538,7 @@ def parse_review_litigation(blocks: list[Block], tpl: Templates) -> TableResult:
         if len(cells) == n or (len(cells) > n and not any(c.text.strip() for c in cells[n:])):
             positions = list(range(n))
         else:
+            res.sparse = len(cells) < n
             res.issues.append(Issue("ambiguous_alignment", f"data row has {len(cells)} cells for {n} "
                                     "columns and the header does not fix their positions; left null",
                                     "review_litigation", line=data.line))

@@ -123,6 +123,9 @@ def parse_blocks(doc: ParsedDocument, blocks: list[Block]) -> ParsedDocument:
     if template is None:
         template = _template(applications.formats, year)
     review = parse_review_litigation(region("review_litigation"), tpl)
+    if applications.sparse or review.sparse or disclosure.sparse:
+        # this flattening drops blank cells: a short section-二 row is never read left to right
+        disclosure = parse_disclosure(region("disclosure"), tpl, year, sparse_document=True)
     found = [code for code, res in zip(("disclosure", "applications", "review_litigation"),
                                        (disclosure, applications, review), strict=True) if res.found]
     if not found:
