@@ -59,8 +59,11 @@ docs: $(STAMP)
 	@test -f "$(NIANBAO_WAREHOUSE)" || $(BIN)/nianbao run
 	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . && echo "docs: dbt_project/target/index.html (serve: cd dbt_project && ../$(BIN)/dbt docs serve --profiles-dir .)"
 
+# Benchmark (not a test): N synthetic reports end to end, then +10 incremental. BENCH_ARGS e.g. "--keep /tmp/nb".
+N ?= 10000
+BENCH_ARGS ?=
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run --n $(N) $(BENCH_ARGS)
 
 lock:
 	rm -rf /tmp/nianbao-lock && $(PYTHON) -m venv /tmp/nianbao-lock
