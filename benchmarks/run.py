@@ -284,30 +284,37 @@ class Row:
         return self.reports / self.seconds if self.seconds > 0 else 0.0
 
 
-def _rows(phase: str, n_docs: int, extract: Measure, dbt: Measure, checks: Measure, report: Measure,
-          n_reports: int) -> list[Row]:
+STAGES = ("extract", "dbt", "checks", "report")
+
+
+def _extract_rows(phase: str, n_files: int, extract: Measure) -> list[Row]:
     x = extract.result
     s = x["seconds"]
     read = x["documents_read"]
     note = (f"{read} read ({x['documents_parsed']} parsed, {x['documents_partial']} partial, "
             f"{x['documents_failed']} failed), {x['documents_unchanged']} unchanged")
-    by_kind = dbt.result.get("by_kind", {})
-    dbt_note = ", ".join(f"{k} {v:.1f}s" for k, v in sorted(by_kind.items()))
-    c = checks.result
     return [
-        Row(phase, "scan (discover + hash)", s["scan"], n_docs, extract.peak_tree, x["main_max_rss"],
-            f"{n_docs} files hashed"),
+        Row(phase, "scan (discover + hash)", s["scan"], n_files, extract.peak_tree, x["main_max_rss"],
+            f"{n_files} files hashed"),
         Row(phase, "parse", s["parse"], read, extract.peak_tree, x["parse_worker_max_rss"], note),
         Row(phase, "load", s["load"], read, extract.peak_tree, x["main_max_rss"],
             f"frames {s.get('frames', 0):.1f}s, write {s.get('write', 0):.1f}s"),
         Row(phase, "extract_and_load (wall)", extract.seconds, read, extract.peak_tree, extract.max_rss,
             "scan + parse + load + process start"),
-        Row(phase, "dbt build", dbt.seconds, n_reports, dbt.peak_tree, dbt.max_rss, dbt_note),
-        Row(phase, "checks", checks.seconds, c["reports"], checks.peak_tree, checks.max_rss,
-            f"{c['reports']} reports checked, {c['rows']} result rows"),
-        Row(phase, "report", report.seconds, n_reports, report.peak_tree, report.max_rss,
-            f"HTML {report.result['html_bytes'] / 1e6:.2f} MB from dq.check_results"),
     ]
+
+
+def _stage_row(phase: str, m: Measure, n_reports: int) -> Row:
+    if m.stage == "dbt build":
+        by_kind = m.result.get("by_kind", {})
+        note = "node time " + ", ".join(f"{k} {v:.1f}s" for k, v in sorted(by_kind.items()))
+        return Row(phase, "dbt build", m.seconds, n_reports, m.peak_tree, m.max_rss, note)
+    if m.stage == "checks":
+        c = m.result
+        return Row(phase, "checks", m.seconds, c["reports"], m.peak_tree, m.max_rss,
+                   f"{c['reports']} reports checked, {c['rows']} result rows")
+    return Row(phase, "report", m.seconds, n_reports, m.peak_tree, m.max_rss,
+               f"HTML {m.result['html_bytes'] / 1e6:.2f} MB from dq.check_results")
 
 
 def _total(phase: str, rows: list[Row], n: int) -> Row:
@@ -316,11 +323,40 @@ def _total(phase: str, rows: list[Row], n: int) -> Row:
                max(r.peak_tree for r in stages), max(r.max_rss for r in stages))
 
 
+def _phase(bench: Bench, phase: str, n_files: int, stages: tuple[str, ...], full: bool, console: Console,
+           out: dict[str, Any]) -> list[Row]:
+    """extract, dbt build, checks (all reports on a full run, the changed ones otherwise), report."""
+    console.print(f"{phase} run: extract …")
+    x = bench.extract()
+    reports = x.result["reports"]
+    changed = sorted(set(x.result["changed_report_ids"]) | set(x.result["removed_report_ids"]))
+    rows = _extract_rows(phase, n_files, x)
+    measures = [x]
+    for stage in stages[1:]:
+        console.print(f"  {measures[-1].seconds:.1f}s; {stage} …")
+        if stage == "dbt":
+            m = bench.dbt_build()
+        elif stage == "checks":
+            m = bench.checks(None if full else changed)
+        else:
+            m = bench.report()
+        measures.append(m)
+        rows.append(_stage_row(phase, m, reports))
+    out[phase] = _stage_dicts(*measures)
+    out[phase]["changed_report_ids"] = changed if len(changed) <= 100 else len(changed)
+    out[f"warehouse_bytes_{phase}"] = bench.warehouse.stat().st_size
+    return [*rows, _total(phase, rows, n_files if full else x.result["documents_read"])]
+
+
 def run_benchmark(n: int, *, mix: str = DEFAULT_MIX, seed: int = 0, jobs: int = 2, workers: int | None = None,
                   add: int = 10, keep: Path | None = None, cli: bool = True, data_docs: bool = True,
-                  console: Console | None = None) -> dict[str, Any]:
-    """Run the benchmark; returns the figures (also printed as a table)."""
+                  stages: tuple[str, ...] = STAGES, console: Console | None = None) -> dict[str, Any]:
+    """Run the benchmark; returns the figures (also printed as a table).
+
+    `stages` limits the run to a prefix of extract, dbt, checks, report (extract always runs).
+    """
     console = console or Console(stderr=True, width=None if sys.stderr.isatty() else 200)
+    stages = tuple(s for s in STAGES if s in stages or s == "extract")
     tmp = None
     if keep is None:
         tmp = tempfile.mkdtemp(prefix="nianbao-bench-")
@@ -329,52 +365,28 @@ def run_benchmark(n: int, *, mix: str = DEFAULT_MIX, seed: int = 0, jobs: int = 
         workdir = keep.resolve()
         workdir.mkdir(parents=True, exist_ok=True)
     try:
-        return _run(workdir, n, mix, seed, jobs, workers, add, cli, data_docs, console)
+        return _run(workdir, n, mix, seed, jobs, workers, add, cli, data_docs, stages, console)
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _run(workdir: Path, n: int, mix: str, seed: int, jobs: int, workers: int | None, add: int, cli: bool,
-         data_docs: bool, console: Console) -> dict[str, Any]:
+         data_docs: bool, stages: tuple[str, ...], console: Console) -> dict[str, Any]:
     bench = Bench(workdir, workers=workers, data_docs=data_docs)
     out: dict[str, Any] = {"n": n, "mix": mix, "seed": seed, "workers": workers or os.cpu_count(), "add": add,
-                           "workdir": str(workdir), "machine": machine()}
+                           "stages": list(stages), "workdir": str(workdir), "machine": machine()}
     console.print(f"[bold]nianbao benchmark[/] N={n:,} in {workdir}")
     gen = corpus(workdir, n, seed, mix, jobs)
-    out["generate"] = asdict(gen) if gen else {"cached": True}
+    out["generate"] = _measure_dict(gen) if gen else {"cached": True}
     if gen:
         console.print(f"generated {n:,} reports in {gen.seconds:.1f}s ({n / gen.seconds:.0f}/s)")
     fresh_warehouse(workdir)
-    rows: list[Row] = []
 
-    # full run
-    console.print("full run: extract …")
-    x = bench.extract()
-    console.print(f"  {x.seconds:.1f}s; dbt build …")
-    d = bench.dbt_build()
-    console.print(f"  {d.seconds:.1f}s; checks …")
-    c = bench.checks(None)
-    console.print(f"  {c.seconds:.1f}s; report …")
-    r = bench.report()
-    reports = x.result["reports"]
-    full = _rows("full", n, x, d, c, r, reports)
-    rows += [*full, _total("full", full, n)]
-    out["full"] = _stage_dicts(x, d, c, r)
-    out["warehouse_bytes_full"] = bench.warehouse.stat().st_size
-
-    # incremental run: `add` new reports, the same stages over the whole inbox
-    console.print(f"incremental run: +{add} reports …")
+    rows = _phase(bench, "full", n, stages, True, console, out)
+    # incremental: `add` new reports, the same stages over the whole inbox (unchanged files skipped by hash)
     generate(workdir, bench.inbox / "increment_1", add, seed + 1_000_001, mix, 1)
-    x2 = bench.extract()
-    changed = sorted(set(x2.result["changed_report_ids"]) | set(x2.result["removed_report_ids"]))
-    d2 = bench.dbt_build()
-    c2 = bench.checks(changed)
-    r2 = bench.report()
-    inc = _rows("incremental", n + add, x2, d2, c2, r2, x2.result["reports"])
-    rows += [*inc, _total("incremental", inc, add)]
-    out["incremental"] = _stage_dicts(x2, d2, c2, r2)
-    out["incremental"]["changed_report_ids"] = changed
+    rows += _phase(bench, "incremental", n + add, stages, False, console, out)
 
     if cli:
         console.print(f"incremental run through `nianbao run`: +{add} reports …")
@@ -453,10 +465,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", type=Path, default=None, help="work folder kept afterwards (corpus reused)")
     ap.add_argument("--no-cli", action="store_true", help="skip the incremental run through `nianbao run`")
     ap.add_argument("--no-data-docs", action="store_true", help="checks without rebuilding the GX Data Docs")
+    ap.add_argument("--stages", default=",".join(STAGES), help="stages to run (extract always runs)")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     args = ap.parse_args(argv)
     out = run_benchmark(args.n, mix=args.mix, seed=args.seed, jobs=args.jobs, workers=args.workers, add=args.add,
-                        keep=args.keep, cli=not args.no_cli, data_docs=not args.no_data_docs)
+                        keep=args.keep, cli=not args.no_cli, data_docs=not args.no_data_docs,
+                        stages=tuple(args.stages.split(",")))
     if args.json:
         args.json.write_text(json.dumps(out, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     return 0

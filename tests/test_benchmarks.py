@@ -1,0 +1,32 @@
+"""Smoke test of the benchmark harness (the benchmark itself is `make bench`, not a test): 20 reports through
+the extract stage, then 10 more, in a temporary folder."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from rich.console import Console
+
+from benchmarks.run import run_benchmark
+
+
+def test_benchmark_harness_measures_full_and_incremental_extract(tmp_path: Path) -> None:
+    printed = io.StringIO()
+    out = run_benchmark(20, add=10, keep=tmp_path / "bench", cli=False, stages=("extract",), jobs=1,
+                        console=Console(file=printed, width=200))
+    full, inc = out["full"]["extract"], out["incremental"]["extract"]
+    assert full["result"]["documents_read"] == 20
+    assert full["result"]["reports"] == 20
+    assert inc["result"]["documents_read"] == 10  # only the new files are parsed
+    assert inc["result"]["documents_unchanged"] == 20
+    assert inc["result"]["reports"] == 30
+    assert len(out["incremental"]["changed_report_ids"]) == 10
+    for m in (full, inc):
+        assert m["seconds"] > 0 and m["peak_tree"] > 0 and m["max_rss"] > 0
+        assert all(v >= 0 for v in m["result"]["seconds"].values())
+    rows = {(r["phase"], r["stage"]): r for r in out["rows"]}
+    assert rows[("full", "parse")]["reports"] == 20 and rows[("full", "parse")]["rate"] > 0
+    assert rows[("incremental", "TOTAL (end to end)")]["reports"] == 10
+    assert not list((tmp_path / "bench" / "inbox").rglob("*.truth.json"))  # truth files kept out of the inbox
+    assert "extract_and_load (wall)" in printed.getvalue()
