@@ -422,9 +422,13 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
                                         row_sum_splits(values[-1].text, has_subtotal))
         else:
             cands, how = candidates(values, n)
-        if how in ("sparse", "window"):
-            res.sparse = res.sparse or how == "sparse"
+        if how == "sparse":
+            # dropped cells were empty: they add nothing to the row total
+            res.sparse = True
             cands = [v for v in cands if row_total_holds(_values(v), has_subtotal)]
+        elif how == "window":
+            # printed blanks are "not reported": a reading counts only if its total is fully printed
+            cands = [v for v in cands if None not in _values(v) and row_total_holds(_values(v), has_subtotal)]
         rows[lab.code] = (b, b.cells[li], cands, how)
     decided = _decide(rows, tpl, has_subtotal)
     for code, (b, label_cell, cands, how) in rows.items():
@@ -452,9 +456,9 @@ def _drop_subtotal(values: Vector, has_subtotal: bool) -> Vector:
 def _decide(rows: dict[str, tuple[Block, Cell, list[list[Cell | None]], str]], tpl: Templates,
             has_subtotal: bool) -> dict[str, list[Cell | None]]:
     """One reading per row where the rows' own readings or the column identities make it certain."""
-    cands = {code: [_drop_subtotal(_values(v), has_subtotal) for v in c] for code, (_, _, c, _) in rows.items()}
-    if all(len(c) == 1 for c in cands.values()):
+    if all(len(c) == 1 for (_, _, c, _) in rows.values()):
         return {code: c[0] for code, (_, _, c, _) in rows.items()}
+    cands = {code: [_drop_subtotal(_values(v), has_subtotal) for v in c] for code, (_, _, c, _) in rows.items()}
     outcome_rows = [code for code in rows if code not in
                     ("new_received", "carried_over", "total_processed", "carried_forward")]
     equations = [(["new_received", "carried_over"], ["total_processed", "carried_forward"]),

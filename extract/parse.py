@@ -20,7 +20,6 @@ from extract.match import (
 from extract.metadata import find_agency, find_year, prose
 from extract.narrative import Fact, find_facts
 from extract.readers import ReadError, reader_for, source_form
-from extract.region import classify
 from extract.template import templates
 
 
@@ -155,7 +154,8 @@ def parse_blocks(doc: ParsedDocument, blocks: list[Block]) -> ParsedDocument:
         "template": template,
         "variant": variant,
         "tables_found": found,
-        **classify(agency, tpl),
+        # level and region are added per batch by `extract.region.annotate` (one gazetteer call)
+        "admin_level": None, "province": None, "city": None, "county": None,
     }
     doc.facts = find_facts(blocks, tpl)
     errors = [i for i in doc.issues if i.severity == "error"]

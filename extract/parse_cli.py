@@ -8,12 +8,15 @@ from collections import Counter
 from pathlib import Path
 
 from extract.parse import parse_file
+from extract.region import annotate
+from extract.template import templates
 
 
 def run(files: list[Path], as_json: bool) -> int:
     """Print one JSON object per file (JSON lines) or a readable summary; 0 when every file was read."""
     for path in files:
         doc = parse_file(path)
+        annotate([doc], templates())
         if as_json:
             sys.stdout.write(json.dumps(doc.as_json(), ensure_ascii=False) + "\n")
             continue

@@ -4,29 +4,38 @@ administrative divisions (no hand-written lists of places)."""
 from __future__ import annotations
 
 import warnings
-from functools import lru_cache
+from collections.abc import Iterable
 
 from extract.template import Templates
 
 _MUNICIPAL = "市辖区"
 
 
-@lru_cache(maxsize=65536)
-def _regions(name: str) -> tuple[str | None, str | None, str | None]:
+_CACHE: dict[str, tuple[str | None, str | None, str | None]] = {}
+_CACHE_LIMIT = 200_000
+
+
+def prime(names: Iterable[str]) -> None:
+    """Look up many names in one gazetteer call (a per-name call costs a pandas frame each)."""
     import cpca
 
+    todo = sorted({n for n in names if n and n not in _CACHE})
+    if not todo:
+        return
+    if len(_CACHE) + len(todo) > _CACHE_LIMIT:
+        _CACHE.clear()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        row = cpca.transform([name]).iloc[0]
+        frame = cpca.transform(todo)
+    for name, (province, city, county) in zip(todo, frame[["省", "市", "区"]].itertuples(index=False), strict=True):
+        province, city, county = (v if isinstance(v, str) and v else None for v in (province, city, county))
+        _CACHE[name] = (province, province if city == _MUNICIPAL else city, county)
 
-    def value(col: str) -> str | None:
-        v = row.get(col)
-        return v if isinstance(v, str) and v else None
 
-    province, city, county = value("省"), value("市"), value("区")
-    if city == _MUNICIPAL:
-        city = province
-    return province, city, county
+def _regions(name: str) -> tuple[str | None, str | None, str | None]:
+    if name not in _CACHE:
+        prime([name])
+    return _CACHE[name]
 
 
 def classify(agency: str | None, tpl: Templates) -> dict[str, str | None]:
@@ -58,3 +67,11 @@ def _deepest(reached: dict[str, bool], region: str) -> bool:
     order = ["province", "city", "county"]
     deeper = order[order.index(region) + 1:]
     return reached[region] and not any(reached[d] for d in deeper)
+
+
+def annotate(docs: Iterable[object], tpl: Templates) -> None:
+    """Add level and region to the reports of parsed documents, one gazetteer call per batch."""
+    docs = [d for d in docs if getattr(d, "report", None) is not None]
+    prime(d.report.get("agency") for d in docs)
+    for d in docs:
+        d.report.update(classify(d.report.get("agency"), tpl))
