@@ -57,7 +57,7 @@ def _built_once() -> Path:
     """The samples extracted and built by dbt once per test session (the dq modules copy it)."""
     folder = Path(tempfile.mkdtemp(prefix="nianbao-dq-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    return _extract_and_build(folder)
+    return extract_and_build(folder)
 
 
 def build_sample_warehouse(folder: Path) -> Path:
@@ -68,9 +68,9 @@ def build_sample_warehouse(folder: Path) -> Path:
     return warehouse
 
 
-def _extract_and_build(folder: Path) -> Path:
+def extract_and_build(folder: Path, inbox: Path = INBOX) -> Path:
     warehouse = folder / "nianbao.duckdb"
-    extract_and_load([INBOX], warehouse)
+    extract_and_load([inbox], warehouse)
     args = ["build", "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT), "--quiet"]
     args += ["--target-path", str(folder / "dbt_target"), "--log-path", str(folder / "dbt_logs")]
     with _env(NIANBAO_WAREHOUSE=str(warehouse), DO_NOT_TRACK="1", DBT_SEND_ANONYMOUS_USAGE_STATS="false"):
