@@ -104,6 +104,7 @@ class Measure:
     peak_tree: int  # sampled peak of the summed PSS of the process tree
     max_rss: int  # largest single process's peak RSS (wait4)
     returncode: int
+    cpu: float = 0.0  # user + system CPU seconds of the process and its reaped descendants (wait4)
     result: dict[str, Any] = field(default_factory=dict)
     stdout: str = ""
     stderr: str = ""
@@ -133,7 +134,7 @@ def measure(stage: str, cmd: list[str], env: dict[str, str], *, interval: float 
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        m = Measure(stage, seconds, peak, usage.ru_maxrss * 1024, proc.returncode,
+        m = Measure(stage, seconds, peak, usage.ru_maxrss * 1024, proc.returncode, usage.ru_utime + usage.ru_stime,
                     stdout=out.read().decode("utf-8", "replace"), stderr=err.read().decode("utf-8", "replace"))
     if result_file is not None and result_file.exists():
         m.result = json.loads(result_file.read_text(encoding="utf-8"))
@@ -278,6 +279,7 @@ class Row:
     peak_tree: int
     max_rss: int
     note: str = ""
+    cpu: float | None = None  # CPU seconds, all processes of the stage (None for the phases within extract)
 
     @property
     def rate(self) -> float:
@@ -300,7 +302,7 @@ def _extract_rows(phase: str, n_files: int, extract: Measure) -> list[Row]:
         Row(phase, "load", s["load"], read, extract.peak_tree, x["main_max_rss"],
             f"frames {s.get('frames', 0):.1f}s, write {s.get('write', 0):.1f}s"),
         Row(phase, "extract_and_load (wall)", extract.seconds, read, extract.peak_tree, extract.max_rss,
-            "scan + parse + load + process start"),
+            "scan + parse + load + process start", extract.cpu),
     ]
 
 
@@ -308,19 +310,20 @@ def _stage_row(phase: str, m: Measure, n_reports: int) -> Row:
     if m.stage == "dbt build":
         by_kind = m.result.get("by_kind", {})
         note = "node time " + ", ".join(f"{k} {v:.1f}s" for k, v in sorted(by_kind.items()))
-        return Row(phase, "dbt build", m.seconds, n_reports, m.peak_tree, m.max_rss, note)
+        return Row(phase, "dbt build", m.seconds, n_reports, m.peak_tree, m.max_rss, note, m.cpu)
     if m.stage == "checks":
         c = m.result
         return Row(phase, "checks", m.seconds, c["reports"], m.peak_tree, m.max_rss,
-                   f"{c['reports']} reports checked, {c['rows']} result rows")
+                   f"{c['reports']} reports checked, {c['rows']} result rows", m.cpu)
     return Row(phase, "report", m.seconds, n_reports, m.peak_tree, m.max_rss,
-               f"HTML {m.result['html_bytes'] / 1e6:.2f} MB from dq.check_results")
+               f"HTML {m.result['html_bytes'] / 1e6:.2f} MB from dq.check_results", m.cpu)
 
 
 def _total(phase: str, rows: list[Row], n: int) -> Row:
     stages = [r for r in rows if r.stage in ("extract_and_load (wall)", "dbt build", "checks", "report")]
     return Row(phase, "TOTAL (end to end)", sum(r.seconds for r in stages), n,
-               max(r.peak_tree for r in stages), max(r.max_rss for r in stages))
+               max(r.peak_tree for r in stages), max(r.max_rss for r in stages),
+               cpu=sum(r.cpu or 0.0 for r in stages))
 
 
 def _phase(bench: Bench, phase: str, n_files: int, stages: tuple[str, ...], full: bool, console: Console,
@@ -398,7 +401,7 @@ def _run(workdir: Path, n: int, mix: str, seed: int, jobs: int, workers: int | N
         # the narrative suite has one result row per report evaluated
         rows.append(Row("nianbao run", "TOTAL (Dagster job, in-process)", m.seconds, add, m.peak_tree, m.max_rss,
                         f"{docs['parsed'] + docs['partial'] + docs['failed']} read, {docs['unchanged']} unchanged; "
-                        f"{s['reports_changed']} reports changed; reports checked {checked.get('narrative')}"))
+                        f"{s['reports_changed']} reports changed; reports checked {checked.get('narrative')}", m.cpu))
         out["cli"] = {**_measure_dict(m), "summary": s, "check_rows_evaluated": checked}
 
     out["warehouse_bytes"] = bench.warehouse.stat().st_size
@@ -443,15 +446,18 @@ def print_table(rows: list[Row], out: dict[str, Any], console: Console) -> None:
     table = Table(title=f"nianbao benchmark, N = {out['n']:,} (+{out['add']} incremental), "
                         f"{out['workers']} parse workers")
     for col, just in (("phase", "left"), ("stage", "left"), ("wall s", "right"), ("reports", "right"),
-                      ("reports/s", "right"), ("peak MB (tree PSS)", "right"), ("max RSS MB (1 proc)", "right"),
+                      ("reports/s", "right"), ("CPU s", "right"), ("peak MB (tree PSS)", "right"), ("max RSS MB (1 proc)", "right"),
                       ("note", "left")):
         table.add_column(col, justify=just)  # type: ignore[arg-type]
     for r in rows:
         bold = r.stage.startswith("TOTAL")
-        table.add_row(r.phase, r.stage, f"{r.seconds:.2f}", f"{r.reports:,}", f"{r.rate:,.0f}", _mb(r.peak_tree),
+        table.add_row(r.phase, r.stage, f"{r.seconds:.2f}", f"{r.reports:,}", f"{r.rate:,.0f}",
+                      "" if r.cpu is None else f"{r.cpu:.1f}", _mb(r.peak_tree),
                       _mb(r.max_rss), r.note, style="bold" if bold else None)
     console.print(table)
-    console.print(f"warehouse: {out['warehouse_bytes'] / 2**20:,.0f} MB; results: {out['workdir']}/results.json")
+    console.print(f"warehouse: {out['warehouse_bytes'] / 2**20:,.0f} MB; load average at start "
+                  f"{out['machine']['load_avg_at_start']}, at end {os.getloadavg()}; "
+                  f"results: {out['workdir']}/results.json")
 
 
 def main(argv: list[str] | None = None) -> int:
