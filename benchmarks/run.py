@@ -446,8 +446,8 @@ def print_table(rows: list[Row], out: dict[str, Any], console: Console) -> None:
     table = Table(title=f"nianbao benchmark, N = {out['n']:,} (+{out['add']} incremental), "
                         f"{out['workers']} parse workers")
     for col, just in (("phase", "left"), ("stage", "left"), ("wall s", "right"), ("reports", "right"),
-                      ("reports/s", "right"), ("CPU s", "right"), ("peak MB (tree PSS)", "right"), ("max RSS MB (1 proc)", "right"),
-                      ("note", "left")):
+                      ("reports/s", "right"), ("CPU s", "right"), ("peak MB (tree PSS)", "right"),
+                      ("max RSS MB (1 proc)", "right"), ("note", "left")):
         table.add_column(col, justify=just)  # type: ignore[arg-type]
     for r in rows:
         bold = r.stage.startswith("TOTAL")
