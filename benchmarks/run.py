@@ -434,8 +434,16 @@ def machine() -> dict[str, Any]:
         lines = Path("/proc/cpuinfo").read_text().splitlines()
         cpu = next(line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    return {"cpus": os.cpu_count(), "cpu": cpu, "memory_gb": round(mem / 2**30, 1), "python": sys.version.split()[0],
-            "load_avg_at_start": os.getloadavg()}
+    git = {}
+    with contextlib.suppress(OSError, subprocess.CalledProcessError):
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "extract", "dbt_project/models",
+                                "dbt_project/macros", "expectations", "orchestration"], cwd=ROOT,
+                               capture_output=True, text=True, check=True).stdout.split("\n")
+        git = {"head": head, "uncommitted_pipeline_files": [line[3:] for line in dirty if line.strip()]}
+    return {"git": git, "cpus": os.cpu_count(), "cpu": cpu, "memory_gb": round(mem / 2**30, 1),
+            "python": sys.version.split()[0], "load_avg_at_start": os.getloadavg()}
 
 
 def _mb(b: int) -> str:
