@@ -192,3 +192,54 @@ def run_suite(
     if write:
         store.replace_results(warehouse, rows, report_ids, check_scope=_suite_predicate(SUITES[name]))
     return SuiteResult.of(name, rows)
+
+
+def unchecked_report_ids(warehouse: Path) -> list[str] | None:
+    """Reports in the marts without any stored result (new or changed content: report_id is the content
+    hash); None when nothing was ever checked, i.e. check everything."""
+    with store.connect(warehouse, read_only=True) as con:
+        exists = con.execute("select count(*) from information_schema.tables "
+                             "where table_schema = 'dq' and table_name = 'check_results'").fetchone()[0]
+        if not exists:
+            return None
+        return [r for (r,) in con.execute(
+            f"select report_id from marts.dim_report where report_id not in "
+            f"(select distinct report_id from {store.TABLE}) order by report_id").fetchall()]
+
+
+def run_incremental(warehouse: Path, *, recheck_all: bool = False, data_docs: bool = True) -> CheckRun:
+    """Check only the reports that have no results yet (all with `recheck_all`), and drop the results of
+    reports no longer in the warehouse: work grows with what is new, not with what is stored."""
+    ids = None if recheck_all else unchecked_report_ids(warehouse)
+    store.prune(warehouse)
+    if ids == []:
+        return CheckRun(suites={name: SuiteResult(name) for name in SUITES}, reports=0, rows=0)
+    return run_checks(warehouse, ids, data_docs=data_docs)
+
+
+def stored_totals(warehouse: Path, sample: int = 20) -> CheckRun:
+    """Per-suite counts over every stored result (not only the last run), with a sample of failing rows,
+    aggregated in DuckDB so it stays cheap at a million reports."""
+    suites: dict[str, SuiteResult] = {}
+    with store.connect(warehouse, read_only=True) as con:
+        for name, suite in SUITES.items():
+            pred = _suite_predicate(suite)
+            counts = dict(con.execute(f"select status, count(*) from {store.TABLE} where {pred} group by 1").fetchall())
+            by_severity = dict(con.execute(f"select severity, count(*) from {store.TABLE} "
+                                           f"where ({pred}) and status = 'fail' group by 1").fetchall())
+            failing = con.execute(
+                f"select * from {store.TABLE} where ({pred}) and status = 'fail' order by case severity "
+                f"when 'error' then 0 when 'warning' then 1 else 2 end, agency, year, check_id, scope limit {sample}"
+            ).fetch_df()
+            suites[name] = SuiteResult(
+                name, passed=int(counts.get("pass", 0)), failed=int(counts.get("fail", 0)),
+                not_assessable=int(counts.get("not_assessable", 0)),
+                failing=failing.astype(object).where(failing.notna(), None).to_dict("records"),
+                failed_by_severity={str(k): int(v) for k, v in by_severity.items()},
+            )
+        reports = con.execute(f"select count(distinct report_id) from {store.TABLE}").fetchone()[0]
+        rows = con.execute(f"select count(*) from {store.TABLE}").fetchone()[0]
+        failing_ids = [r for (r,) in con.execute(
+            f"select distinct report_id from {store.TABLE} where status = 'fail' and severity = 'error' "
+            "order by 1").fetchall()]
+    return CheckRun(suites=suites, reports=reports, rows=rows, failing_report_ids=failing_ids)

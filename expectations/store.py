@@ -79,3 +79,17 @@ def replace_results(
     finally:
         con.close()
     return len(rows)
+
+
+def prune(warehouse: Path) -> int:
+    """Drop the results of reports that are no longer in the warehouse (a replaced or removed file)."""
+    con = connect(warehouse)
+    try:
+        ensure_table(con)
+        removed = con.execute(f"select count(*) from {TABLE} where report_id not in "
+                              "(select report_id from marts.dim_report)").fetchone()[0]
+        if removed:
+            con.execute(f"delete from {TABLE} where report_id not in (select report_id from marts.dim_report)")
+        return removed
+    finally:
+        con.close()

@@ -14,6 +14,7 @@ from dagster import (
     AssetKey,
     AssetMaterialization,
     AssetSpec,
+    Config,
     Failure,
     MaterializeResult,
     MetadataValue,
@@ -23,7 +24,7 @@ from dagster import (
 )
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets, get_asset_key_for_model
 
-from expectations.checks import run_checks
+from expectations.checks import run_incremental, stored_totals
 from expectations.report import build_report
 from extract.pipeline import extract_and_load
 from extract.schema import TABLES as RAW_TABLES
@@ -126,6 +127,13 @@ def mart_key(model: str) -> AssetKey:
     return get_asset_key_for_model([dbt_models], model)
 
 
+class ChecksConfig(Config):
+    """`recheck_all` re-validates every report (after the suites themselves changed); by default only
+    reports without results are checked."""
+
+    recheck_all: bool = False
+
+
 @asset(
     key=DQ_RESULTS_KEY,
     # After every dbt model: the suites read the marts (and the staged narrative facts).
@@ -135,11 +143,14 @@ def mart_key(model: str) -> AssetKey:
     pool=WRITER_POOL,
     description="Run the GX suites over the marts; per-report results go to dq.check_results.",
 )
-def dq_check_results(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    """Validate the marts. Findings are data, recorded for the checks and the report; only an error
-    in running the suites fails this step."""
+def dq_check_results(context: AssetExecutionContext, warehouse: WarehouseResource,
+                     config: ChecksConfig) -> MaterializeResult:
+    """Validate the marts of the reports not checked yet (all with `recheck_all`). Findings are data,
+    recorded for the checks and the report; only an error in running the suites fails this step. The
+    metadata counts every stored result, so a run that brings nothing new still shows the whole picture."""
     progress.report("checks", 0, 1, "")
-    run = run_checks(warehouse.warehouse_path)
+    this_run = run_incremental(warehouse.warehouse_path, recheck_all=config.recheck_all)
+    run = stored_totals(warehouse.warehouse_path, sample=FAILING_SAMPLE)
     suites = {
         name: {
             "passed": s.passed,
@@ -152,12 +163,14 @@ def dq_check_results(context: AssetExecutionContext, warehouse: WarehouseResourc
     }
     failed = sum(s.failed for s in run.suites.values())
     progress.report("checks", 1, 1, f"{failed} failing")
-    data_docs = run.data_docs
+    data_docs = this_run.data_docs
     return MaterializeResult(
         metadata={
             "suites": MetadataValue.json(suites),
             "checks_failing": failed,
             "failing_reports": run.failing_reports,
+            "checked_reports": this_run.reports,
+            "reports_with_results": run.reports,
             **({"gx_data_docs": MetadataValue.path(str(data_docs))} if data_docs else {}),
         }
     )

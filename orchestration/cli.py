@@ -102,6 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="folder for the HTML data-quality report (default: dq_report/ beside the warehouse)",
     )
+    run.add_argument(
+        "--recheck",
+        action="store_true",
+        help="re-run the consistency checks on every report, not only on new ones (after the checks changed)",
+    )
     run.add_argument("--json", action="store_true", help="print the summary as one JSON object on stdout")
     run.set_defaults(func=cmd_run)
 
@@ -264,6 +269,7 @@ def summarize(result: ExecuteInProcessResult, warehouse: Path, seconds: float) -
         "checks_failing": dq.get("checks_failing", 0),
         "checks_failing_by_severity": by_severity,
         "reports_failing_statutory_checks": dq.get("failing_reports", 0),
+        "reports_checked_this_run": dq.get("checked_reports", 0),
         "suites": {
             name: {k: s[k] for k in ("passed", "failed", "not_assessable", "failed_by_severity")}
             for name, s in suites.items()
@@ -372,6 +378,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         # Imported here, not at the top: `nianbao --help` and argument errors stay instant.
         from dagster import DagsterInstance
 
+        from orchestration.assets import DQ_RESULTS_KEY
         from orchestration.jobs import JOB_NAME
         from orchestration.resources import WarehouseResource
 
@@ -390,6 +397,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         job = defs.resolve_job_def(JOB_NAME)
         run_config = {
             "resources": {"warehouse": {"config": resource_config(resource)}},
+            "ops": {DQ_RESULTS_KEY.to_python_identifier(): {"config": {"recheck_all": bool(args.recheck)}}},
             # The terminal gets progress and a summary; the run's full record goes to the log file.
             "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
         }
