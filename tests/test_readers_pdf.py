@@ -398,3 +398,23 @@ def test_running_header_does_not_break_a_continued_table():
     blocks = pdf._blocks(pdf._drop_running_lines(items))
     assert [[c.text for c in b.cells] for b in blocks] == [["（一）予以公开", "12"], ["（二）部分公开", "3"]]
     assert {c.table_index for b in blocks for c in b.cells} == {0}
+
+
+def test_continued_part_ruled_with_fewer_columns_is_regridded():
+    """Section 三 cut right after `一、本年新收…` (merged over the three label columns): page 1 rules no
+    edge between the label columns, page 2 does. The parts share one grid and continue as one table."""
+    narrow = [70.0, 282.5, 351.8, 420.0]  # pdfplumber snaps a page's rulings: edges move up to 3pt
+    wide = [70.0, 140.0, 210.0, 280.0, 350.0, 420.0]
+    first = _part(1, [["", "自然人", "总计"], ["一、本年新收政府信息公开申请数量", "5", "5"]], narrow, top=700)
+    rest = _part(2, [["三、本年度办理结果", "（一）予以公开", "", "3", "3"], ["", "（七）总计", "", "", "5"]], wide)
+    blocks = pdf._blocks([first, rest])
+    rows = [[c.text for c in b.cells] for b in blocks]
+    assert rows == [["", "", "", "自然人", "总计"], ["一、本年新收政府信息公开申请数量", "", "", "5", "5"],
+                    ["三、本年度办理结果", "（一）予以公开", "", "3", "3"], ["", "（七）总计", "", "", "5"]]
+    assert {c.table_index for b in blocks for c in b.cells} == {0}
+    assert [b.cells[0].row_index for b in blocks] == [0, 1, 2, 3]
+    assert [c.col_index for c in blocks[1].cells] == [0, 1, 2, 3, 4]
+    # a table whose column edges do not nest in the one before is another table
+    other = _part(3, [["结果维持", "结果纠正", "其他结果"], ["1", "2", "3"]], [70.0, 190.0, 300.0, 420.0])
+    blocks = pdf._blocks([first, rest, other])
+    assert [b.cells[0].table_index for b in blocks] == [0, 0, 0, 0, 1, 1]

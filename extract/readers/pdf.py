@@ -34,6 +34,7 @@ from extract.readers.grid import cell_text, join_lines
 MIN_CHARS_PER_DOCUMENT = 20
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d{1,4}(\s*页)?(\s*[/／]\s*\d{1,4})?(\s*共\s*\d+\s*页)?[-—–\s]*$")
 _TOL = 2.0
+_SNAP = 3.5  # pdfplumber snaps a page's rulings within 3pt together, so parts' edges can differ as much
 _UNITS = {"件", "条", "项", "个", "宗", "起", "元", "万元"}
 
 
@@ -204,6 +205,7 @@ def _drop_running_lines(items: list[_Line | _Table]) -> list[_Line | _Table]:
 
 def _blocks(items: list[_Line | _Table]) -> list[Block]:
     """Paragraphs and table rows in document order; continued tables joined across pages."""
+    _common_columns(items)
     blocks: list[Block] = []
     para: list[_Line] = []
     margins = _margins([it for it in items if isinstance(it, _Line)])
@@ -242,6 +244,65 @@ def _blocks(items: list[_Line | _Table]) -> list[Block]:
     if para:
         blocks.append(_paragraph(para))
     return blocks
+
+
+def _common_columns(items: list[_Line | _Table]) -> None:
+    """Parts of a table continued over pages, ruled with different column sets, put on one grid.
+
+    A part whose rows all merge some columns draws no ruling between them (section 三 cut after its
+    header and `一、本年新收…`, which spans the three label columns), so it reads narrower than the rest.
+    When every part's column edges are among those of the widest part, the narrower parts are re-gridded
+    on the widest part's edges (a merged cell keeps its text at its first column, as in every grid), so
+    the parts have one width and continue as one table. Parts whose edges do not nest are left alone.
+    """
+    runs: list[list[_Table]] = []
+    last: _Table | None = None
+    for it in items:
+        if isinstance(it, _Line):
+            last = None
+            continue
+        if last is not None and it.page == last.page + 1 and runs:
+            runs[-1].append(it)
+        else:
+            runs.append([it])
+        last = it if it.rows else last
+    for run in runs:
+        parts = [t for t in run if t.rows]
+        if len({len(t.rows[0]) for t in parts}) < 2:
+            continue
+        edges = [_edges(t) for t in parts]
+        widest = max(edges, key=len)
+        if not all(any(abs(x - w) <= _SNAP for w in widest) for e in edges for x in e):
+            continue
+        for t, e in zip(parts, edges, strict=True):
+            if len(e) != len(widest):
+                _regrid(t, widest)
+
+
+def _edges(t: _Table) -> list[float]:
+    xs: list[float] = []
+    for box in (b for row in t.boxes for b in row if b is not None):
+        for x in (box[0], box[2]):
+            if not any(abs(x - o) <= _TOL for o in xs):
+                xs.append(x)
+    return sorted(xs)
+
+
+def _regrid(t: _Table, edges: list[float]) -> None:
+    """The part's rows on the given column edges: each boxed cell at the column its left edge starts."""
+    rows, boxes = [], []
+    for r, (row, geo) in enumerate(zip(t.rows, t.boxes, strict=True)):
+        cells: list[Cell] = [Cell("", page=t.page, row_index=r, col_index=i) for i in range(len(edges) - 1)]
+        placed: list[tuple[float, float, float, float] | None] = [None] * (len(edges) - 1)
+        for cell, box in zip(row, geo, strict=True):
+            if box is None:
+                continue
+            i = min(range(len(edges) - 1), key=lambda k: abs(edges[k] - box[0]))
+            cell.col_index = i
+            cells[i], placed[i] = cell, box
+        rows.append(cells)
+        boxes.append(placed)
+    t.rows, t.boxes = rows, boxes
 
 
 def _repeated_header(head: list[list[str]], part: _Table) -> int:
