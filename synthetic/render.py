@@ -15,9 +15,9 @@ from synthetic.render_html import HTML_ENCODINGS, HtmlOptions, render_html
 from synthetic.render_text import LAYOUTS, TEXT_ENCODINGS, TextOptions, render_text, undeterminable
 from synthetic.truth import ReportTruth, blank_cells
 
-SOURCE_LAYOUTS: tuple[str, ...] = ("html", "docx")
+SOURCE_LAYOUTS: tuple[str, ...] = ("html", "docx", "pdf")
 ALL_LAYOUTS: tuple[str, ...] = (*LAYOUTS, *SOURCE_LAYOUTS)
-SUFFIX = {"markdown": ".md", "html": ".html", "docx": ".docx"}
+SUFFIX = {"markdown": ".md", "html": ".html", "docx": ".docx", "pdf": ".pdf"}
 
 
 @dataclass
@@ -52,7 +52,7 @@ class Rendered:
 
 
 def render_report(truth: ReportTruth, layout: str, rng: random.Random, noise: Noise | None = None) -> Rendered:
-    """Render `truth` in `layout` (a text layout, `html` or `docx`); blanks drawn here update the truth."""
+    """Render `truth` in `layout` (a text layout, `html`, `docx` or `pdf`); blanks drawn here update the truth."""
     noise = noise if noise is not None else Noise()
     digit_run = layout == "digit_run"
     blanked: list[Ref] = []
@@ -83,6 +83,14 @@ def render_report(truth: ReportTruth, layout: str, rng: random.Random, noise: No
         from synthetic.render_docx import render_docx
 
         return Rendered(render_docx(doc, rng), ".docx", "docx", "docx", None, [], blanked, {"doc": vars(opts)})
+    if layout == "pdf":
+        from synthetic.render_pdf import PdfOptions, render_pdf
+
+        popts = PdfOptions(font_size=rng.choice([10.5, 12.0, 14.0]), table_font_size=rng.choice([7.5, 9.0, 10.5]),
+                           margin=rng.choice([54.0, 72.0, 90.0]), repeat_header=rng.random() < 0.8,
+                           center_cells=rng.random() < 0.7)
+        return Rendered(render_pdf(doc, popts), ".pdf", "pdf", "pdf", None, [], blanked,
+                        {"doc": vars(opts), "pdf": vars(popts)})
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; known: {ALL_LAYOUTS}")
     enc = "utf-8"
