@@ -20,6 +20,7 @@ from extract.template import Label, Templates
 from extract.text import key, squash
 
 TABLES = ("disclosure", "applications", "review_litigation")
+_SENTENCE_END = re.compile(r"(?<=[。；;])")
 
 
 @dataclass(slots=True)
@@ -53,7 +54,9 @@ def locate(blocks: list[Block], tpl: Templates) -> tuple[dict[str, tuple[int, in
     for i, b in enumerate(blocks):
         ne = b.non_empty
         if b.kind == "text" or len(ne) == 1:
-            sec = tpl.section_of_heading(ne[0].text if ne else "")
+            text = ne[0].text if ne else ""
+            # a heading glued to the end of the paragraph before it (PDF line joining): `…止。一、总体情况`
+            sec = tpl.section_of_heading(text) or tpl.section_of_heading(_SENTENCE_END.split(text)[-1])
             if sec and sec not in starts:
                 starts[sec] = i
     issues = []

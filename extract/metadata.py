@@ -27,14 +27,20 @@ def find_agency(texts: list[str], tpl: Templates) -> str | None:
     """The fullest name the text gives: the title line, else the name the prose uses most often."""
     md = tpl.metadata
     title = re.compile(md["title_pattern"])
-    for i, text in enumerate(texts[:15]):
-        t = width(text).strip()
+    head = [width(t).strip() for t in texts[:16]]
+    for i, t in enumerate(head[:15]):
         m = title.search(t)
+        if not m and i + 1 < len(head) and len(t) <= 40:
+            # a title wrapped onto a second line (centred PDF titles): `…年度报` + `告`
+            joined = t + head[i + 1]
+            m = title.search(joined)
+            t = joined if m and m.start() < len(head[i]) else t
+            m = m if m and m.start() < len(head[i]) else None
         if not m:
             continue
         name = t[: m.start()].strip(" ：:")
         if not name and i > 0:
-            name = width(texts[i - 1]).strip()
+            name = head[i - 1]
         if name and len(name) <= 40 and "、" not in name:
             return name
     suffixes = "|".join(md["agency_suffixes"])

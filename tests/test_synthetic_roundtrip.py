@@ -95,7 +95,7 @@ def test_clean_rendering_is_fully_determinable_and_exact(layout, fmt, variant, s
     assert not problems, f"{layout} {fmt}/{variant} subtotal={sub}\n" + describe(problems, doc)
 
 
-@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("layout", [*LAYOUTS, *SOURCE_LAYOUTS])
 @pytest.mark.parametrize(("fmt", "variant", "sub"), SHAPES, ids=SHAPE_IDS)
 def test_metadata_and_narrative(layout, fmt, variant, sub):
     truth = random_truth(random.Random(5), fmt, variant, subtotal_column=sub)
