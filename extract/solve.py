@@ -122,43 +122,59 @@ def _consistent(row: str, vec: Vector, decided: dict[str, Vector],
 
 def row_sum_splits(run: str, has_subtotal: bool = False) -> list[Vector] | None:
     """Readings of a section-三 row's digit run whose last cell is the sum of the six before it (and an
-    added 小计 the sum of the five organisation cells): search by the total's length, so every other part
-    is at most as long and the running sum never exceeds it. None when the run has signs or decimals."""
+    added 小计 the sum of the five organisation cells). The total's length bounds every part (and one part
+    must be nearly as long), and the last column and the 小计 follow from the sums instead of being searched.
+    None when the run has signs or decimals (the general search handles those)."""
     if any(ch in run for ch in "+-."):
         return None
     pieces = run.split()
     digits = "".join(pieces)
-    forced, pos = set(), 0
+    forced, pos = [], 0
     for piece in pieces[:-1]:
         pos += len(piece)
-        forced.add(pos)
+        forced.append(pos)
     n_parts = 7 if has_subtotal else 6
     out: list[Vector] = []
     for t in range(1, len(digits)):
         tail, prefix = digits[-t:], digits[:-t]
-        if (len(tail) > 1 and tail.startswith("0")) or len(prefix) < n_parts:
+        if (len(tail) > 1 and tail.startswith("0")) or not n_parts <= len(prefix) <= n_parts * t:
+            continue
+        if any(f > len(prefix) for f in forced):
             continue
         total = int(tail)
 
-        def rec(start: int, acc: list[int], cuts: list[int], total: int = total, prefix: str = prefix,
-                t: int = t) -> None:
-            if len(acc) == n_parts:
-                if start != len(prefix):
-                    return
-                if sum(acc[:6]) != total or (has_subtotal and acc[6] != sum(acc[1:6])):
-                    return
-                if forced <= {*cuts, len(prefix)}:
-                    out.append(tuple(Decimal(v) for v in (*acc, total)))
-                return
-            left = n_parts - len(acc)
+        def completions(start: int, k: int, running: int, first: int, longest: int, prefix: str = prefix,
+                        t: int = t, total: int = total) -> list[tuple[int, ...]]:
+            left = n_parts - k
+            rest = len(prefix) - start
+            if left == 0:
+                return [()] if rest == 0 and running == total else []
+            if rest > left * t or rest < left:
+                return []
+            # a t-digit total is the sum of at most seven numbers: one of them has at least t-1 digits
+            if max(longest, rest - left + 1) < t - 1:
+                return []
+            if k == 5 or k == 6:  # the last applicant column, and an added 小计, are determined by the sums
+                value = total - running if k == 5 else running - first
+                text = str(value)
+                end = start + len(text)
+                if value < 0 or prefix[start:end] != text or any(start < f < end for f in forced):
+                    return []
+                nxt = completions(end, k + 1, running + (value if k == 5 else 0), first, max(longest, len(text)))
+                return [(value, *r) for r in nxt]
+            found: list[tuple[int, ...]] = []
             for end in range(start + 1, min(start + t, len(prefix) - left + 1) + 1):
+                if any(start < f < end for f in forced):
+                    break
                 part = prefix[start:end]
                 if len(part) > 1 and part.startswith("0"):
                     break
                 value = int(part)
-                if len(acc) < 6 and sum(acc[:6]) + value > total:
+                if running + value > total:
                     break
-                rec(end, [*acc, value], [*cuts, end])
+                nxt = completions(end, k + 1, running + value, value if k == 0 else first, max(longest, end - start))
+                found.extend((value, *r) for r in nxt)
+            return found
 
-        rec(0, [], [])
+        out.extend(tuple(Decimal(v) for v in (*parts, total)) for parts in completions(0, 0, 0, 0, 0))
     return out
