@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from extract.schema import TABLES, duckdb_ddl
+from extract.schema import TABLES, duckdb_ddl, missing_columns
 
 REPORT_TABLES = ("reports", "cells", "narrative_facts")
 
@@ -34,13 +34,18 @@ def connect(warehouse: Path, read_only: bool = False) -> duckdb.DuckDBPyConnecti
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw tables, and add any column a warehouse made by an older version lacks."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     for table in TABLES:
         con.execute(duckdb_ddl(table))
+        existing = {c for (c,) in con.execute("SELECT column_name FROM information_schema.columns "
+                                              "WHERE table_schema = 'raw' AND table_name = ?", [table]).fetchall()}
+        for statement in missing_columns(table, existing):
+            con.execute(statement)
 
 
-def known_documents(warehouse: Path) -> dict[str, str]:
-    """path → sha256 of every document already loaded (empty for a new warehouse)."""
+def known_documents(warehouse: Path) -> dict[str, tuple[str, int, int | None]]:
+    """path → (sha256, size, mtime_ns) of every document already loaded (empty for a new warehouse)."""
     if not warehouse.exists():
         return {}
     con = connect(warehouse, read_only=True)
@@ -49,7 +54,11 @@ def known_documents(warehouse: Path) -> dict[str, str]:
                              "WHERE table_schema = 'raw' AND table_name = 'documents'").fetchone()
         if not exists or not exists[0]:
             return {}
-        return dict(con.execute("SELECT path, sha256 FROM raw.documents").fetchall())
+        columns = {c for (c,) in con.execute("SELECT column_name FROM information_schema.columns "
+                                             "WHERE table_schema = 'raw' AND table_name = 'documents'").fetchall()}
+        mtime = "mtime_ns" if "mtime_ns" in columns else "NULL"
+        rows = con.execute(f"SELECT path, sha256, size_bytes, {mtime} FROM raw.documents").fetchall()
+        return {path: (sha, size, mt) for path, sha, size, mt in rows}
     finally:
         con.close()
 

@@ -34,6 +34,7 @@ class ParsedDocument:
     source_form: str
     encoding: str | None = None
     layout: str | None = None
+    mtime_ns: int | None = None
     status: str = "failed"
     error: str | None = None
     report: dict[str, object] | None = None
@@ -77,11 +78,14 @@ def _json_number(value: Decimal | None) -> int | float | None:
 def parse_file(path: Path) -> ParsedDocument:
     """Read and parse a file; unreadable files come back as failed documents with the reason."""
     try:
+        mtime_ns = path.stat().st_mtime_ns
         data = path.read_bytes()
     except OSError as exc:
         doc = ParsedDocument(str(path), path.name, "", 0, source_form(path))
         return _fail(doc, Issue("unreadable_file", f"cannot read file: {exc.strerror or exc}"))
-    return parse_bytes(data, path)
+    doc = parse_bytes(data, path)
+    doc.mtime_ns = mtime_ns
+    return doc
 
 
 def _fail(doc: ParsedDocument, issue: Issue) -> ParsedDocument:

@@ -58,16 +58,21 @@ def discover(inputs: Sequence[Path]) -> list[Path]:
     return sorted(found)
 
 
-def _changed(files: list[Path], known: dict[str, str]) -> Iterator[Path]:
-    """Files whose content differs from what the warehouse holds for their path (unreadable ones too:
-    they must get their `failed` row)."""
+def _changed(files: list[Path], known: dict[str, tuple[str, int, int | None]]) -> Iterator[Path]:
+    """Files whose content differs from what the warehouse holds for their path. A file whose size and
+    modification time are those recorded is not read again; otherwise its hash decides. Unreadable files
+    are yielded too: they must get their `failed` row."""
     for path in files:
+        seen = known.get(str(path))
         try:
+            stat = path.stat()
+            if seen and seen[2] is not None and (seen[1], seen[2]) == (stat.st_size, stat.st_mtime_ns):
+                continue
             data = path.read_bytes()
         except OSError:
             yield path
             continue
-        if known.get(str(path)) != hashlib.sha256(data).hexdigest():
+        if seen is None or seen[0] != hashlib.sha256(data).hexdigest():
             yield path
 
 

@@ -17,6 +17,7 @@ TABLES: dict[str, list[tuple[str, pl.DataType, str, str]]] = {
         ("file_name", pl.String, "VARCHAR NOT NULL", "file name"),
         ("sha256", pl.String, "VARCHAR NOT NULL", "content hash of the file bytes"),
         ("size_bytes", pl.Int64, "BIGINT NOT NULL", "file size in bytes"),
+        ("mtime_ns", pl.Int64, "BIGINT", "file modification time (ns) when loaded: unchanged files skip hashing"),
         ("source_form", pl.String, "VARCHAR", "text, markdown, html, docx, pdf, doc"),
         ("encoding", pl.String, "VARCHAR", "detected text encoding (null for binary forms)"),
         ("layout", pl.String, "VARCHAR", "how the tables were flattened (tab_rows, cell_per_line, grid, ...)"),
@@ -84,6 +85,12 @@ def duckdb_ddl(table: str, schema: str = "raw") -> str:
     """CREATE TABLE statement for a raw table."""
     cols = ",\n  ".join(f"{name} {sqltype}" for name, _, sqltype, _ in TABLES[table])
     return f"CREATE TABLE IF NOT EXISTS {schema}.{table} (\n  {cols}\n)"
+
+
+def missing_columns(table: str, existing: set[str]) -> list[str]:
+    """ALTER statements adding columns a warehouse made by an older version lacks."""
+    return [f"ALTER TABLE raw.{table} ADD COLUMN {name} {sqltype.replace(' NOT NULL', '')}"
+            for name, _, sqltype, _ in TABLES[table] if name not in existing]
 
 
 def empty_frame(table: str) -> pl.DataFrame:

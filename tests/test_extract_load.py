@@ -113,3 +113,36 @@ def test_decode_rejects_binary():
     with pytest.raises(DecodeError) as err:
         decode(b"\x00\x01\x02\x03binary\x00")
     assert err.value.code == "binary_file"
+
+
+def test_unchanged_files_are_not_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    inbox = tmp_path / "inbox"
+    shutil.copytree(INBOX, inbox)
+    warehouse = tmp_path / "w.duckdb"
+    extract_and_load([inbox], warehouse)
+    read: list[str] = []
+    original = Path.read_bytes
+
+    def spy(self: Path) -> bytes:
+        read.append(self.name)
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", spy)
+    again = extract_and_load([inbox], warehouse)
+    assert read == [] and again.documents_unchanged == 5
+    touched = inbox / "003_c61ea60888540bc5.txt"
+    touched.write_bytes(original(touched))  # same content, new modification time: hashed, still unchanged
+    again = extract_and_load([inbox], warehouse)
+    assert read == ["003_c61ea60888540bc5.txt"] and again.documents_unchanged == 5
+
+
+def test_an_older_warehouse_gains_new_raw_columns(tmp_path: Path):
+    warehouse = tmp_path / "w.duckdb"
+    extract_and_load([INBOX / "000_4ff96be9de752299.txt"], warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("ALTER TABLE raw.documents DROP COLUMN mtime_ns")
+    summary = extract_and_load([INBOX], warehouse)
+    # the first file has no recorded time: its hash shows it unchanged; the four new ones record theirs
+    assert (summary.documents_parsed, summary.documents_unchanged) == (4, 1)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("SELECT count(mtime_ns), count(*) FROM raw.documents").fetchone() == (4, 5)
