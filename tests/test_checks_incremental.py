@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 from test_checks import build_sample_warehouse, query
 
-from expectations.checks import run_incremental, stored_totals, unchecked_report_ids
+from expectations.checks import run_checks, run_incremental, stored_totals, unchecked_report_ids
 
 
 def test_only_unchecked_reports_are_validated(tmp_path: Path) -> None:
@@ -38,3 +38,18 @@ def test_removed_report_loses_its_results_and_a_new_one_is_checked(tmp_path: Pat
     assert run.reports == 1
     assert query(warehouse, "select count(*) from dq.check_results where report_id = ?", [jinzhan])[0][0] == 0
     assert stored_totals(warehouse).failing_reports == 0
+
+
+def test_batches_give_the_same_results_as_one_pass(tmp_path: Path) -> None:
+    """Reports are validated in batches (bounded memory); the stored results do not depend on the size."""
+    (tmp_path / "one").mkdir()
+    (tmp_path / "many").mkdir()
+    one = build_sample_warehouse(tmp_path / "one")
+    run_checks(one, data_docs=False, batch_size=100)
+    many = build_sample_warehouse(tmp_path / "many")
+    run = run_checks(many, data_docs=True, batch_size=2)
+    sql = ("select report_id, check_id, scope, status, severity, expected, actual from dq.check_results "
+           "order by all")
+    assert query(one, sql) == query(many, sql)
+    assert run.reports == 5 and run.failing_reports == 1
+    assert run.suites["applications"].failed == 6 and run.data_docs is not None and run.data_docs.is_file()
