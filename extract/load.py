@@ -100,3 +100,15 @@ def write_batch(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame])
         con.execute("ROLLBACK")
         raise
     return added, removed
+
+
+def record_mtimes(con: duckdb.DuckDBPyConnection, touched: list[tuple[str, int]]) -> None:
+    """Record the modification time of files found unchanged by their hash, so the next run skips them
+    without reading them."""
+    if not touched:
+        return
+    frame = pl.DataFrame(touched, schema={"path": pl.String, "mtime_ns": pl.Int64}, orient="row")
+    con.register("touched_files", frame)
+    con.execute("UPDATE raw.documents SET mtime_ns = t.mtime_ns FROM touched_files t "
+                "WHERE raw.documents.path = t.path")
+    con.unregister("touched_files")

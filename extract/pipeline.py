@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from extract.frames import to_frames
-from extract.load import connect, ensure_schema, known_documents, write_batch
+from extract.load import connect, ensure_schema, known_documents, record_mtimes, write_batch
 from extract.parse import parse_file
 from extract.region import annotate
 from extract.template import templates
@@ -59,10 +59,12 @@ def discover(inputs: Sequence[Path]) -> list[Path]:
     return sorted(found)
 
 
-def _changed(files: list[Path], known: dict[str, tuple[str, int, int | None]]) -> Iterator[Path]:
+def _changed(files: list[Path], known: dict[str, tuple[str, int, int | None]],
+             touched: list[tuple[str, int]]) -> Iterator[Path]:
     """Files whose content differs from what the warehouse holds for their path. A file whose size and
-    modification time are those recorded is not read again; otherwise its hash decides. Unreadable files
-    are yielded too: they must get their `failed` row."""
+    modification time are those recorded is not read again; otherwise its hash decides, and an unchanged
+    one goes to `touched` so its new time is recorded. Unreadable files are yielded too: they must get
+    their `failed` row."""
     for path in files:
         seen = known.get(str(path))
         try:
@@ -75,6 +77,8 @@ def _changed(files: list[Path], known: dict[str, tuple[str, int, int | None]]) -
             continue
         if seen is None or seen[0] != hashlib.sha256(data).hexdigest():
             yield path
+        else:
+            touched.append((str(path), stat.st_mtime_ns))
 
 
 def _tune_gc() -> None:
@@ -119,7 +123,8 @@ def extract_and_load(inputs: Sequence[Path], warehouse: Path, *, progress: Progr
     files = discover(inputs)
     known = known_documents(warehouse)
     summary = LoadSummary()
-    todo = list(_changed(files, known))
+    touched: list[tuple[str, int]] = []
+    todo = list(_changed(files, known, touched))
     summary.documents_unchanged = len(files) - len(todo)
     thresholds = gc.get_threshold()
     _tune_gc()
@@ -138,6 +143,7 @@ def extract_and_load(inputs: Sequence[Path], warehouse: Path, *, progress: Progr
                 _flush(con, batch, summary)
                 pending_docs = 0
         _flush(con, batch, summary)
+        record_mtimes(con, touched)
         summary.reports = con.execute("SELECT count(*) FROM raw.reports").fetchone()[0]
         summary.cells = con.execute("SELECT count(*) FROM raw.cells").fetchone()[0]
     finally:

@@ -134,6 +134,8 @@ def test_unchanged_files_are_not_read_again(tmp_path: Path, monkeypatch: pytest.
     touched.write_bytes(original(touched))  # same content, new modification time: hashed, still unchanged
     again = extract_and_load([inbox], warehouse)
     assert read == ["003_c61ea60888540bc5.txt"] and again.documents_unchanged == 5
+    extract_and_load([inbox], warehouse)  # its new time was recorded: not read again
+    assert read == ["003_c61ea60888540bc5.txt"]
 
 
 def test_an_older_warehouse_gains_new_raw_columns(tmp_path: Path):
@@ -142,7 +144,7 @@ def test_an_older_warehouse_gains_new_raw_columns(tmp_path: Path):
     with duckdb.connect(str(warehouse)) as con:
         con.execute("ALTER TABLE raw.documents DROP COLUMN mtime_ns")
     summary = extract_and_load([INBOX], warehouse)
-    # the first file has no recorded time: its hash shows it unchanged; the four new ones record theirs
+    # the first file has no recorded time: its hash shows it unchanged and its time is recorded now
     assert (summary.documents_parsed, summary.documents_unchanged) == (4, 1)
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        assert con.execute("SELECT count(mtime_ns), count(*) FROM raw.documents").fetchone() == (4, 5)
+        assert con.execute("SELECT count(mtime_ns), count(*) FROM raw.documents").fetchone() == (5, 5)
