@@ -47,8 +47,8 @@ def run_extract(args: dict[str, Any]) -> dict[str, Any]:
     pipeline.known_documents = _timed(timers, "known", pipeline.known_documents)
     changed = pipeline._changed
 
-    def listed_changed(files: list[Path], known: dict[str, str]) -> Any:
-        return iter(_timed(timers, "hash", lambda: list(changed(files, known)))())
+    def listed_changed(files: list[Path], *rest: Any) -> Any:
+        return iter(_timed(timers, "hash", lambda: list(changed(files, *rest)))())
 
     pipeline._changed = listed_changed
     pipeline.to_frames = _timed(timers, "frames", pipeline.to_frames)
