@@ -159,6 +159,23 @@ def _emit(res: TableResult, table: str, row: str, cols: list[tuple[str, bool]],
         res.cells.append(ParsedCell(table, row, col, reading.value, cell.text.strip(), cell))
 
 
+def _labelled_row(res: TableResult, b: Block, index, table: str, what: str
+                  ) -> tuple[int, Label, list[Cell]] | None:
+    """A row's label index, its template label and its value cells; None for a row without a label, and
+    an `unknown_label` issue when values sit under a label the template does not know."""
+    li = _label_index(b.cells, b.kind)
+    if li is None:
+        return None
+    lab = _match_row_label(b.cells, li, index)
+    values = b.cells[li + 1:]
+    if lab is None:
+        if any(v.text.strip() for v in values):
+            res.issues.append(Issue("unknown_label", f"row label {b.cells[li].text.strip()!r} is not {what}; "
+                                    "its values were not read", table, line=b.line))
+        return None
+    return li, lab, values
+
+
 def _match_row_label(cells: list[Cell], upto: int, index) -> Label | None:
     """The most specific (right-most) label cell that names a row of the table."""
     for i in range(upto, -1, -1):
@@ -195,17 +212,10 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
             continue
         if b.kind == "text":
             continue
-        li = _label_index(b.cells, b.kind)
-        if li is None:
+        row = _labelled_row(res, b, tpl.disc_rows, "disclosure", "a section-二 item")
+        if row is None:
             continue
-        lab = _match_row_label(b.cells, li, tpl.disc_rows)
-        values = b.cells[li + 1:]
-        if lab is None:
-            if any(v.text.strip() for v in values):
-                res.issues.append(Issue("unknown_label", f"row label {b.cells[li].text.strip()!r} is not "
-                                        "a section-二 item; its values were not read", "disclosure",
-                                        line=b.line))
-            continue
+        li, lab, values = row
         if not values or (not any(v.text.strip() for v in values) and lab.extra.get("subrows")):
             continue
         if lab.code in seen:
@@ -390,17 +400,10 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
                     if code:
                         grid_positions.setdefault(code, i)
             continue
-        li = _label_index(b.cells, b.kind)
-        if li is None:
+        row = _labelled_row(res, b, tpl.app_rows, "applications", "a section-三 row")
+        if row is None:
             continue
-        lab = _match_row_label(b.cells, li, tpl.app_rows)
-        values = b.cells[li + 1:]
-        if lab is None:
-            if any(v.text.strip() for v in values):
-                res.issues.append(Issue("unknown_label", f"row label {b.cells[li].text.strip()!r} is not "
-                                        "a section-三 row; its values were not read", "applications",
-                                        line=b.line))
-            continue
+        li, lab, values = row
         if not values:
             continue
         res.found = True

@@ -9,21 +9,17 @@ The statutory results are compared with the `checks` field of the golden files, 
 from __future__ import annotations
 
 import atexit
-import contextlib
 import functools
 import json
-import os
 import shutil
 import tempfile
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
-from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-from dbt.cli.main import dbtRunner
+from dbt_runner import run_dbt
 
 from expectations.checks import CheckRun, run_checks, run_suite
 from expectations.docs import REMOTE_LOAD
@@ -36,20 +32,6 @@ GOLDEN = Path(__file__).resolve().parent / "fixtures" / "golden"
 RELATIONS = ("T3_BALANCE", "T3_OUTCOMES", "T3_ROW_TOTAL", "T4_TOTAL", "NON_NEGATIVE")
 JINZHAN = "002_7faab7bffb2fd78f.txt"
 XIAOGUAN = "000_4ff96be9de752299.txt"
-
-
-@contextlib.contextmanager
-def _env(**values: str) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
 
 
 @functools.cache
@@ -71,15 +53,7 @@ def build_sample_warehouse(folder: Path) -> Path:
 def extract_and_build(folder: Path, inbox: Path = INBOX) -> Path:
     warehouse = folder / "nianbao.duckdb"
     extract_and_load([inbox], warehouse)
-    args = ["build", "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT), "--quiet"]
-    args += ["--target-path", str(folder / "dbt_target"), "--log-path", str(folder / "dbt_logs")]
-    with _env(NIANBAO_WAREHOUSE=str(warehouse), DO_NOT_TRACK="1", DBT_SEND_ANONYMOUS_USAGE_STATS="false"):
-        try:
-            result = dbtRunner().invoke(args)
-        finally:  # dbt-duckdb keeps the file open in this process; release it for the checks
-            if DuckDBConnectionManager._ENV is not None:
-                DuckDBConnectionManager._ENV.close()
-            DuckDBConnectionManager.close_all_connections()
+    result = run_dbt(["build"], warehouse, folder / "dbt")
     assert result.success, f"dbt build failed: {result.exception}"
     return warehouse
 

@@ -9,12 +9,10 @@ data/inbox when `extract.pipeline` exists.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -23,8 +21,8 @@ from typing import Any
 
 import duckdb
 import pytest
-from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-from dbt.cli.main import dbtRunner, dbtRunnerResult
+from dbt.cli.main import dbtRunnerResult
+from dbt_runner import run_dbt
 from golden_raw import GoldenReport, delete_report, insert_reports, load_golden_raw, read_golden
 
 REPO = Path(__file__).resolve().parents[1]
@@ -42,50 +40,6 @@ STAMP = datetime(2026, 1, 1, 12, 0, 0)
 
 
 # ---------------------------------------------------------------------------------------------- helpers
-
-
-@contextlib.contextmanager
-def _env(**values: str) -> Iterator[None]:
-    """Set environment variables for the duration of the block."""
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
-
-
-def run_dbt(
-    args: list[str], warehouse: Path, workdir: Path, callbacks: list[Callable[[Any], None]] | None = None
-) -> dbtRunnerResult:
-    """Run one dbt command in-process against `warehouse`, with target and logs under `workdir`."""
-    with _env(NIANBAO_WAREHOUSE=str(warehouse), DO_NOT_TRACK="1", DBT_SEND_ANONYMOUS_USAGE_STATS="false"):
-        try:
-            return dbtRunner(callbacks=callbacks or []).invoke(
-                [
-                    *args,
-                    "--project-dir", str(PROJECT),
-                    "--profiles-dir", str(PROJECT),
-                    "--target-path", str(workdir / "target"),
-                    "--log-path", str(workdir / "logs"),
-                    "--quiet",
-                ]
-            )
-        finally:
-            release_duckdb()
-
-
-def release_duckdb() -> None:
-    """Close the DuckDB database dbt-duckdb keeps open in this process after a command, so that the file
-    can be opened read-only (or by another process) as a researcher would."""
-    env = DuckDBConnectionManager._ENV
-    if env is not None:
-        env.close()
-    DuckDBConnectionManager.close_all_connections()
 
 
 def assert_all_passed(result: dbtRunnerResult) -> None:
