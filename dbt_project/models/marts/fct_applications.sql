@@ -1,14 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='report_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-        pre_hook="{{ nianbao_delete_stale_reports() }}",
-        post_hook=["{{ nianbao_forget_built_reports() }}", "{{ nianbao_record_built_reports() }}"]
-    )
-}}
-
 -- 收到和处理申请 — report × applicant type: the four balance rows of table 三
 -- (new_received + carried_over = total_processed + carried_forward). Nulls stay null.
 select

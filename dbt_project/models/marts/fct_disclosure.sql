@@ -1,14 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='report_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-        pre_hook="{{ nianbao_delete_stale_reports() }}",
-        post_hook=["{{ nianbao_forget_built_reports() }}", "{{ nianbao_record_built_reports() }}"]
-    )
-}}
-
 -- 主动公开 — report × section-二 item × measure, both formats (the measure codes differ: see dim_disclosure_item).
 -- Values are DECIMAL(18,4): counts, the signed `change`, and amounts in 万元. Nulls stay null.
 with disclosure_cells as (

@@ -1,14 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='report_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-        pre_hook="{{ nianbao_delete_stale_reports() }}",
-        post_hook=["{{ nianbao_forget_built_reports() }}", "{{ nianbao_record_built_reports() }}"]
-    )
-}}
-
 -- 行政复议、行政诉讼 — report × block × result: the 15 cells of table 四. Nulls stay null.
 select
     report_id,
