@@ -42,6 +42,17 @@ class LoadSummary:
         return asdict(self)
 
 
+# Files that sit beside reports but are never reports (metadata sidecars, OS litter): skipped, not failed.
+NOT_REPORT_NAMES = frozenset({"thumbs.db", "desktop.ini"})
+NOT_REPORT_SUFFIXES = (".json",)
+
+
+def is_report_candidate(name: str) -> bool:
+    """Whether a file name found in an input folder may be a report (hidden files and sidecars are not)."""
+    lower = name.lower()
+    return not (name.startswith(".") or lower in NOT_REPORT_NAMES or lower.endswith(NOT_REPORT_SUFFIXES))
+
+
 def discover(inputs: Sequence[Path]) -> list[Path]:
     """Report files under the input folders (recursive, hidden files and folders skipped), sorted; files
     given directly are taken as they are. Each folder is resolved once and walked with os.walk, which at
@@ -55,7 +66,7 @@ def discover(inputs: Sequence[Path]) -> list[Path]:
         for folder, dirs, names in os.walk(item.resolve()):
             dirs[:] = [d for d in dirs if not d.startswith(".")]
             found.update(Path(folder, n) for n in names
-                         if not n.startswith(".") and os.path.isfile(os.path.join(folder, n)))
+                         if is_report_candidate(n) and os.path.isfile(os.path.join(folder, n)))
     return sorted(found)
 
 
