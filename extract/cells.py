@@ -55,4 +55,5 @@ def read_cell(raw: str, *, amount: bool = False) -> CellValue:
         return CellValue((value / 10000).quantize(FOUR_PLACES), "number", raw, converted_from_yuan=True)
     if unit == "元":
         return CellValue(None, "text", raw)
-    return CellValue(value.quantize(FOUR_PLACES), "number", raw)
+    # printed decimals beyond four are kept: rounding would change the number the agency printed
+    return CellValue(value.quantize(FOUR_PLACES) if value.as_tuple().exponent >= -4 else value, "number", raw)

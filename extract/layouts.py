@@ -15,7 +15,10 @@ import re
 
 from extract.blocks import Block, Cell
 from extract.cells import is_value_like
+from extract.stream import split_stream
 
+# Page markers a PDF conversion leaves between lines: `— 5 —`, `- 5 -`, `第 5 页 共 7 页`.
+PAGE_MARKER = re.compile(r"^(?:[—\-－–]+\s*\d{1,4}\s*[—\-－–]+|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?)$")
 _CELL_LINE = re.compile(r"^[ \u3000]*\t")
 _RULER = re.compile(r"^[-=_\s]+$")
 # An untabbed line this short, between cell lines, continues the previous cell (e.g. `公开` after
@@ -51,16 +54,19 @@ _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
 def _markdown(lines: list[str]) -> list[Block]:
+    """Pipe rows are table rows; the lines between them are read as plain text, because a converter that
+    recovers only part of a table leaves the rest as loose lines (`行政许可 0`)."""
     blocks: list[Block] = []
+    stream = _Stream()
     for no, line in enumerate(lines, start=1):
         stripped = line.strip()
-        if not stripped or _MD_SEPARATOR.match(stripped):
+        if not stripped or _MD_SEPARATOR.match(stripped) or PAGE_MARKER.match(stripped):
             continue
         if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
             cells = [Cell(_BR.sub("", part).strip(), line=no) for part in stripped[1:-1].split("|")]
             blocks.append(Block("row", cells))
         else:
-            blocks.append(Block("text", [Cell(stripped.lstrip("#").strip(), line=no)]))
+            blocks.extend(stream.blocks(stripped.lstrip("#").strip(), no))
     return blocks
 
 
@@ -69,21 +75,39 @@ _NUMBERS_ONLY = re.compile(r"^[+\-]?\d[\d.+\- \u3000]*$")
 
 
 def _plain(lines: list[str]) -> list[Block]:
-    """Lines ending in a digit run after a label (or of digits only) become `run` blocks."""
+    """Each line is cut at the labels it holds (a crawled page may be one line), and each piece that ends in
+    a digit run after a label (or is digits only) becomes a `run` block."""
     blocks: list[Block] = []
+    stream = _Stream()
     for no, line in enumerate(lines, start=1):
         stripped = line.strip()
-        if not stripped:
-            continue
-        if _NUMBERS_ONLY.match(stripped):
-            blocks.append(Block("run", [Cell("", line=no), Cell(stripped, line=no)]))
-            continue
-        m = _RUN.match(stripped)
-        if m and len(m["label"]) <= 60 and not m["label"].endswith(("年", "月", "日", "第")):
-            blocks.append(Block("run", [Cell(m["label"], line=no), Cell(m["run"], line=no)]))
-        else:
-            blocks.append(Block("text", [Cell(stripped, line=no)]))
+        if stripped and not PAGE_MARKER.match(stripped):
+            blocks.extend(stream.blocks(stripped, no))
     return blocks
+
+
+class _Stream:
+    """Reads lines of plain text in order, remembering which section the text is in."""
+
+    def __init__(self) -> None:
+        from extract.template import templates
+
+        self.tpl = templates()
+        self.section: str | None = None
+
+    def blocks(self, line: str, no: int) -> list[Block]:
+        pieces, self.section = split_stream(line, self.section, self.tpl)
+        return [_piece_block(piece, no) for piece in pieces]
+
+
+def _piece_block(piece: str, no: int) -> Block:
+    """A label and its digit run, a digit run alone, or text."""
+    if _NUMBERS_ONLY.match(piece):
+        return Block("run", [Cell("", line=no), Cell(piece, line=no)])
+    m = _RUN.match(piece)
+    if m and len(m["label"]) <= 60 and not m["label"].endswith(("年", "月", "日", "第")):
+        return Block("run", [Cell(m["label"], line=no), Cell(m["run"], line=no)])
+    return Block("text", [Cell(piece, line=no)])
 
 
 def _tab_rows(lines: list[str]) -> list[Block]:

@@ -10,14 +10,45 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextlib import contextmanager
 from decimal import Decimal
+from itertools import product
+from math import prod
+
+from extract.limits import DOCUMENT_SEARCH_BUDGET, MAX_DIGIT_RUN_LENGTH
 
 Vector = tuple[Decimal | None, ...]
 
 
 _PART = re.compile(r"[+-]?(?:0|[1-9]\d*)(?:\.\d+)?")
 _PIECES = re.compile(r"[+-]?[^+\-]+")
-SEARCH_BUDGET = 400_000
+SEARCH_BUDGET = 400_000  # steps of one row's general split search
+_document_budget = [DOCUMENT_SEARCH_BUDGET]
+
+
+@contextmanager
+def document_budget(steps: int = DOCUMENT_SEARCH_BUDGET):
+    """Bound the split searches of one document together: a file of many long runs costs `steps` at most."""
+    _document_budget[0] = steps
+    try:
+        yield
+    finally:
+        _document_budget[0] = DOCUMENT_SEARCH_BUDGET
+
+
+def budget_exhausted() -> bool:
+    """Whether the current document's search budget ran out (its runs were left unsplit)."""
+    return _document_budget[0] < 0
+
+
+def _spend() -> bool:
+    """Take one step from the document's budget; False once it is spent."""
+    _document_budget[0] -= 1
+    return _document_budget[0] >= 0
+
+
+def _too_long(run: str) -> bool:
+    return sum(ch.isdigit() for ch in run) > MAX_DIGIT_RUN_LENGTH
 
 
 def digit_splits(run: str, n: int, accept: Callable[[Vector], bool] | None = None) -> list[Vector] | None:
@@ -26,6 +57,8 @@ def digit_splits(run: str, n: int, accept: Callable[[Vector], bool] | None = Non
     Spaces are certain cell boundaries, and so is a sign (`0+4339`: the `+` starts a cell). A part is a
     number without leading zeros, with its decimals kept together.
     """
+    if _too_long(run):
+        return None
     pieces = [p for token in run.split() for p in _PIECES.findall(token)]
     if not pieces or len(pieces) > n:
         return []
@@ -34,7 +67,7 @@ def digit_splits(run: str, n: int, accept: Callable[[Vector], bool] | None = Non
 
     def rec(i: int, pos: int, acc: list[Decimal]) -> bool:
         budget[0] -= 1
-        if budget[0] < 0:
+        if budget[0] < 0 or not _spend():
             return False
         if i == len(pieces):
             if len(acc) == n:
@@ -74,49 +107,55 @@ def row_total_holds(vec: Vector, has_subtotal: bool = False) -> bool:
     return v[6] == sum(v[:6])
 
 
+# Rows still open in one equation are tried together when their readings combine to at most this many
+# cases (two digit-run rows with two readings each are common; the search stays small and bounded).
+JOINT_CASES_LIMIT = 4096
+
+
 def solve(candidates: dict[str, list[Vector]], equations: list[tuple[list[str], list[str]]],
           ncols: int) -> dict[str, Vector | None]:
     """Narrow each row's candidates with the column equations until nothing changes.
 
-    `equations` are (lhs rows, rhs rows) that must balance in every column. A candidate is rejected when
-    some equation through it can be evaluated (every other row decided and printed in that column) and
-    fails. Rows left with exactly one candidate are decided; the others come back as None.
+    `equations` are (lhs rows, rhs rows) that must balance in every column. The rows of an equation that are
+    still open are tried together: a candidate is kept only if some combination with the other open rows'
+    candidates balances the equation in every column it can be evaluated in (a cell not printed makes its
+    column not assessable). Rows left with exactly one candidate are decided; the others come back as None.
     """
     live = {row: list(c) for row, c in candidates.items()}
     changed = True
     while changed:
         changed = False
-        decided = {row: c[0] for row, c in live.items() if len(c) == 1}
-        for row, cands in live.items():
-            if len(cands) <= 1:
+        for lhs, rhs in equations:
+            rows = [r for r in dict.fromkeys(lhs + rhs) if r in live]
+            if len(rows) != len(set(lhs + rhs)) or any(not live[r] for r in rows):
+                continue  # a row of the equation was not printed or not read: it cannot be evaluated
+            open_rows = [r for r in rows if len(live[r]) > 1]
+            if not open_rows or prod(len(live[r]) for r in open_rows) > JOINT_CASES_LIMIT:
                 continue
-            kept = [v for v in cands if _consistent(row, v, decided, equations, ncols)]
-            if len(kept) != len(cands):
-                live[row] = kept
-                changed = True
+            fixed = {r: live[r][0] for r in rows if r not in open_rows}
+            kept: dict[str, set[Vector]] = {r: set() for r in open_rows}
+            for combo in product(*(live[r] for r in open_rows)):
+                chosen = {**fixed, **dict(zip(open_rows, combo, strict=True))}
+                if _balances(chosen, lhs, rhs, ncols):
+                    for r, v in zip(open_rows, combo, strict=True):
+                        kept[r].add(v)
+            for r in open_rows:
+                narrowed = [v for v in live[r] if v in kept[r]]
+                if len(narrowed) != len(live[r]):
+                    live[r] = narrowed
+                    changed = True
     return {row: c[0] if len(c) == 1 else None for row, c in live.items()}
 
 
-def _consistent(row: str, vec: Vector, decided: dict[str, Vector],
-                equations: list[tuple[list[str], list[str]]], ncols: int) -> bool:
-    for lhs, rhs in equations:
-        if row not in lhs and row not in rhs:
+def _balances(chosen: dict[str, Vector], lhs: list[str], rhs: list[str], ncols: int) -> bool:
+    """Both sides are equal in every column where every cell is printed."""
+    for col in range(ncols):
+        left = [chosen[r][col] for r in lhs]
+        right = [chosen[r][col] for r in rhs]
+        if any(v is None for v in left + right):
             continue
-        others = [r for r in lhs + rhs if r != row]
-        if not all(r in decided for r in others):
-            continue
-        for col in range(ncols):
-            def value(r: str, col: int = col) -> Decimal | None:
-                return (vec if r == row else decided[r])[col]
-
-            values = [value(r) for r in others]
-            if any(v is None for v in values):
-                continue
-            own = vec[col] or Decimal(0)
-            left = sum((own if r == row else value(r)) for r in lhs)
-            right = sum((own if r == row else value(r)) for r in rhs)
-            if left != right:
-                return False
+        if sum(left) != sum(right):
+            return False
     return True
 
 
@@ -124,9 +163,12 @@ def row_sum_splits(run: str, has_subtotal: bool = False) -> list[Vector] | None:
     """Readings of a section-三 row's digit run whose last cell is the sum of the six before it (and an
     added 小计 the sum of the five organisation cells). The total's length bounds every part (and one part
     must be nearly as long), and the last column and the 小计 follow from the sums instead of being searched.
-    None when the run has signs or decimals (the general search handles those)."""
+    None when the run has signs or decimals (the general search handles those); no reading when the run
+    is longer than any row's digits or the document's search budget runs out."""
     if any(ch in run for ch in "+-."):
         return None
+    if _too_long(run):
+        return []
     pieces = run.split()
     digits = "".join(pieces)
     forced, pos = [], 0
@@ -145,6 +187,8 @@ def row_sum_splits(run: str, has_subtotal: bool = False) -> list[Vector] | None:
 
         def completions(start: int, k: int, running: int, first: int, longest: int, prefix: str = prefix,
                         t: int = t, total: int = total) -> list[tuple[int, ...]]:
+            if not _spend():
+                return []
             left = n_parts - k
             rest = len(prefix) - start
             if left == 0:

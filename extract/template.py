@@ -96,8 +96,10 @@ class Templates:
     app_header_keys: set[str]
     app_subtotal_keys: set[str]
     app_rows: LabelIndex
+    app_groups: tuple[str, ...]
     rl_blocks: LabelIndex
     rl_results: LabelIndex
+    rl_header_extra: tuple[str, ...]
     disc_captions: set[str]
     disc_header_first: set[str]
     disc_rows: LabelIndex
@@ -140,8 +142,10 @@ def templates() -> Templates:
         app_header_keys={key(v) for v in app["header_labels"]},
         app_subtotal_keys={key(v) for v in app["subtotal_labels"]},
         app_rows=LabelIndex(_labels(app["rows"])),
+        app_groups=tuple(app["groups"]),
         rl_blocks=LabelIndex(_labels(rl["blocks"])),
         rl_results=LabelIndex(_labels(rl["results"])),
+        rl_header_extra=tuple(rl["header_labels"]),
         disc_captions={squash(v) for v in disc["captions"]},
         disc_header_first={key(v) for v in disc["header_first_cell"]},
         disc_rows=LabelIndex(_labels(disc["rows"])),
