@@ -6,7 +6,10 @@ assets runs the stages in order, and the GX asset checks (checks.py) hang off th
 """
 
 import json
+import shutil
+import time
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from dagster import (
@@ -28,16 +31,15 @@ from expectations.checks import run_incremental, stored_totals
 from expectations.report import build_report
 from extract.pipeline import extract_and_load
 from extract.schema import TABLES as RAW_TABLES
-from orchestration import progress
+from orchestration import progress, snapshot
+from orchestration.inbox import SKIPPED_SHOWN, skipped_files
 from orchestration.resources import WarehouseResource, load_dbt_project
 
-# Steps that write the DuckDB file share this pool (limit 1 in the project's dagster.yaml): DuckDB
-# allows a single writer per file, across runs as well as within one.
-WRITER_POOL = "nianbao_warehouse"
 RAW_SCHEMA = "raw"
 RAW_KEYS: dict[str, AssetKey] = {table: AssetKey([RAW_SCHEMA, table]) for table in RAW_TABLES}
 DQ_RESULTS_KEY = AssetKey(["dq", "check_results"])
 DQ_REPORT_KEY = AssetKey(["dq", "report"])
+SNAPSHOT_KEY = AssetKey(["warehouse", "snapshot"])
 # At most this many failing rows per suite are copied into run metadata (the full list is in DuckDB).
 FAILING_SAMPLE = 20
 
@@ -50,7 +52,6 @@ DBT_PROJECT = load_dbt_project()
         AssetSpec(key, group_name=RAW_SCHEMA, kinds={"python", "duckdb"}, description=f"raw.{table} (extract/)")
         for table, key in RAW_KEYS.items()
     ],
-    pool=WRITER_POOL,
     description="Read every report file in the input folders and load what changed into schema raw.",
 )
 def raw_tables(context: AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
@@ -63,12 +64,16 @@ def raw_tables(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
     def on_file(done: int, total: int, path: str) -> None:
         progress.report("extract", done, total, path)
 
-    summary = extract_and_load(warehouse.input_paths, warehouse.warehouse_path, progress=on_file)
+    skipped = skipped_files(warehouse.input_paths)
+    with warehouse.writing(context.log.warning) as working:
+        summary = extract_and_load(warehouse.input_paths, working, progress=on_file)
     context.log.info(f"extract_and_load: {summary.as_dict()}")
     metadata: dict[str, Any] = {
         **{k: v for k, v in summary.as_dict().items() if isinstance(v, int)},
         "changed_reports": len(summary.changed_report_ids),
         "removed_reports": len(summary.removed_report_ids),
+        "skipped_files": len(skipped),
+        "skipped_sample": MetadataValue.json([p.name for p in skipped[:SKIPPED_SHOWN]]),
         "warehouse": MetadataValue.path(str(warehouse.warehouse_path)),
         "inputs": MetadataValue.json([str(p) for p in warehouse.input_paths]),
     }
@@ -100,21 +105,30 @@ class NianbaoDbtTranslator(DagsterDbtTranslator):
     project=DBT_PROJECT,
     dagster_dbt_translator=NianbaoDbtTranslator(),
     name="dbt_models",
-    pool=WRITER_POOL,
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource) -> Iterator[Any]:
     """`dbt build` of the selected models (and their dbt tests) into the run's warehouse."""
     total = len(context.selected_asset_keys)
     done = 0
     progress.report("dbt", 0, total, "")
-    with warehouse.dbt_env():  # the dbt process and its profile are set up here, with this run's warehouse
-        invocation = dbt.cli(["build"], context=context, target_path=warehouse.dbt_target_path)
-    for event in invocation.stream():
-        if isinstance(event, Output | AssetMaterialization):
-            key = context.asset_key_for_output(event.output_name) if isinstance(event, Output) else event.asset_key
-            done += 1
-            progress.report("dbt", done, total, key.to_user_string())
-        yield event
+    with warehouse.writing(context.log.warning):
+        with warehouse.dbt_env():  # the dbt process and its profile are set up here, with this run's warehouse
+            invocation = dbt.cli(["build"], context=context, target_path=warehouse.dbt_target_path)
+        for event in invocation.stream():
+            if isinstance(event, Output | AssetMaterialization):
+                key = context.asset_key_for_output(event.output_name) if isinstance(event, Output) else event.asset_key
+                done += 1
+                progress.report("dbt", done, total, key.to_user_string())
+            yield event
+
+
+def publish_folder(built: Path, target: Path) -> Path:
+    """Move a folder built beside the working file (GX Data Docs) to its published place; returns the
+    index page."""
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.move(built, target)
+    return target / "index.html"
 
 
 def _jsonable(value: Any) -> Any:
@@ -140,7 +154,6 @@ class ChecksConfig(Config):
     deps=list(dbt_models.keys),
     group_name="dq",
     kinds={"great_expectations", "duckdb"},
-    pool=WRITER_POOL,
     description="Run the GX suites over the marts; per-report results go to dq.check_results.",
 )
 def dq_check_results(context: AssetExecutionContext, warehouse: WarehouseResource,
@@ -149,8 +162,10 @@ def dq_check_results(context: AssetExecutionContext, warehouse: WarehouseResourc
     recorded for the checks and the report; only an error in running the suites fails this step. The
     metadata counts every stored result, so a run that brings nothing new still shows the whole picture."""
     progress.report("checks", 0, 1, "")
-    this_run = run_incremental(warehouse.warehouse_path, recheck_all=config.recheck_all)
-    run = stored_totals(warehouse.warehouse_path, sample=FAILING_SAMPLE)
+    with warehouse.writing(context.log.warning) as working:
+        this_run = run_incremental(working, recheck_all=config.recheck_all)
+        run = stored_totals(working, sample=FAILING_SAMPLE)
+        data_docs = publish_folder(this_run.data_docs.parent, warehouse.data_docs_path) if this_run.data_docs else None
     suites = {
         name: {
             "passed": s.passed,
@@ -163,7 +178,6 @@ def dq_check_results(context: AssetExecutionContext, warehouse: WarehouseResourc
     }
     failed = sum(s.failed for s in run.suites.values())
     progress.report("checks", 1, 1, f"{failed} failing")
-    data_docs = this_run.data_docs
     return MaterializeResult(
         metadata={
             "suites": MetadataValue.json(suites),
@@ -177,15 +191,39 @@ def dq_check_results(context: AssetExecutionContext, warehouse: WarehouseResourc
 
 
 @asset(
-    key=DQ_REPORT_KEY,
+    key=SNAPSHOT_KEY,
     deps=[DQ_RESULTS_KEY],
+    group_name="dq",
+    kinds={"duckdb"},
+    description="The read-only snapshot readers open (the warehouse path): the working file, checkpointed, "
+    "copied and renamed into place atomically.",
+)
+def warehouse_snapshot(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    """Publish the run's result to readers; open readers keep the snapshot they opened."""
+    progress.report("publish", 0, 1, "")
+    started = time.monotonic()
+    with warehouse.writing(context.log.warning):
+        path = snapshot.publish(warehouse.published_path)
+    progress.report("publish", 1, 1, str(path))
+    return MaterializeResult(
+        metadata={
+            "path": MetadataValue.path(str(path)),
+            "size_mb": round(path.stat().st_size / 1e6, 1),
+            "seconds": round(time.monotonic() - started, 2),
+        }
+    )
+
+
+@asset(
+    key=DQ_REPORT_KEY,
+    deps=[SNAPSHOT_KEY],
     group_name="dq",
     kinds={"html"},
     description="The HTML data-quality report: which reports' tables do not balance, and why.",
 )
 def dq_report(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    """Render the readable report from dq.check_results."""
+    """Render the readable report from the published snapshot, so it shows what readers see."""
     progress.report("report", 0, 1, "")
-    path = build_report(warehouse.warehouse_path, warehouse.report_path)
+    path = build_report(warehouse.published_path, warehouse.report_path)
     progress.report("report", 1, 1, str(path))
     return MaterializeResult(metadata={"path": MetadataValue.path(str(path))})

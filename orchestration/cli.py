@@ -14,9 +14,9 @@ import os
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import (
@@ -31,10 +31,11 @@ from rich.progress import (
 from rich.table import Table
 
 from orchestration import progress
-from orchestration.paths import default_inputs, default_warehouse
+from orchestration.messages import detect_language, set_language, t
+from orchestration.paths import dagster_home, default_inputs, default_warehouse
 
 if TYPE_CHECKING:
-    from dagster import Definitions, ExecuteInProcessResult
+    from dagster import DagsterInstance, Definitions, ExecuteInProcessResult
     from dagster_shared.error import SerializableErrorInfo
 
     from orchestration.resources import WarehouseResource
@@ -43,19 +44,31 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
-STAGE_LABELS = {
-    "extract": "Reading reports",
-    "dbt": "Building models (dbt)",
-    "checks": "Running GX suites",
-    "report": "Writing data-quality report",
-}
+STAGES = ("extract", "dbt", "checks", "publish", "report")
 
 
-SEVERITY_WORDS = {"error": "statutory", "warning": "plausibility", "info": "notice"}
+def stage_label(stage: str) -> str:
+    """The progress label of a stage, in the CLI's language."""
+    return t(f"stage_{stage}") if stage in STAGES else stage
+
+
+def severity_word(severity: str) -> str:
+    """What a failing check of that severity is called: statutory, plausibility or notice."""
+    return t(f"severity_{severity}") if severity in ("error", "warning", "info") else severity
 
 
 class CliError(Exception):
-    """An error to show the user as one line, without a traceback."""
+    """An error to show the user as one line, without a traceback (already in the CLI's language)."""
+
+
+def package_version() -> str:
+    """The installed version of nianbao (pyproject.toml), for `nianbao --version`."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("nianbao")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 # ---------------------------------------------------------------------------------------------- parser
@@ -69,6 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
         "disclosure annual reports): read a folder of reports, model them, check them.",
         epilog="Run `nianbao COMMAND --help` for a command's options. Environment: NIANBAO_WAREHOUSE "
         "(default warehouse path), NIANBAO_INBOX (default input folders, separated by ':').",
+    )
+    parser.add_argument("--version", action="version", version=f"nianbao {package_version()}")
+    parser.add_argument(
+        "--lang",
+        choices=("en", "zh"),
+        help="language of the CLI's messages (default: $NIANBAO_LANG, else zh under a Chinese locale, else en)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -119,19 +138,74 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("files", nargs="+", type=Path, metavar="FILE", help="report file to parse")
     parse.add_argument("--json", action="store_true", help="print the result as JSON")
     parse.set_defaults(func=cmd_parse)
+    _add_export_parsers(sub)
     return parser
+
+
+def _warehouse_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--warehouse",
+        "-w",
+        metavar="PATH",
+        type=Path,
+        help="the published warehouse to read (default: warehouse/nianbao.duckdb, or $NIANBAO_WAREHOUSE)",
+    )
+
+
+def _add_export_parsers(sub: argparse._SubParsersAction) -> None:
+    """`export`, `bundle` and `sql`: the warehouse for people who use SQL clients, Excel or Parquet."""
+    from orchestration.export import FORMATS
+
+    export = sub.add_parser(
+        "export",
+        help="write a mart or a query's result as CSV, Parquet or Excel",
+        description="Write a table (marts.fct_applications, or a bare mart name) or the result of a SELECT "
+        "query to a file. CSV is UTF-8 with a byte-order mark, so Excel on Chinese Windows shows the Chinese "
+        "correctly. Columns carry the codes of the report schema; --labels zh puts the Chinese labels in the "
+        "headers.",
+    )
+    export.add_argument("what", metavar="TABLE_OR_QUERY", help="a table or view, or a SELECT query")
+    export.add_argument("--format", "-f", choices=FORMATS, default="csv", help="file format (default: csv)")
+    export.add_argument("--output", "-o", type=Path, required=True, metavar="PATH", help="file to write")
+    export.add_argument("--labels", choices=("codes", "zh"), default="codes",
+                        help="column headers: codes (default) or Chinese labels with the code")
+    export.add_argument("--current-only", action="store_true",
+                        help="only reports that are current (needs marts.dim_report.is_current)")
+    _warehouse_option(export)
+    export.set_defaults(func=cmd_export)
+
+    bundle = sub.add_parser(
+        "bundle",
+        help="every mart as Parquet plus a data dictionary, zipped: the download-everything bundle",
+        description="Write every table of schema marts as Parquet, with data_dictionary.csv and "
+        "data_dictionary.md (each column's type, Chinese label and meaning), into a folder and a .zip of it.",
+    )
+    bundle.add_argument("--output", "-o", type=Path, required=True, metavar="DIR", help="folder to write")
+    _warehouse_option(bundle)
+    bundle.set_defaults(func=cmd_bundle)
+
+    sql = sub.add_parser(
+        "sql",
+        help="open the DuckDB shell on the warehouse, read-only",
+        description="Start the DuckDB shell installed with nianbao (.venv/bin/duckdb) on the published "
+        "warehouse in read-only mode; extra arguments go to the shell, e.g. -c 'select 1'.",
+    )
+    _warehouse_option(sql)
+    sql.add_argument("shell_args", nargs=argparse.REMAINDER, metavar="...", help="arguments for the duckdb shell")
+    sql.set_defaults(func=cmd_sql)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `nianbao` console script."""
     args = build_parser().parse_args(argv)
+    set_language(detect_language(args.lang))
     try:
         return int(args.func(args))
     except CliError as err:
-        print(f"nianbao: error: {err}", file=sys.stderr)
+        print(t("error", text=err), file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
-        print("nianbao: interrupted", file=sys.stderr)
+        print(t("interrupted"), file=sys.stderr)
         return 130
 
 
@@ -142,7 +216,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     """Hand the files to the extractor's own parse command."""
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
-        raise CliError(f"file not found: {', '.join(missing)}")
+        raise CliError(t("file_not_found", paths=", ".join(missing)))
     from extract.parse_cli import run as parse_run
 
     return int(parse_run([f.resolve() for f in args.files], args.json))
@@ -157,7 +231,7 @@ def _lock_message(text: str, warehouse: Path) -> str | None:
         return None
     pid = re.search(r"PID (\d+)", text)
     holder = f" (PID {pid.group(1)})" if pid else ""
-    return f"warehouse is locked by another process{holder}: {warehouse}"
+    return t("locked", holder=holder, path=warehouse)
 
 
 def check_inputs(inputs: Sequence[Path]) -> list[Path]:
@@ -165,31 +239,25 @@ def check_inputs(inputs: Sequence[Path]) -> list[Path]:
     resolved = []
     for path in inputs:
         if not path.exists():
-            raise CliError(f"input folder not found: {path}")
+            raise CliError(t("input_not_found", path=path))
         resolved.append(path.resolve())
     return resolved
 
 
 def check_warehouse(warehouse: Path) -> Path:
-    """Fail fast, in one line, when the warehouse cannot be created, written or is held by a writer."""
-    import duckdb
+    """Fail fast, in one line, when the warehouse's folder cannot be created or written.
 
+    The published file itself is never opened here: readers may hold it, and the run replaces it by rename.
+    """
     warehouse = warehouse.expanduser().resolve()
     if warehouse.is_dir():
-        raise CliError(f"warehouse path is a folder, expected a DuckDB file: {warehouse}")
+        raise CliError(t("warehouse_is_dir", path=warehouse))
     try:
         warehouse.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise CliError(f"cannot create the warehouse folder {warehouse.parent}: {err.strerror}") from None
-    if not os.access(warehouse.parent, os.W_OK) or (warehouse.exists() and not os.access(warehouse, os.W_OK)):
-        raise CliError(f"warehouse is not writable: {warehouse}")
-    try:
-        duckdb.connect(str(warehouse)).close()
-    except duckdb.Error as err:
-        text = str(err)
-        raise CliError(
-            _lock_message(text, warehouse) or f"cannot open the warehouse {warehouse}: {text.splitlines()[0]}"
-        ) from None
+        raise CliError(t("cannot_create_folder", path=warehouse.parent, reason=err.strerror)) from None
+    if not os.access(warehouse.parent, os.W_OK):
+        raise CliError(t("not_writable", path=warehouse))
     return warehouse
 
 
@@ -207,6 +275,9 @@ class ProgressDisplay:
             TimeElapsedColumn(),
             TextColumn("[dim]{task.fields[detail]}"),
             console=console,
+            # Rich would otherwise capture sys.stdout (dbt's log, via dagster-dbt) and print it above the bars.
+            redirect_stdout=False,
+            redirect_stderr=False,
         )
         self.tasks: dict[str, TaskID] = {}
         self.finished: set[str] = set()
@@ -222,7 +293,7 @@ class ProgressDisplay:
 
     def update(self, stage: str, done: int, total: int, detail: str) -> None:
         """Listener for `orchestration.progress.report`."""
-        label = STAGE_LABELS.get(stage, stage)
+        label = stage_label(stage)
         detail = Path(detail).name if os.sep in detail else detail
         if self.live:
             if stage not in self.tasks:
@@ -230,7 +301,7 @@ class ProgressDisplay:
             self.bars.update(self.tasks[stage], completed=done, total=total or None, detail=detail[:40])
         elif stage not in self.finished and total and done >= total:
             self.finished.add(stage)
-            self.console.print(f"{label}: {done}/{total} done")
+            self.console.print(t("stage_done", label=label, done=done, total=total))
 
 
 def _materialization_metadata(result: ExecuteInProcessResult, key_path: Sequence[str]) -> dict[str, Any]:
@@ -262,6 +333,7 @@ def summarize(result: ExecuteInProcessResult, warehouse: Path, seconds: float) -
             "failed": load.get("documents_failed", 0),
             "unchanged": load.get("documents_unchanged", 0),
         },
+        "skipped": {"count": load.get("skipped_files", 0), "sample": load.get("skipped_sample", [])},
         "reports": load.get("reports", 0),
         "cells": load.get("cells", 0),
         "reports_changed": load.get("changed_reports", 0),
@@ -304,8 +376,8 @@ def describe_failure(result: ExecuteInProcessResult, warehouse: Path) -> str:
                 return locked
             root = _innermost(error)
             message = (root.message.strip().splitlines() or [""])[0]
-            return f"step {event.step_key} failed: {message}"
-    return "the pipeline run failed (see the Dagster event log)"
+            return t("step_failed", step=event.step_key, message=message)
+    return t("run_failed")
 
 
 def failure_details(result: ExecuteInProcessResult) -> str:
@@ -325,28 +397,29 @@ def print_summary(summary: dict[str, Any], console: Console) -> None:
     table.add_column(style="bold")
     table.add_column()
     read = docs["parsed"] + docs["partial"] + docs["failed"]
-    table.add_row(
-        "documents read",
-        f"{read} (parsed {docs['parsed']} / partial {docs['partial']} / failed {docs['failed']}); "
-        f"{docs['unchanged']} unchanged",
-    )
-    table.add_row("reports", f"{summary['reports']:,} ({summary['reports_changed']} new or changed this run)")
-    table.add_row("cells", f"{summary['cells']:,}")
+    table.add_row(t("documents_read"), t("documents_value", read=read, **docs))
+    skipped = summary["skipped"]
+    if skipped["count"]:
+        more = skipped["count"] - len(skipped["sample"])
+        table.add_row(t("skipped"), f"{skipped['count']}: {', '.join(skipped['sample'])}" + (" …" if more else ""))
+    table.add_row(t("reports"), t("reports_value", n=summary["reports"], changed=summary["reports_changed"]))
+    table.add_row(t("cells"), f"{summary['cells']:,}")
     failing = summary["checks_failing"]
     statutory = summary["reports_failing_statutory_checks"]
     kinds = [
-        f"{n} {SEVERITY_WORDS.get(k, k)}"
-        + (f" (in {statutory} report{'' if statutory == 1 else 's'})" if k == "error" else "")
+        f"{n} {severity_word(k)}"
+        + (t("in_reports", n=statutory, s="" if statutory == 1 else "s") if k == "error" else "")
         for k, n in sorted(summary["checks_failing_by_severity"].items())
     ]
     colour = "yellow" if failing else "green"
-    table.add_row("checks failing", f"[{colour}]{failing}[/]" + (f" — {', '.join(kinds)}" if kinds else ""))
-    table.add_row("warehouse", summary["warehouse"])
-    table.add_row("data-quality report", summary["dq_report"])
-    console.print(f"[bold green]nianbao run finished[/] in {summary['seconds']:.1f} s")
+    table.add_row(t("checks_failing"), f"[{colour}]{failing}[/]" + (f" — {', '.join(kinds)}" if kinds else ""))
+    table.add_row(t("warehouse"), summary["warehouse"])
+    table.add_row(t("dq_report"), summary["dq_report"])
+    table.add_row(t("dagster_run"), summary["run_id"])
+    console.print(f"[bold green]{t('finished', seconds=summary['seconds'])}[/]")
     console.print(table)
     if failing:
-        console.print("[dim]Failing checks are findings about the reports, not errors of the pipeline.[/]")
+        console.print(f"[dim]{t('findings_note')}[/]")
 
 
 def load_definitions() -> Definitions:
@@ -354,7 +427,7 @@ def load_definitions() -> Definitions:
     try:
         from orchestration.definitions import defs
     except Exception as err:
-        raise CliError(f"cannot load the pipeline: {_first_lines(err)}") from None
+        raise CliError(t("cannot_load", reason=_first_lines(err))) from None
     return defs
 
 
@@ -368,16 +441,50 @@ def _first_lines(err: BaseException) -> str:
     return " / ".join(lines[:3]) or type(err).__name__
 
 
+@contextlib.contextmanager
+def terminal_to_log(log: IO[str]) -> Iterator[Console]:
+    """Send everything written to stdout and stderr — by Python, by logging handlers, by dbt's
+    subprocess — to the run log while the block runs, and yield a console on the real terminal for the
+    progress display, so no log line ever scrolls over it."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = {fd: os.dup(fd) for fd in (1, 2)}
+    terminal = os.fdopen(os.dup(saved[2]), "w", encoding="utf-8", errors="replace")
+    console = Console(file=terminal, force_terminal=os.isatty(saved[2]) or None)
+    try:
+        for fd in saved:
+            os.dup2(log.fileno(), fd)
+        with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+            yield console
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        log.flush()
+        for fd, copy in saved.items():
+            os.dup2(copy, fd)
+            os.close(copy)
+        terminal.close()
+
+
+def cli_instance() -> DagsterInstance:
+    """The project's persistent Dagster instance (the one `make dev` opens), so the UI shows CLI runs."""
+    from dagster import DagsterInstance
+
+    home = dagster_home()
+    os.environ["DAGSTER_HOME"] = str(home)
+    return DagsterInstance.get()
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the Dagster job in-process on the given inputs and warehouse, then summarise."""
+    from orchestration import snapshot
+
     started = time.monotonic()
     inputs = check_inputs(args.input or default_inputs())
     warehouse = check_warehouse(args.warehouse or default_warehouse())
     err = Console(stderr=True)
-    with err.status("Loading the pipeline…"):
+    with err.status(t("loading")):
         # Imported here, not at the top: `nianbao --help` and argument errors stay instant.
-        from dagster import DagsterInstance
-
         from orchestration.assets import DQ_RESULTS_KEY
         from orchestration.jobs import JOB_NAME
         from orchestration.resources import WarehouseResource
@@ -390,30 +497,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     log_path = resource.run_dir / "nianbao.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
 
-    # dagster-dbt echoes dbt's log to stdout; stdout is kept for the summary (one JSON object with --json).
-    with log_path.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-        with err.status("Loading the pipeline definitions (preparing the dbt manifest on first use)…"):
-            defs = load_definitions()
-        job = defs.resolve_job_def(JOB_NAME)
-        run_config = {
-            "resources": {"warehouse": {"config": resource_config(resource)}},
-            "ops": {DQ_RESULTS_KEY.to_python_identifier(): {"config": {"recheck_all": bool(args.recheck)}}},
-            # The terminal gets progress and a summary; the run's full record goes to the log file.
-            "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
-        }
-        # An ephemeral instance: a CLI run never waits on, or leaves state in, a Dagster deployment's queue.
-        with (
-            DagsterInstance.ephemeral() as instance,
-            ProgressDisplay(err) as display,
-            progress.listening(display.update),
-        ):
-            result = job.execute_in_process(
-                run_config=run_config, instance=instance, raise_on_error=False, tags={"nianbao/trigger": "cli"}
-            )
-        if not result.success:
-            log.write(failure_details(result))
+    def waiting(reason: str) -> None:
+        err.print(f"[yellow]{t('waiting', reason=reason)}[/]")
+
+    try:
+        with snapshot.writer_lock(warehouse, on_wait=waiting):
+            result = _execute(args, resource, log_path, JOB_NAME, DQ_RESULTS_KEY.to_python_identifier())
+    except snapshot.WarehouseBusy as busy:
+        raise CliError(t("busy", reason=busy)) from None
     if not result.success:
-        raise CliError(f"{describe_failure(result, warehouse)} (details: {log_path})")
+        raise CliError(t("details", text=describe_failure(result, warehouse), log=log_path))
 
     summary = summarize(result, warehouse, time.monotonic() - started)
     summary["log"] = str(log_path)
@@ -422,6 +515,83 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         # Not a terminal (a pipe, a log): no wrapping at 80 columns.
         print_summary(summary, Console() if sys.stdout.isatty() else Console(width=200))
+    return EXIT_OK
+
+
+def _execute(args: argparse.Namespace, resource: WarehouseResource, log_path: Path, job_name: str,
+             checks_op: str) -> ExecuteInProcessResult:
+    """Execute the job in this process, recorded in the project's Dagster instance; the terminal gets
+    progress only, and the run's full record (dbt's log included) goes to the log file."""
+    with log_path.open("w", encoding="utf-8") as log, terminal_to_log(log) as terminal:
+        with terminal.status(t("loading_defs")):
+            defs = load_definitions()
+        job = defs.resolve_job_def(job_name)
+        run_config = {
+            "resources": {"warehouse": {"config": resource_config(resource)}},
+            "ops": {checks_op: {"config": {"recheck_all": bool(args.recheck)}}},
+            "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
+        }
+        with (
+            cli_instance() as instance,
+            ProgressDisplay(terminal) as display,
+            progress.listening(display.update),
+        ):
+            result = job.execute_in_process(
+                run_config=run_config, instance=instance, raise_on_error=False, tags={"nianbao/trigger": "cli"}
+            )
+        if not result.success:
+            log.write(failure_details(result))
+    return result
+
+
+def published_warehouse(args: argparse.Namespace) -> Path:
+    """The warehouse a reading command opens; a missing one is the user's error."""
+    warehouse = (args.warehouse or default_warehouse()).expanduser().resolve()
+    if not warehouse.is_file():
+        raise CliError(t("no_warehouse", path=warehouse))
+    return warehouse
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write one table or query result to a file."""
+    from orchestration.export import ExportError, export_table
+
+    warehouse = published_warehouse(args)
+    try:
+        rows = export_table(warehouse, args.what, args.format, args.output.resolve(),
+                            labels_zh=args.labels == "zh", current_only=args.current_only)
+    except ExportError as err:
+        raise CliError(t("export_failed", what=args.what, reason=err)) from None
+    print(t("exported", rows=rows, path=args.output.resolve()))
+    return EXIT_OK
+
+
+def cmd_bundle(args: argparse.Namespace) -> int:
+    """Write every mart as Parquet with the data dictionary, and a zip of it all."""
+    from orchestration.export import export_bundle
+
+    archive, tables = export_bundle(published_warehouse(args), args.output.resolve())
+    print(t("bundled", tables=tables, path=archive))
+    return EXIT_OK
+
+
+def duckdb_shell() -> str:
+    """The DuckDB shell installed beside this interpreter (package duckdb-cli), else one on PATH."""
+    import shutil
+
+    beside = Path(sys.executable).with_name("duckdb")
+    return str(beside) if beside.exists() else (shutil.which("duckdb") or "duckdb")
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    """Replace this process by the DuckDB shell on the published warehouse, read-only."""
+    warehouse = published_warehouse(args)
+    extra = [a for a in args.shell_args if a != "--"]
+    shell = duckdb_shell()
+    try:
+        os.execv(shell, [shell, "-readonly", str(warehouse), *extra])
+    except OSError as err:
+        raise CliError(f"{shell}: {err.strerror}") from None
     return EXIT_OK
 
 

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from dagster import Definitions, in_process_executor
 
-from orchestration.assets import DBT_PROJECT, RAW_KEYS, dbt_models, dq_check_results, dq_report, raw_tables
+from orchestration.assets import (
+    DBT_PROJECT,
+    RAW_KEYS,
+    dbt_models,
+    dq_check_results,
+    dq_report,
+    raw_tables,
+    warehouse_snapshot,
+)
 from orchestration.checks import gx_suites
 from orchestration.jobs import nianbao_job
 from orchestration.resources import WarehouseResource, dbt_resource
@@ -32,7 +40,7 @@ def _check_raw_lineage() -> None:
 _check_raw_lineage()
 
 defs = Definitions(
-    assets=[raw_tables, dbt_models, dq_check_results, dq_report],
+    assets=[raw_tables, dbt_models, dq_check_results, warehouse_snapshot, dq_report],
     asset_checks=[gx_suites],
     jobs=[nianbao_job],
     schedules=[nianbao_schedule],

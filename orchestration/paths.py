@@ -10,6 +10,9 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DEFAULT_INBOX = REPO_ROOT / "data" / "inbox"
 DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "nianbao.duckdb"
 
+DEFAULT_DAGSTER_HOME = REPO_ROOT / ".dagster_home"
+INSTANCE_SETTINGS = Path(__file__).resolve().parent / "dagster.yaml"
+
 WAREHOUSE_ENV = "NIANBAO_WAREHOUSE"
 INBOX_ENV = "NIANBAO_INBOX"
 
@@ -26,3 +29,15 @@ def default_inputs() -> list[Path]:
     if value:
         return [Path(part).expanduser().resolve() for part in value.split(os.pathsep) if part]
     return [DEFAULT_INBOX]
+
+
+def dagster_home() -> Path:
+    """The Dagster instance folder ($DAGSTER_HOME, else the project's .dagster_home/ that `make dev`
+    opens), created with the project's instance settings on first use."""
+    value = os.environ.get("DAGSTER_HOME")
+    home = Path(value).expanduser().resolve() if value else DEFAULT_DAGSTER_HOME
+    home.mkdir(parents=True, exist_ok=True)
+    settings = home / "dagster.yaml"
+    if not settings.exists():
+        settings.write_text(INSTANCE_SETTINGS.read_text(encoding="utf-8"), encoding="utf-8")
+    return home

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource, DbtProject
 from pydantic import Field
 
+from orchestration import snapshot
 from orchestration.paths import (
     DBT_PROJECT_DIR,
     WAREHOUSE_ENV,
@@ -42,9 +43,15 @@ class WarehouseResource(ConfigurableResource):
     )
 
     @property
-    def warehouse_path(self) -> Path:
-        """Absolute warehouse path: dbt and every stage must agree on it regardless of working directory."""
+    def published_path(self) -> Path:
+        """The warehouse readers open: the read-only snapshot each run publishes (orchestration.snapshot)."""
         return Path(self.warehouse).expanduser().resolve()
+
+    @property
+    def warehouse_path(self) -> Path:
+        """The working file every stage writes, absolute: dbt and the stages must agree on it regardless of
+        the working directory. Readers never open it, so they never block a run."""
+        return snapshot.working_path(self.published_path)
 
     @property
     def input_paths(self) -> list[Path]:
@@ -56,13 +63,25 @@ class WarehouseResource(ConfigurableResource):
         """Folder of the data-quality report."""
         if self.report_dir:
             return Path(self.report_dir).expanduser().resolve()
-        return self.warehouse_path.parent / "dq_report"
+        return self.published_path.parent / "dq_report"
+
+    @property
+    def data_docs_path(self) -> Path:
+        """Folder of the published GX Data Docs, beside the warehouse."""
+        return self.published_path.parent / "gx_data_docs"
 
     @property
     def run_dir(self) -> Path:
-        """Run artifacts of this warehouse, kept beside it and reused each run: dbt's target and logs
-        (`dbt/`) and the CLI's run log (`nianbao.log`)."""
-        return self.warehouse_path.parent / f"{self.warehouse_path.stem}_run"
+        """Run artifacts of this warehouse, kept beside it and reused each run: the working file and its
+        writer lock, dbt's target and logs (`dbt/`) and the CLI's run log (`nianbao.log`)."""
+        return snapshot.run_dir(self.published_path)
+
+    @contextmanager
+    def writing(self, context_log: Callable[[str], None] | None = None) -> Iterator[Path]:
+        """Hold the writer lock (waiting visibly for another run) and yield the working file, created on
+        first use."""
+        with snapshot.writer_lock(self.published_path, on_wait=context_log):
+            yield snapshot.ensure_working(self.published_path)
 
     @property
     def dbt_target_path(self) -> Path:
