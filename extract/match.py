@@ -15,6 +15,8 @@ from itertools import combinations
 from extract.blocks import Block, Cell
 from extract.cells import read_cell
 from extract.issues import Issue
+from extract.loose import LooseValues
+from extract.order import Orphans, place_orphans, verify_by_order
 from extract.solve import Vector, digit_splits, row_sum_splits, row_total_holds, solve
 from extract.template import Label, Templates
 from extract.text import key, squash
@@ -159,21 +161,25 @@ def _emit(res: TableResult, table: str, row: str, cols: list[tuple[str, bool]],
         res.cells.append(ParsedCell(table, row, col, reading.value, cell.text.strip(), cell))
 
 
-def _labelled_row(res: TableResult, b: Block, index, table: str, what: str
+def _labelled_row(res: TableResult, b: Block, index, table: str, what: str, orphans: Orphans | None = None
                   ) -> tuple[int, Label, list[Cell]] | None:
     """A row's label index, its template label and its value cells; None for a row without a label, and
-    an `unknown_label` issue when values sit under a label the template does not know."""
+    an `unknown_label` issue when values sit under a label the template does not know. With `orphans`, such
+    rows are kept for placement by their printed order (their issue is raised if that fails)."""
     li = _label_index(b.cells, b.kind)
-    if li is None:
+    lab = None if li is None else _match_row_label(b.cells, li, index)
+    values = b.cells[(li if li is not None else -1) + 1:]
+    if lab is not None and li is not None:
+        return li, lab, values
+    if not any(v.text.strip() for v in values):
         return None
-    lab = _match_row_label(b.cells, li, index)
-    values = b.cells[li + 1:]
-    if lab is None:
-        if any(v.text.strip() for v in values):
-            res.issues.append(Issue("unknown_label", f"row label {b.cells[li].text.strip()!r} is not {what}; "
-                                    "its values were not read", table, line=b.line))
-        return None
-    return li, lab, values
+    issue = Issue("unknown_label", f"row label {b.cells[li].text.strip()!r} is not {what}; its values were not "
+                  "read", table, line=b.line) if li is not None else None
+    if orphans is not None:
+        orphans.add(b, li, issue)
+    elif issue is not None:
+        res.issues.append(issue)
+    return None
 
 
 def _match_row_label(cells: list[Cell], upto: int, index) -> Label | None:
@@ -198,19 +204,22 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
     positions: list[int] | None = None
     seen: dict[str, list[ParsedCell]] = {}
     pending: list[tuple[Block, int, Label]] = []
+    loose = LooseValues()
+    short: list[_ShortRow] = []
+    caption: str | None = None
     for b in blocks:
         ne = b.non_empty
         if not ne:
             continue
         first = squash(ne[0].text)
         if first in tpl.disc_captions:
-            res.found, cols = True, None
+            res.found, cols, caption = True, None, first
             continue
         if key(ne[0].text).startswith(tuple(tpl.disc_header_first)):
             res.found = True
             cols, width, positions = _disclosure_header(b, tpl, res)
             continue
-        if b.kind == "text":
+        if loose.take(b, caption) or b.kind == "text":
             continue
         row = _labelled_row(res, b, tpl.disc_rows, "disclosure", "a section-二 item")
         if row is None:
@@ -227,13 +236,62 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
             seen[lab.code] = []
             res.found = True
             continue
+        row_caption = squash(lab.extra.get("caption", ""))
+        if loose.by_caption.get(row_caption) and sum(1 for v in values if v.text.strip()) == len(cols) - 1:
+            short.append(_ShortRow(b, li, lab, cols, width, positions, row_caption))
+            seen[lab.code] = []
+            continue
         seen[lab.code] = _disclosure_row(res, b, li, lab, cols, width, positions, sparse_document)
+    if short:
+        _place_loose_values(res, short, loose, tpl, _disclosure_template(res, year), sparse_document, seen)
     if pending:
-        template = next(iter(res.formats)) if len(res.formats) == 1 else (
-            None if year is None else "F2019" if year <= 2020 else "F2021")
-        _rows_without_header(res, pending, tpl, template, seen)
+        _rows_without_header(res, pending, tpl, _disclosure_template(res, year), seen)
     _drop_empty_group_rows(res, seen, tpl)
     return res
+
+
+@dataclass
+class _ShortRow:
+    """A section-二 row one value short, in a block whose caption is followed by loose values."""
+
+    block: Block
+    label_at: int
+    label: Label
+    cols: list[tuple[str, bool]]
+    width: int
+    positions: list[int] | None
+    caption: str
+
+
+def _disclosure_template(res: TableResult, year: int | None) -> str | None:
+    """The template section 二's headers name, else the one the year implies."""
+    if len(res.formats) == 1:
+        return next(iter(res.formats))
+    return None if year is None else "F2019" if year <= 2020 else "F2021"
+
+
+def _place_loose_values(res: TableResult, short: list[_ShortRow], loose: LooseValues, tpl: Templates,
+                        template: str | None, sparse_document: bool, seen: dict[str, list[ParsedCell]]) -> None:
+    """Give each short row its block's loose value, at the column the value's note names (see extract.loose)."""
+    for caption in dict.fromkeys(r.caption for r in short):
+        rows = [r for r in short if r.caption == caption]
+        values = loose.by_caption.get(caption, [])
+        for k, r in enumerate(rows):
+            codes = [code for code, _ in r.cols]
+            at = (loose.column_of(values[k], codes, template, tpl)
+                  if template and len(values) == len(rows) else None)
+            if at is None:
+                seen[r.label.code] = _disclosure_row(res, r.block, r.label_at, r.label, r.cols, r.width,
+                                                     r.positions, sparse_document)
+                continue
+            printed: list[Cell | None] = [v for v in r.block.cells[r.label_at + 1:] if v.text.strip()]
+            printed.insert(at, values[k].cell)
+            res.issues.append(Issue("placed_by_note", f"{values[k].cell.text.strip()}{values[k].note} was printed "
+                                    f"outside its row; placed in column {codes[at]}, which its note names",
+                                    "disclosure", r.label.code, codes[at], values[k].cell.line))
+            before = len(res.cells)
+            _emit(res, "disclosure", r.label.code, r.cols, printed, r.block.cells[r.label_at])
+            seen[r.label.code] = res.cells[before:]
 
 
 def _disclosure_header(b: Block, tpl: Templates, res: TableResult
@@ -375,6 +433,7 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
     """
     res = TableResult()
     columns = [(lab.code, False) for lab in tpl.app_columns.labels]
+    orphans = Orphans()
     has_subtotal = False
     rows: dict[str, tuple[Block, Cell, list[list[Cell | None]], str]] = {}
     grid_positions: dict[str, int] = {}
@@ -400,13 +459,14 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
                     if code:
                         grid_positions.setdefault(code, i)
             continue
-        row = _labelled_row(res, b, tpl.app_rows, "applications", "a section-三 row")
+        row = _labelled_row(res, b, tpl.app_rows, "applications", "a section-三 row", orphans=orphans)
         if row is None:
             continue
         li, lab, values = row
         if not values:
             continue
         res.found = True
+        orphans.mark(lab.code)
         allowed = lab.extra.get("formats")
         if allowed and template and template not in allowed:
             res.issues.append(Issue("format_uncertain", f"row {lab.label} belongs to {allowed}, "
@@ -417,29 +477,26 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
             continue
         if lab.code.startswith("other_"):
             res.formats.add("F2021")
-        n = len(columns) + (1 if has_subtotal else 0)
-        order = [c for c, _ in columns[:6]] + (["subtotal_org"] if has_subtotal else []) + ["total"]
-        positions = [grid_positions[c] for c in order] if all(c in grid_positions for c in order) else None
-        placed = _by_position(b, li, positions, header_width)
-        if placed is not None:
-            cands, how = [placed], "grid"
-        elif b.kind == "run":
-            cands, how = run_candidates(values[-1], n, lambda v, sub=has_subtotal: row_total_holds(v, sub),
-                                        row_sum_splits(values[-1].text, has_subtotal))
-        else:
-            cands, how = candidates(values, n)
-        if how == "sparse":
-            # dropped cells were empty: they add nothing to the row total
-            res.sparse = True
-            cands = [v for v in cands if row_total_holds(_values(v), has_subtotal)]
-        elif how == "window":
-            # printed blanks are "not reported": a reading counts only if its total is fully printed
-            cands = [v for v in cands if None not in _values(v) and row_total_holds(_values(v), has_subtotal)]
+        layout = _AppLayout(tuple(c for c, _ in columns), has_subtotal, grid_positions, header_width)
+        cands, how = _app_readings(res, b, li, values, layout)
         rows[lab.code] = (b, b.cells[li], cands, how)
+    layout = _AppLayout(tuple(c for c, _ in columns), has_subtotal, grid_positions, header_width)
+    expected = expected_application_rows(template, tpl, set(rows)) if template else None
+    by_order = place_orphans(res, orphans, rows, expected, tpl.app_rows,
+                             lambda b, li, values: _app_readings(res, b, li, values, layout))
     decided = _decide(rows, tpl, has_subtotal)
+    unconfirmed = verify_by_order(by_order, decided, lambda v: _drop_subtotal(_values(v), has_subtotal),
+                                  _equations(rows))
+    for code in unconfirmed:
+        decided.pop(code, None)
     for code, (b, label_cell, cands, how) in rows.items():
         vec = decided.get(code)
-        if vec is None:
+        if code in unconfirmed:
+            res.issues.append(Issue("unplaced_row", "row label lost or cut by the conversion "
+                                    f"({_label_left(label_cell)}); its place by printed order is not confirmed "
+                                    "by the table's identities, row left null", "applications", code,
+                                    line=b.line))
+        elif vec is None:
             res.issues.append(Issue(AMBIGUOUS.get(how, "ambiguous_alignment"),
                                     f"{len(cands)} readings of the printed values fit the table; row left null",
                                     "applications", code, line=b.line))
@@ -447,6 +504,11 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
         elif how in ("sparse", "run", "window"):
             res.issues.append(Issue("placed_by_identities", "values placed by the table's identities "
                                     f"({how} row): the only reading that balances", "applications", code,
+                                    line=b.line))
+        if code in by_order and vec is not None:
+            res.issues.append(Issue("placed_by_order", "row label lost or cut by the conversion "
+                                    f"({_label_left(label_cell)}); row placed by its printed order between "
+                                    "the rows around it, and the table's identities hold", "applications", code,
                                     line=b.line))
         if has_subtotal:
             _check_subtotal(res, code, vec, b)
@@ -465,16 +527,26 @@ def _decide(rows: dict[str, tuple[Block, Cell, list[list[Cell | None]], str]], t
     if all(len(c) == 1 for (_, _, c, _) in rows.values()):
         return {code: c[0] for code, (_, _, c, _) in rows.items()}
     cands = {code: [_drop_subtotal(_values(v), has_subtotal) for v in c] for code, (_, _, c, _) in rows.items()}
-    outcome_rows = [code for code in rows if code not in
-                    ("new_received", "carried_over", "total_processed", "carried_forward")]
-    equations = [(["new_received", "carried_over"], ["total_processed", "carried_forward"]),
-                 (["total_processed"], outcome_rows)]
-    chosen = solve(cands, equations, len(tpl.app_columns.labels))
+    chosen = solve(cands, _equations(rows), len(tpl.app_columns.labels))
     out = {}
     for code, vec in chosen.items():
         if vec is not None:
             out[code] = next(c for c in rows[code][2] if _drop_subtotal(_values(c), has_subtotal) == vec)
     return out
+
+
+def _label_left(cell: Cell) -> str:
+    """What a conversion left of a row's label, for an issue's wording."""
+    text = cell.text.strip()
+    return "no label left" if not text or read_cell(text).kind != "text" else f"label left: {text!r}"
+
+
+def _equations(rows: dict[str, object]) -> list[tuple[list[str], list[str]]]:
+    """The column identities of section 三 over the rows printed: the stated 勾稽 and the outcome sum."""
+    outcome_rows = [code for code in rows if code not in
+                    ("new_received", "carried_over", "total_processed", "carried_forward")]
+    return [(["new_received", "carried_over"], ["total_processed", "carried_forward"]),
+            (["total_processed"], outcome_rows)]
 
 
 def _check_subtotal(res: TableResult, row: str, fitted: list[Cell | None], b: Block) -> None:
@@ -485,6 +557,40 @@ def _check_subtotal(res: TableResult, row: str, fitted: list[Cell | None], b: Bl
         res.issues.append(Issue("cell_count_mismatch", f"法人或其他组织小计 {subtotal} differs from the sum "
                                 f"of its columns {sum(parts)}", "applications", row, "subtotal_org",
                                 line=b.line))
+
+
+@dataclass(frozen=True)
+class _AppLayout:
+    """What fixes a section-三 row's columns: the applicant columns, an added 小计, the grid header."""
+
+    columns: tuple[str, ...]
+    has_subtotal: bool
+    grid_positions: dict[str, int]
+    header_width: int
+
+
+def _app_readings(res: TableResult, b: Block, li: int, values: list[Cell], layout: _AppLayout
+                  ) -> tuple[list[list[Cell | None]], str]:
+    """The possible readings of one section-三 row's value cells, and how they arose."""
+    n = len(layout.columns) + (1 if layout.has_subtotal else 0)
+    order = [*layout.columns[:-1], *(["subtotal_org"] if layout.has_subtotal else []), layout.columns[-1]]
+    positions = [layout.grid_positions[c] for c in order] if all(c in layout.grid_positions for c in order) else None
+    placed = _by_position(b, li, positions, layout.header_width)
+    sub = layout.has_subtotal
+    if placed is not None:
+        return [placed], "grid"
+    if b.kind == "run":
+        return run_candidates(values[-1], n, lambda v: row_total_holds(v, sub),
+                              row_sum_splits(values[-1].text, sub))
+    cands, how = candidates(values, n)
+    if how == "sparse":
+        # dropped cells were empty: they add nothing to the row total
+        res.sparse = True
+        cands = [v for v in cands if row_total_holds(_values(v), sub)]
+    elif how == "window":
+        # printed blanks are "not reported": a reading counts only if its total is fully printed
+        cands = [v for v in cands if None not in _values(v) and row_total_holds(_values(v), sub)]
+    return cands, how
 
 
 def expected_application_rows(template: str, tpl: Templates, printed: set[str]) -> list[str]:

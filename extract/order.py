@@ -1,0 +1,139 @@
+"""Rows whose label a conversion lost or cut, placed by their printed order.
+
+A PDF converted to markdown can leave a section-三 row without its label (the label went to loose text
+before the table) or with a label cut short (`行政机关不再处理其政府信息公`). Such a row still sits in its
+printed place: between two rows whose labels were read. When exactly as many rows are missing there as the
+template expects, and every cut label is a piece of the label it is placed under, the rows take those codes
+in order. The placement stands only if the table's identities through those rows can be evaluated and hold;
+otherwise the rows stay unread, with an issue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from extract.blocks import Block, Cell
+from extract.issues import Issue
+from extract.template import LabelIndex
+from extract.text import squash
+
+Readings = tuple[list[list[Cell | None]], str]
+Equation = tuple[list[str], list[str]]
+
+
+@dataclass
+class Orphan:
+    """A row with values whose label is missing (`label_at` None) or unknown."""
+
+    block: Block
+    label_at: int | None
+    issue: Issue | None
+
+    @property
+    def fragment(self) -> str:
+        """What is left of the label: the text of the cells before the values."""
+        if self.label_at is None:
+            return ""
+        return squash("".join(c.text for c in self.block.cells[: self.label_at + 1]))
+
+    @property
+    def values(self) -> list[Cell]:
+        return self.block.cells[(self.label_at if self.label_at is not None else -1) + 1:]
+
+
+@dataclass
+class Orphans:
+    """The table's rows in printed order: codes read from their labels, and orphans between them."""
+
+    sequence: list[str | Orphan] = field(default_factory=list)
+
+    def add(self, block: Block, label_at: int | None, issue: Issue | None) -> None:
+        self.sequence.append(Orphan(block, label_at, issue))
+
+    def mark(self, code: str) -> None:
+        self.sequence.append(code)
+
+    def groups(self) -> list[tuple[str | None, list[Orphan], str | None]]:
+        """Each run of consecutive orphans with the row codes printed before and after it."""
+        out = []
+        i = 0
+        while i < len(self.sequence):
+            if isinstance(self.sequence[i], str):
+                i += 1
+                continue
+            j = i
+            while j < len(self.sequence) and isinstance(self.sequence[j], Orphan):
+                j += 1
+            before = self.sequence[i - 1] if i > 0 else None
+            after = self.sequence[j] if j < len(self.sequence) else None
+            out.append((before, [o for o in self.sequence[i:j] if isinstance(o, Orphan)], after))
+            i = j
+        return out
+
+
+def place_orphans(res, orphans: Orphans, rows: dict[str, tuple], expected: list[str] | None, index: LabelIndex,
+                  readings: Callable[[Block, int, list[Cell]], Readings]) -> set[str]:
+    """Give orphan rows the codes of the rows missing between their neighbours; the codes placed."""
+    placed: set[str] = set()
+    for before, group, after in orphans.groups():
+        codes = _gap(before, after, expected, rows) if isinstance(before, str) and isinstance(after, str) else None
+        if codes is None or len(codes) != len(group) or not all(
+                _fits(o.fragment, index[c]) for o, c in zip(group, codes, strict=True)):
+            res.issues.extend(o.issue or Issue("unknown_label", "row of values without a label; its place in the "
+                                               "table could not be fixed, values not read", "applications",
+                                               line=o.block.line) for o in group)
+            continue
+        for orphan, code in zip(group, codes, strict=True):
+            label_at = orphan.label_at if orphan.label_at is not None else -1
+            cands, how = readings(orphan.block, label_at, orphan.values)
+            label_cell = orphan.block.cells[max(label_at, 0)]
+            rows[code] = (orphan.block, label_cell, cands, how)
+            placed.add(code)
+    return placed
+
+
+def _gap(before: str, after: str, expected: list[str] | None, rows: dict[str, tuple]) -> list[str] | None:
+    """The expected codes strictly between two printed rows, when none of them was printed."""
+    if expected is None or before not in expected or after not in expected:
+        return None
+    lo, hi = expected.index(before) + 1, expected.index(after)
+    between = expected[lo:hi]
+    if lo > hi or any(code in rows for code in between):
+        return None
+    return between
+
+
+def _fits(fragment: str, label) -> bool:
+    """A cut label must be a piece of the label it is placed under (a missing one fits any)."""
+    return not fragment or any(fragment in squash(t) for t in (label.label, *label.aliases))
+
+
+def verify_by_order(placed: set[str], decided: dict[str, list[Cell | None]],
+                    values: Callable[[list[Cell | None]], tuple[Decimal | None, ...]],
+                    equations: list[Equation]) -> set[str]:
+    """The placed rows whose placement the identities do not confirm: an equation through them must be
+    evaluable in at least one column and hold in every column it can be evaluated in."""
+    if not placed:
+        return set()
+    for lhs, rhs in equations:
+        through = placed & set(lhs + rhs)
+        if not through:
+            continue
+        if any(code not in decided for code in lhs + rhs):
+            return set(placed)
+        vectors = {code: values(decided[code]) for code in lhs + rhs}
+        ncols = len(next(iter(vectors.values())))
+        evaluated = 0
+        for col in range(ncols):
+            left = [vectors[c][col] for c in lhs]
+            right = [vectors[c][col] for c in rhs]
+            if any(v is None for v in left + right):
+                continue
+            evaluated += 1
+            if sum(left) != sum(right):
+                return set(placed)
+        if not evaluated:
+            return set(placed)
+    return set()
