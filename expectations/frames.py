@@ -50,10 +50,10 @@ def split_column(name: str) -> tuple[str, str]:
     return row, col
 
 
-def is_township(agency: str | None) -> bool:
+def is_township(agency: object) -> bool:
     """Whether an agency name is that of a 街道/乡/镇-level office (plausibility thresholds differ)."""
-    if not agency:
-        return False
+    if not isinstance(agency, str) or not agency.strip():
+        return False  # a report whose agency was not found has NaN (pandas) or None here
     name = agency.strip()
     return bool(_TOWNSHIP.search(name)) and not any(name.endswith(p) or p in name for p in _PREFECTURE_DIQU)
 
@@ -159,9 +159,16 @@ def disclosure(con: duckdb.DuckDBPyConnection, report_ids: Sequence[str] | None 
     left join wide on wide.report_id = reports.report_id
     """
     frame = _query(con, sql, report_ids)
-    frame["reported_cells"] = [frozenset(v) if v is not None else frozenset() for v in frame["reported_cells"]]
+    frame["reported_cells"] = [_cell_set(v) for v in frame["reported_cells"]]
     frame["township"] = [is_township(a) for a in frame["agency"]]
     return frame
+
+
+def _cell_set(held: object) -> frozenset[str]:
+    """The cells a report holds; a report without section 二 has none (pandas gives NA, not a list)."""
+    if isinstance(held, str) or not hasattr(held, "__iter__"):
+        return frozenset()
+    return frozenset(held)
 
 
 def _narrative_source(con: duckdb.DuckDBPyConnection) -> str:

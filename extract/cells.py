@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from extract.limits import MAX_DIGIT_RUN_LENGTH
 from extract.text import width
 
 NULL_TOKENS = frozenset({"", "/", "\\", "—", "——", "-", "--", "–", "无", "不适用", "空", "N/A", "n/a"})
@@ -45,7 +46,7 @@ def read_cell(raw: str, *, amount: bool = False) -> CellValue:
     if m and m.end() == len(s.rstrip("万元件条项个宗起")):
         s = s.replace(",", "")
     m = _NUMBER.match(s)
-    if not m or len(m["num"]) > 18:  # beyond DECIMAL(18,4): not a count or an amount of a report
+    if not m or len(m["num"]) > MAX_DIGIT_RUN_LENGTH:  # a number this long is no cell of any report
         return CellValue(None, "text", raw)
     value = Decimal(m["num"])
     if m["sign"] == "-":

@@ -20,7 +20,7 @@ def to_frames(docs: list[ParsedDocument], loaded_at: datetime | None = None) -> 
     for d in docs:
         rows["documents"].append({
             "path": d.path, "file_name": d.file_name, "sha256": d.sha256, "size_bytes": d.size_bytes,
-            "mtime_ns": d.mtime_ns,
+            "mtime_ns": d.mtime_ns, "ctime_ns": d.ctime_ns,
             "source_form": d.source_form, "encoding": d.encoding, "layout": d.layout, "status": d.status,
             "error": d.error, "report_id": d.report_id, "loaded_at": loaded_at,
         })

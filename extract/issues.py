@@ -27,6 +27,14 @@ SEVERITY: dict[str, str] = {
     "heading_not_found": "info",
     "stray_cell": "info",
     "converted_unit": "info",
+    # hostile or corrupted input (see extract/limits.py and extract/guard.py)
+    "resource_limit": "error",
+    "internal_error": "error",
+    "not_a_file": "error",
+    "unknown_code": "warning",
+    "value_out_of_range": "warning",
+    "duplicate_cell": "warning",
+    "search_budget_exhausted": "info",
 }
 
 

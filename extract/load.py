@@ -3,6 +3,7 @@ per batch, and the only place that writes `raw`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -11,6 +12,22 @@ import polars as pl
 from extract.schema import TABLES, duckdb_ddl, missing_columns
 
 REPORT_TABLES = ("reports", "cells", "narrative_facts")
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the warehouse recorded of a file: its hash, size and the times it had when loaded."""
+
+    sha256: str
+    size_bytes: int
+    mtime_ns: int | None
+    ctime_ns: int | None
+
+    def unchanged(self, size: int, mtime_ns: int, ctime_ns: int) -> bool:
+        """The file is the one loaded, without reading it: size and both times as recorded. ctime cannot be
+        set back by a user, so an edit in place to the same size with the mtime restored is still seen."""
+        return None not in (self.mtime_ns, self.ctime_ns) and (self.size_bytes, self.mtime_ns, self.ctime_ns) == (
+            size, mtime_ns, ctime_ns)
 
 
 class WarehouseError(RuntimeError):
@@ -44,8 +61,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(statement)
 
 
-def known_documents(warehouse: Path) -> dict[str, tuple[str, int, int | None]]:
-    """path → (sha256, size, mtime_ns) of every document already loaded (empty for a new warehouse)."""
+def known_documents(warehouse: Path) -> dict[str, Known]:
+    """path → what was recorded of every document already loaded (empty for a new warehouse)."""
     if not warehouse.exists():
         return {}
     con = connect(warehouse, read_only=True)
@@ -56,9 +73,9 @@ def known_documents(warehouse: Path) -> dict[str, tuple[str, int, int | None]]:
             return {}
         columns = {c for (c,) in con.execute("SELECT column_name FROM information_schema.columns "
                                              "WHERE table_schema = 'raw' AND table_name = 'documents'").fetchall()}
-        mtime = "mtime_ns" if "mtime_ns" in columns else "NULL"
-        rows = con.execute(f"SELECT path, sha256, size_bytes, {mtime} FROM raw.documents").fetchall()
-        return {path: (sha, size, mt) for path, sha, size, mt in rows}
+        times = ", ".join(c if c in columns else "NULL" for c in ("mtime_ns", "ctime_ns"))
+        rows = con.execute(f"SELECT path, sha256, size_bytes, {times} FROM raw.documents").fetchall()
+        return {path: Known(sha, size, mt, ct) for path, sha, size, mt, ct in rows}
     finally:
         con.close()
 
@@ -102,13 +119,14 @@ def write_batch(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame])
     return added, removed
 
 
-def record_mtimes(con: duckdb.DuckDBPyConnection, touched: list[tuple[str, int]]) -> None:
-    """Record the modification time of files found unchanged by their hash, so the next run skips them
-    without reading them."""
+def record_mtimes(con: duckdb.DuckDBPyConnection, touched: list[tuple[str, int, int]]) -> None:
+    """Record the modification and status-change times of files found unchanged by their hash, so the
+    next run skips them without reading them."""
     if not touched:
         return
-    frame = pl.DataFrame(touched, schema={"path": pl.String, "mtime_ns": pl.Int64}, orient="row")
+    frame = pl.DataFrame(touched, schema={"path": pl.String, "mtime_ns": pl.Int64, "ctime_ns": pl.Int64},
+                         orient="row")
     con.register("touched_files", frame)
-    con.execute("UPDATE raw.documents SET mtime_ns = t.mtime_ns FROM touched_files t "
+    con.execute("UPDATE raw.documents SET mtime_ns = t.mtime_ns, ctime_ns = t.ctime_ns FROM touched_files t "
                 "WHERE raw.documents.path = t.path")
     con.unregister("touched_files")

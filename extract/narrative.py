@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from extract.blocks import Block
+from extract.limits import MAX_NARRATIVE_NUMBER_CHARS
 from extract.template import Templates
 from extract.text import width
 
@@ -46,8 +47,11 @@ def _sentences(blocks: list[Block]) -> list[tuple[str, int | None]]:
 
 
 def _number(raw: str) -> int | None:
+    """The number a fact states; None for one too long to be a count (and for int()'s 4300-digit limit)."""
     raw = raw.replace(",", "")
-    return int(raw) if raw.isdigit() else chinese_number(raw)
+    if len(raw) > MAX_NARRATIVE_NUMBER_CHARS:
+        return None
+    return int(raw) if raw.isdecimal() and raw.isascii() else chinese_number(raw)
 
 
 def find_facts(blocks: list[Block], tpl: Templates) -> list[Fact]:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import stat
+import traceback
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from extract.blocks import Block
+from extract.guard import sanitize
 from extract.issues import Issue
+from extract.limits import MAX_TEXT_CHARS
 from extract.match import (
     ParsedCell,
     expected_application_rows,
@@ -17,9 +21,10 @@ from extract.match import (
     parse_disclosure,
     parse_review_litigation,
 )
-from extract.metadata import find_agency, find_year, prose
+from extract.metadata import find_agency, find_year, prose, why_no_tables
 from extract.narrative import Fact, find_facts
-from extract.readers import ReadError, reader_for, source_form
+from extract.readers import ReadError, max_file_bytes, path_text, reader_for, source_form
+from extract.solve import budget_exhausted, document_budget
 from extract.template import templates
 
 
@@ -35,6 +40,7 @@ class ParsedDocument:
     encoding: str | None = None
     layout: str | None = None
     mtime_ns: int | None = None
+    ctime_ns: int | None = None
     status: str = "failed"
     error: str | None = None
     report: dict[str, object] | None = None
@@ -76,16 +82,40 @@ def _json_number(value: Decimal | None) -> int | float | None:
 
 
 def parse_file(path: Path) -> ParsedDocument:
-    """Read and parse a file; unreadable files come back as failed documents with the reason."""
+    """Read and parse a file; never raises. What is not a readable regular file (a directory, FIFO, broken
+    link, or a file over the size limit) comes back as a failed document with the reason."""
     try:
-        mtime_ns = path.stat().st_mtime_ns
-        data = path.read_bytes()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return _fail(_empty(path), Issue("not_a_file", "not a regular file (a directory, FIFO or device)"))
+        limit = max_file_bytes(path)
+        if info.st_size > limit:
+            doc = _empty(path)
+            doc.sha256, doc.size_bytes = file_sha256(path), info.st_size
+            return _fail(doc, Issue("resource_limit", f"file of {info.st_size} bytes is over the limit of "
+                                    f"{limit} bytes for {doc.source_form} files"))
+        with path.open("rb") as f:
+            data = f.read(limit + 1)
     except OSError as exc:
-        doc = ParsedDocument(str(path), path.name, "", 0, source_form(path))
-        return _fail(doc, Issue("unreadable_file", f"cannot read file: {exc.strerror or exc}"))
+        return _fail(_empty(path), Issue("unreadable_file", f"cannot read file: {exc.strerror or exc}"))
     doc = parse_bytes(data, path)
-    doc.mtime_ns = mtime_ns
+    doc.mtime_ns, doc.ctime_ns = info.st_mtime_ns, info.st_ctime_ns
     return doc
+
+
+def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
+    """Content hash of a file read in chunks: memory stays flat whatever its size."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _empty(path: Path, data: bytes = b"") -> ParsedDocument:
+    """A document with nothing read yet (status failed until a parse says otherwise)."""
+    sha = hashlib.sha256(data).hexdigest() if data else ""
+    return ParsedDocument(path_text(path), path_text(path.name), sha, len(data), source_form(path))
 
 
 def _fail(doc: ParsedDocument, issue: Issue) -> ParsedDocument:
@@ -96,16 +126,49 @@ def _fail(doc: ParsedDocument, issue: Issue) -> ParsedDocument:
 
 
 def parse_bytes(data: bytes, path: Path) -> ParsedDocument:
-    """Parse the bytes of a file read from `path`."""
-    doc = ParsedDocument(str(path), path.name, hashlib.sha256(data).hexdigest(), len(data), source_form(path))
+    """Parse the bytes of a file read from `path`; never raises. Any fault of a reader or the matcher makes
+    the document `failed` with the reason (`internal_error` names the exception and where it arose), so one
+    bad file never stops a batch."""
+    try:
+        with document_budget():
+            return sanitize(_parse(data, path))
+    except (MemoryError, RecursionError) as exc:
+        what = "memory" if isinstance(exc, MemoryError) else "nesting depth"
+        return _fail(_empty(path, data), Issue("resource_limit", f"over the {what} limit while parsing"))
+    except Exception as exc:
+        return _fail(_empty(path, data), Issue("internal_error", describe_exception(exc)))
+
+
+def describe_exception(exc: BaseException) -> str:
+    """`Type: message (at module.py:line in function)`: enough to find the bug from the document's row."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno} in {frames[-1].name})" if frames else ""
+    return f"{type(exc).__name__}: {str(exc)[:300]}{where}"
+
+
+def _parse(data: bytes, path: Path) -> ParsedDocument:
+    doc = _empty(path, data)
+    limit = max_file_bytes(path)
+    if len(data) > limit:
+        return _fail(doc, Issue("resource_limit", f"file of {len(data)} bytes is over the limit of {limit} bytes "
+                                f"for {doc.source_form} files"))
     try:
         reading = reader_for(path)(data, path)
     except ReadError as exc:
         return _fail(doc, Issue(exc.code, str(exc)))
+    except (MemoryError, RecursionError):
+        raise
     except Exception as exc:  # a reader's library choking on garbage must not stop the batch
         return _fail(doc, Issue("unreadable_file", f"{type(exc).__name__}: {exc}"))
+    chars = sum(len(c.text) for b in reading.blocks for c in b.cells)
+    if chars > MAX_TEXT_CHARS:
+        return _fail(doc, Issue("resource_limit", f"{chars} characters of text, over the limit of {MAX_TEXT_CHARS}"))
     doc.source_form, doc.layout, doc.encoding = reading.source_form, reading.layout, reading.encoding
-    return parse_blocks(doc, reading.blocks)
+    doc = parse_blocks(doc, reading.blocks)
+    if budget_exhausted():
+        doc.issues.append(Issue("search_budget_exhausted", "the digit-run split search reached the document's "
+                                "budget; the runs it did not finish are left null"))
+    return doc
 
 
 def parse_blocks(doc: ParsedDocument, blocks: list[Block]) -> ParsedDocument:
@@ -132,8 +195,10 @@ def parse_blocks(doc: ParsedDocument, blocks: list[Block]) -> ParsedDocument:
     found = [code for code, res in zip(("disclosure", "applications", "review_litigation"),
                                        (disclosure, applications, review), strict=True) if res.found]
     if not found:
-        return _fail(doc, Issue("not_a_report", "none of the tables of an annual report (sections 二, 三, "
-                                "四) were found"))
+        return _fail(doc, why_no_tables([b.text for b in blocks], year, tpl))
+    if year is None:
+        doc.issues.append(Issue("year_not_found", "the tables were read but no report year was found in the title, "
+                                "the statistics period or the prose"))
     for code, res in (("disclosure", disclosure), ("applications", applications),
                       ("review_litigation", review)):
         doc.cells.extend(res.cells)

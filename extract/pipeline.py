@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from extract.frames import to_frames
-from extract.load import connect, ensure_schema, known_documents, record_mtimes, write_batch
-from extract.parse import parse_file
+from extract.limits import DOC_TIME_LIMIT_SECONDS
+from extract.load import Known, connect, ensure_schema, known_documents, record_mtimes, write_batch
+from extract.parse import ParsedDocument, file_sha256
+from extract.readers import path_text
 from extract.region import annotate
+from extract.sandbox import Sandbox
 from extract.template import templates
 
 BATCH_SIZE = 2000
-# Below this many files a process pool costs more than it saves.
-PARALLEL_THRESHOLD = 64
+# Documents annotated (level and region, one gazetteer call) and turned into frames together.
+CHUNK = 100
+# Each worker gets this many files at least: a second worker for a handful of files costs more than it saves.
+FILES_PER_WORKER = 8
 Progress = Callable[[int, int, str], None]
 
 
@@ -37,6 +39,9 @@ class LoadSummary:
     cells: int = 0
     changed_report_ids: list[str] = field(default_factory=list)
     removed_report_ids: list[str] = field(default_factory=list)
+    # what the parse workers cost: their largest resident set, and documents stopped at a limit
+    worker_peak_rss_bytes: int = 0
+    documents_over_limit: int = 0
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -70,26 +75,28 @@ def discover(inputs: Sequence[Path]) -> list[Path]:
     return sorted(found)
 
 
-def _changed(files: list[Path], known: dict[str, tuple[str, int, int | None]],
-             touched: list[tuple[str, int]]) -> Iterator[Path]:
-    """Files whose content differs from what the warehouse holds for their path. A file whose size and
-    modification time are those recorded is not read again; otherwise its hash decides, and an unchanged
-    one goes to `touched` so its new time is recorded. Unreadable files are yielded too: they must get
-    their `failed` row."""
+def _changed(files: list[Path], known: dict[str, Known],
+             touched: list[tuple[str, int, int]]) -> Iterator[Path]:
+    """Files whose content differs from what the warehouse holds for their path. A file whose size,
+    modification time and status-change time (ctime, which no user tool sets back: an edit in place with
+    its mtime restored still changes it) are those recorded is not read again; otherwise its hash
+    decides, and an unchanged one goes to `touched` so its new times are recorded. Unreadable files are
+    yielded too: they must get their `failed` row."""
     for path in files:
-        seen = known.get(str(path))
+        key = path_text(path)
+        seen = known.get(key)
         try:
             stat = path.stat()
-            if seen and seen[2] is not None and (seen[1], seen[2]) == (stat.st_size, stat.st_mtime_ns):
+            if seen and seen.unchanged(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns):
                 continue
-            data = path.read_bytes()
+            digest = file_sha256(path) if seen is not None else None
         except OSError:
             yield path
             continue
-        if seen is None or seen[0] != hashlib.sha256(data).hexdigest():
+        if seen is None or seen.sha256 != digest:
             yield path
         else:
-            touched.append((str(path), stat.st_mtime_ns))
+            touched.append((key, stat.st_mtime_ns, stat.st_ctime_ns))
 
 
 def _tune_gc() -> None:
@@ -99,42 +106,44 @@ def _tune_gc() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
-CHUNK = 100
 Frames = dict[str, pl.DataFrame]
 
 
-def _parse_chunk(paths: list[Path]) -> tuple[Frames, list[str]]:
-    """Parse a chunk of files into raw frames (compact to send between processes) and their names."""
-    docs = [parse_file(p) for p in paths]
+def _chunks(todo: list[Path], workers: int, stats_into: LoadSummary,
+            time_limit: float) -> Iterator[tuple[Frames, list[str]]]:
+    """Frames of consecutive chunks in input order, every file parsed in a sandboxed worker process (even
+    one file: a parse never runs in the process that writes the warehouse)."""
+    if not todo:
+        return
+    workers = max(1, min(workers, len(todo) // FILES_PER_WORKER))
+    with Sandbox(workers, time_limit=time_limit) as sandbox:
+        chunk: list[ParsedDocument] = []
+        for doc in sandbox.parse(todo):
+            chunk.append(doc)
+            if len(chunk) >= CHUNK:
+                yield _frames(chunk)
+                chunk = []
+        if chunk:
+            yield _frames(chunk)
+        stats_into.worker_peak_rss_bytes = sandbox.stats.peak_rss_bytes
+        stats_into.documents_over_limit = sandbox.stats.killed_over_time
+
+
+def _frames(docs: list[ParsedDocument]) -> tuple[Frames, list[str]]:
+    """Raw frames of parsed documents, with level and region (one gazetteer call for the chunk)."""
     annotate(docs, templates())
     return to_frames(docs), [d.file_name for d in docs]
 
 
-def _chunks(todo: list[Path], workers: int) -> Iterator[tuple[Frames, list[str]]]:
-    """Frames of consecutive chunks in input order; with a pool, at most two chunks per worker are in
-    flight, so memory stays bounded however many files there are."""
-    pieces = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
-    if workers <= 1 or len(todo) < PARALLEL_THRESHOLD:
-        yield from map(_parse_chunk, pieces)
-        return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_tune_gc) as pool:
-        pending: deque = deque()
-        for piece in pieces:
-            pending.append(pool.submit(_parse_chunk, piece))
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-
-
 def extract_and_load(inputs: Sequence[Path], warehouse: Path, *, progress: Progress | None = None,
-                     batch_size: int = BATCH_SIZE, workers: int | None = None) -> LoadSummary:
+                     batch_size: int = BATCH_SIZE, workers: int | None = None,
+                     time_limit: float = DOC_TIME_LIMIT_SECONDS) -> LoadSummary:
     """Parse the new or changed files under `inputs` (on every core) and load them, one transaction per
     batch; memory holds about one batch of parsed rows whatever the number of files."""
     files = discover(inputs)
     known = known_documents(warehouse)
     summary = LoadSummary()
-    touched: list[tuple[str, int]] = []
+    touched: list[tuple[str, int, int]] = []
     todo = list(_changed(files, known, touched))
     summary.documents_unchanged = len(files) - len(todo)
     thresholds = gc.get_threshold()
@@ -144,7 +153,7 @@ def extract_and_load(inputs: Sequence[Path], warehouse: Path, *, progress: Progr
         ensure_schema(con)
         batch: list[Frames] = []
         done = pending_docs = 0
-        for frames, names in _chunks(todo, workers or os.cpu_count() or 1):
+        for frames, names in _chunks(todo, workers or os.cpu_count() or 1, summary, time_limit):
             batch.append(frames)
             done += len(names)
             pending_docs += len(names)
@@ -170,8 +179,14 @@ def _flush(con, batch: list[Frames], summary: LoadSummary) -> None:
     if not batch:
         return
     frames = {t: pl.concat([b[t] for b in batch]) for t in batch[0]}
-    for t in ("reports", "cells", "narrative_facts", "parse_issues"):
+    for t in ("cells", "narrative_facts", "parse_issues"):
         frames[t] = frames[t].unique(maintain_order=True)
+    # one report per content, whichever of its files came first (twins differ in their file name)
+    frames["reports"] = frames["reports"].unique(subset=["report_id"], keep="first", maintain_order=True)
+    frames["cells"] = frames["cells"].unique(subset=["report_id", "table_code", "row_code", "col_code"],
+                                             keep="first", maintain_order=True)
+    frames["narrative_facts"] = frames["narrative_facts"].unique(subset=["report_id", "fact_code"], keep="first",
+                                                                 maintain_order=True)
     counts = dict(frames["documents"]["status"].value_counts().iter_rows())
     summary.documents_parsed += counts.get("parsed", 0)
     summary.documents_partial += counts.get("partial", 0)

@@ -18,6 +18,8 @@ TABLES: dict[str, list[tuple[str, pl.DataType, str, str]]] = {
         ("sha256", pl.String, "VARCHAR NOT NULL", "content hash of the file bytes"),
         ("size_bytes", pl.Int64, "BIGINT NOT NULL", "file size in bytes"),
         ("mtime_ns", pl.Int64, "BIGINT", "file modification time (ns) when loaded: unchanged files skip hashing"),
+        ("ctime_ns", pl.Int64, "BIGINT", "file status-change time (ns) when loaded: with size and mtime, "
+         "unchanged files skip hashing"),
         ("source_form", pl.String, "VARCHAR", "text, markdown, html, docx, pdf, doc"),
         ("encoding", pl.String, "VARCHAR", "detected text encoding (null for binary forms)"),
         ("layout", pl.String, "VARCHAR", "how the tables were flattened (tab_rows, cell_per_line, grid, ...)"),

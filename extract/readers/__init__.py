@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from extract.blocks import Block
+from extract.limits import MAX_BINARY_FILE_BYTES, MAX_TEXT_FILE_BYTES
 
 
 @dataclass
@@ -48,6 +49,18 @@ def reader_for(path: Path) -> Reader:
     from extract.readers import text
 
     return _registry().get(path.suffix.lower(), text.read)
+
+
+def path_text(path: Path | str) -> str:
+    """A path as valid Unicode text: bytes that are not UTF-8 in a file name (kept by Python as lone
+    surrogates, which no JSON, Polars or DuckDB string accepts) are written as `\\xff` escapes. The
+    same path always gives the same text, so a file is recognised from one run to the next."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def max_file_bytes(path: Path) -> int:
+    """The largest file of this form that is read at all (see `extract.limits`)."""
+    return MAX_BINARY_FILE_BYTES if source_form(path) in ("docx", "doc", "wps", "pdf") else MAX_TEXT_FILE_BYTES
 
 
 def source_form(path: Path) -> str:

@@ -1,0 +1,236 @@
+"""Parsing in worker processes that no file can take down, hang or starve.
+
+Each document is parsed in a worker process with an address-space limit (RLIMIT_AS) and a wall-time
+limit: a worker that runs past the limit is killed and replaced, its document recorded as `failed` with
+`resource_limit`, and its neighbours go on. A worker that dies for any other reason (a reader library
+crashing) costs its one document, recorded with the reason. Workers die with the process that started
+them (PR_SET_PDEATHSIG, and an end-of-file on their pipe), so a killed run leaves nothing running.
+
+Workers are forked from a fork server that has the extractor imported, so starting or replacing one
+costs milliseconds, and the caller's threads (DuckDB, Polars) are never forked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import gc
+import multiprocessing
+import os
+import resource
+import signal
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+
+from extract.issues import Issue
+from extract.limits import DOC_TIME_LIMIT_SECONDS, WORKER_MEMORY_LIMIT_BYTES
+from extract.parse import ParsedDocument, _empty, _fail, file_sha256, parse_file
+
+PR_SET_PDEATHSIG = 1
+# Documents handed out ahead of the oldest unfinished one: bounds what waits to be yielded in order.
+WINDOW_PER_WORKER = 64
+# How often the parent looks at the clock while every worker is busy.
+POLL_SECONDS = 0.5
+
+
+@dataclass
+class WorkerStats:
+    """What the workers cost: the largest resident set any of them reached, and how many were replaced."""
+
+    peak_rss_bytes: int = 0
+    restarts: int = 0
+    killed_over_time: int = 0
+    crashed: int = 0
+
+
+def _die_with_parent(owner_pid: int) -> None:
+    """Ask the kernel to kill this process when its parent (the fork server, which itself exits when the
+    run does) dies (Linux); exit now if the run that wants this worker is already gone."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: the closed pipe still ends an idle worker
+    try:
+        os.kill(owner_pid, 0)
+    except ProcessLookupError:
+        os._exit(0)
+    except PermissionError:
+        pass
+
+
+def _limit_memory(limit: int) -> None:
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    soft = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def peak_rss_bytes() -> int:
+    """This process's largest resident set so far (ru_maxrss is in KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _worker(conn: Connection, parent_pid: int, memory_limit: int) -> None:
+    """Parse the paths sent on `conn` one at a time, sending back (index, document, peak RSS). Level and
+    region are added by the caller: the gazetteer would cost each worker a gigabyte of address space."""
+    _die_with_parent(parent_pid)
+    _limit_memory(memory_limit)
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        index, path = job
+        doc = parse_file(Path(path))
+        conn.send((index, doc, peak_rss_bytes()))
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["extract.sandbox"])
+    return ctx
+
+
+@dataclass
+class _Slot:
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    job: tuple[int, Path] | None = None
+    started: float = 0.0
+
+
+@dataclass
+class Sandbox:
+    """A pool of sandboxed parse workers; use as a context manager, then `parse(paths)`."""
+
+    workers: int = 1
+    time_limit: float = DOC_TIME_LIMIT_SECONDS
+    memory_limit: int = WORKER_MEMORY_LIMIT_BYTES
+    stats: WorkerStats = field(default_factory=WorkerStats)
+    _slots: list[_Slot] = field(default_factory=list)
+
+    def __enter__(self) -> Sandbox:
+        self._slots = [self._start() for _ in range(max(1, self.workers))]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for slot in self._slots:
+            self._stop(slot)
+        self._slots = []
+
+    def _start(self) -> _Slot:
+        ctx = _context()
+        parent, child = ctx.Pipe()
+        process = ctx.Process(target=_worker, args=(child, os.getpid(), self.memory_limit), daemon=True,
+                              name="nianbao-parse")
+        process.start()
+        child.close()
+        return _Slot(process, parent)
+
+    def _stop(self, slot: _Slot, kill: bool = False) -> None:
+        if not kill:
+            try:
+                slot.conn.send(None)
+            except OSError:
+                kill = True
+        if kill and slot.process.is_alive():
+            slot.process.kill()
+        slot.process.join(timeout=5)
+        if slot.process.is_alive():
+            slot.process.kill()
+            slot.process.join()
+        slot.conn.close()
+
+    def _replace(self, slot: _Slot, kill: bool) -> _Slot:
+        self._stop(slot, kill=kill)
+        self.stats.restarts += 1
+        fresh = self._start()
+        self._slots[self._slots.index(slot)] = fresh
+        return fresh
+
+    def parse(self, paths: Iterable[Path]) -> Iterator[ParsedDocument]:
+        """Parsed documents in the order of `paths`, one per path whatever happens to its worker."""
+        todo = iter(enumerate(paths))
+        done: dict[int, ParsedDocument] = {}
+        next_out = 0
+        handed = 0
+        exhausted = False
+        window = WINDOW_PER_WORKER * len(self._slots)
+        while True:
+            for slot in self._slots:
+                if slot.job is None and not exhausted and handed < next_out + window:
+                    item = next(todo, None)
+                    if item is None:
+                        exhausted = True
+                        break
+                    self._hand(slot, item)
+                    handed += 1
+            busy = [s for s in self._slots if s.job is not None]
+            if not busy:
+                yield from (done.pop(i) for i in sorted(done))
+                return
+            self._collect(busy, done)
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
+
+    def _hand(self, slot: _Slot, item: tuple[int, Path]) -> None:
+        slot.job, slot.started = item, time.monotonic()
+        with contextlib.suppress(OSError):  # a worker gone: `_collect` sees its sentinel, records the file
+            slot.conn.send((item[0], str(item[1])))
+
+    def _collect(self, busy: list[_Slot], done: dict[int, ParsedDocument]) -> None:
+        """Wait for a result, a worker's death or the next deadline; record whichever happened."""
+        now = time.monotonic()
+        deadline = min(s.started for s in busy) + self.time_limit
+        ready = wait([s.conn for s in busy] + [s.process.sentinel for s in busy],
+                     timeout=max(0.0, min(deadline - now, POLL_SECONDS)))
+        for slot in busy:
+            if slot.conn in ready:
+                try:
+                    index, doc, rss = slot.conn.recv()
+                except (EOFError, OSError):
+                    self._lost(slot, done)
+                    continue
+                self.stats.peak_rss_bytes = max(self.stats.peak_rss_bytes, rss)
+                done[index] = doc
+                slot.job = None
+            elif slot.process.sentinel in ready:
+                self._lost(slot, done)
+            elif time.monotonic() - slot.started > self.time_limit:
+                self._over_time(slot, done)
+
+    def _over_time(self, slot: _Slot, done: dict[int, ParsedDocument]) -> None:
+        index, path = slot.job
+        self.stats.killed_over_time += 1
+        self._replace(slot, kill=True)
+        done[index] = _failed(path, Issue("resource_limit", f"parsing took longer than the limit of "
+                                          f"{self.time_limit:g} s; stopped"))
+
+    def _lost(self, slot: _Slot, done: dict[int, ParsedDocument]) -> None:
+        index, path = slot.job
+        slot.process.join(timeout=5)
+        code = slot.process.exitcode
+        self.stats.crashed += 1
+        self._replace(slot, kill=True)
+        how = f"signal {-code}" if code is not None and code < 0 else f"exit status {code}"
+        done[index] = _failed(path, Issue("internal_error", f"the parse worker ended ({how}) while reading "
+                                          "this file (a reader library crashed or memory ran out)"))
+
+
+def _failed(path: Path, issue: Issue) -> ParsedDocument:
+    """The document of a file whose worker did not come back: hash and size from the file itself."""
+    doc = _empty(path)
+    try:
+        doc.size_bytes = path.stat().st_size
+        doc.sha256 = file_sha256(path)
+    except OSError:
+        pass
+    return _fail(doc, issue)
