@@ -6,10 +6,15 @@ import re
 from collections import Counter
 
 from extract.blocks import Block
+from extract.issues import Issue
 from extract.template import Templates
-from extract.text import width
+from extract.text import squash, width
 
 _CJK = "\u4e00-\u9fff"
+# A report printed without its tables still has its section headings (一、总体情况 …); a page that only
+# links to reports does not.
+MIN_HEADINGS_OF_A_REPORT = 2
+TITLE_LINES = 3
 
 
 def find_year(texts: list[str], tpl: Templates) -> int | None:
@@ -89,6 +94,26 @@ def _titles(texts: list[str], tpl: Templates) -> list[str]:
             continue
         out.append(line)
     return out[:16]
+
+
+def why_no_tables(texts: list[str], year: int | None, tpl: Templates) -> Issue:
+    """Why a document without the three tables is rejected: a report of the pre-2019 form (built around the
+    old 政府信息公开情况统计表), an annual report printed as prose only, or not a report at all."""
+    md = tpl.metadata
+    joined = squash("".join(texts))
+    old_form = [m for m in md["pre_2019_markers"] if squash(m) in joined]
+    # the document's own title is among its first lines; titles further down are links to other reports
+    titled = any(re.search(md["title_pattern"], t) or re.match(md["title_year_first_pattern"], squash(t))
+                 for t in _titles(texts, tpl)[:TITLE_LINES])
+    if old_form or (titled and year is not None and year < md["first_format_year"]):
+        found = f" (found: {'、'.join(old_form[:3])})" if old_form else f" (report year {year})"
+        return Issue("unsupported_format", "pre-2019 statistics table: a report of the form used before "
+                     f"国办公开办函〔2019〕60号, whose tables have no codes in the report schema{found}")
+    headings = {tpl.section_of_heading(t) for t in texts} - {None}
+    if titled and len(headings) >= MIN_HEADINGS_OF_A_REPORT:
+        return Issue("prose_only", "an annual report without the tables of sections 二, 三 and 四 (prose only, "
+                     "or the tables are pictures or attachments not in this file)")
+    return Issue("not_a_report", "none of the tables of an annual report (sections 二, 三, 四) were found")
 
 
 def prose(blocks: list[Block]) -> list[str]:
