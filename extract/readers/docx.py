@@ -14,6 +14,14 @@ from pathlib import Path
 from docx.oxml.ns import qn
 
 from extract.blocks import Block, Cell
+from extract.limits import (
+    MAX_DOCX_PART_BYTES,
+    MAX_GRID_COLUMNS,
+    MAX_GRID_ROWS,
+    MAX_SPAN,
+    MAX_TABLE_CELLS,
+    MAX_TABLES,
+)
 from extract.readers import ReadError, Reading
 from extract.readers.grid import cell_text, clean_text, grid_blocks
 
@@ -31,6 +39,7 @@ def read(data: bytes, path: Path) -> Reading:
         raise ReadError("empty_file", "empty file (no bytes)")
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ReadError("unreadable_file", "not a valid .docx (zip) file")
+    _check_package(data)
     import docx
 
     try:
@@ -46,6 +55,18 @@ def read(data: bytes, path: Path) -> Reading:
         raise ReadError("needs_ocr", f"Word file holds {images} image(s) and almost no text ({text} characters): "
                         "a scan pasted into a document; OCR is needed to read it")
     return Reading(flow.blocks, "docx", "docx_grid", None)
+
+
+def _check_package(data: bytes) -> None:
+    """A part that inflates past the limit is a zip bomb, not a report: refuse it before it is read."""
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise ReadError("unreadable_file", f"not a valid .docx (zip) file: {exc}") from exc
+    big = [i for i in infos if i.file_size > MAX_DOCX_PART_BYTES]
+    if big:
+        raise ReadError("resource_limit", f"part {big[0].filename} inflates to {big[0].file_size} bytes, over the "
+                        f"limit of {MAX_DOCX_PART_BYTES}")
 
 
 def paragraph_text(p) -> str:
@@ -111,7 +132,11 @@ class _Flow:
             return
         index = self.tables
         self.tables += 1
+        if index >= MAX_TABLES or len(rows) > MAX_GRID_ROWS:
+            raise ReadError("resource_limit", f"table {index + 1} of {len(rows)} rows is over the limits "
+                            f"({MAX_TABLES} tables, {MAX_GRID_ROWS} rows)")
         grid: list[list[Cell]] = []
+        cells = 0
         for r, tr in enumerate(rows):
             row: list[Cell] = []
 
@@ -130,16 +155,22 @@ class _Flow:
                     put("")
             for _ in range(_int_val(tr, "w:trPr/w:gridAfter")):
                 put("")
+            cells += len(row)
+            if len(row) > MAX_GRID_COLUMNS or cells > MAX_TABLE_CELLS:
+                raise ReadError("resource_limit", f"table {index + 1} spans more than {MAX_GRID_COLUMNS} columns "
+                                f"or {MAX_TABLE_CELLS} cells: not a report's table")
             grid.append(row)
         self.blocks.extend(grid_blocks(grid))
 
 
 def _int_val(el, path: str) -> int:
+    """A span or count attribute, clipped to MAX_SPAN (`w:gridSpan="2147483647"` must not become a loop)."""
     found = el.find("/".join(qn(p) for p in path.split("/")))
     try:
-        return int(found.get(qn("w:val"))) if found is not None else 0
+        value = int(found.get(qn("w:val"))) if found is not None else 0
     except (TypeError, ValueError):
         return 0
+    return max(0, min(value, MAX_SPAN))
 
 
 def _grid_width(tbl, rows: list) -> int:

@@ -21,6 +21,7 @@ from lxml import etree
 
 from extract.blocks import Block, Cell
 from extract.decode import DecodeError, decode
+from extract.limits import MAX_GRID_COLUMNS, MAX_GRID_ROWS, MAX_SPAN, MAX_TABLE_CELLS, MAX_TABLES
 from extract.readers import ReadError, Reading
 from extract.readers.grid import cell_text, clean_text, grid_blocks
 from extract.text import width
@@ -35,7 +36,6 @@ _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl"
           "figure", "figcaption", "caption", "form", "fieldset", "table", "tr", "td", "th", "thead", "tbody",
           "tfoot", "hr", "body", "html"}
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-MAX_SPAN = 200
 
 
 def read(data: bytes, path: Path) -> Reading:
@@ -153,7 +153,10 @@ def _title_before(root, page_title: str | None) -> str | None:
 
 
 def _span(value: str | None, limit: int) -> int:
+    """A rowspan/colspan clipped to `limit` (0 means "to the end"); a number of any length is read safely."""
     m = re.match(r"\s*(\d+)", value or "")
+    if m and len(m.group(1).lstrip("0")) > len(str(limit)):
+        return limit
     n = int(m.group(1)) if m else 1
     return limit if n == 0 else max(1, min(n, limit))
 
@@ -214,6 +217,7 @@ class _Flow:
         rows = [tr for tr in table.iter("tr")]
         index = self.tables
         self.tables += 1
+        _check_table(index, len(rows))
         taken: dict[tuple[int, int], Cell] = {}
         for r, tr in enumerate(rows):
             c = 0
@@ -222,8 +226,11 @@ class _Flow:
                     continue
                 while (r, c) in taken:
                     c += 1
-                rs = _span(td.get("rowspan"), len(rows) - r)
-                cs = _span(td.get("colspan"), MAX_SPAN)
+                rs = _span(td.get("rowspan"), min(len(rows) - r, MAX_SPAN))
+                cs = _span(td.get("colspan"), min(MAX_SPAN, MAX_GRID_COLUMNS - c))
+                if c >= MAX_GRID_COLUMNS or len(taken) + rs * cs > MAX_TABLE_CELLS:
+                    raise ReadError("resource_limit", f"table {index + 1} spans more than {MAX_GRID_COLUMNS} "
+                                    f"columns or {MAX_TABLE_CELLS} cells: not a report's table")
                 text = cell_text(_cell_lines(td))
                 for dr in range(rs):
                     for dc in range(cs):
@@ -237,6 +244,15 @@ class _Flow:
             self.blocks.extend(Block("text", [row[0]]) for row in grid if row[0].text)
             return
         self.blocks.extend(grid_blocks(grid))
+
+
+def _check_table(index: int, rows: int) -> None:
+    """A page with more tables, or a table with more rows, than any report is hostile: stop before
+    expanding it (`extract.limits`)."""
+    if index >= MAX_TABLES:
+        raise ReadError("resource_limit", f"more than {MAX_TABLES} tables in the page")
+    if rows > MAX_GRID_ROWS:
+        raise ReadError("resource_limit", f"table {index + 1} has {rows} rows, over the limit of {MAX_GRID_ROWS}")
 
 
 def _cell_lines(td) -> str:

@@ -27,6 +27,7 @@ from typing import Any
 
 from extract.blocks import Block, Cell
 from extract.cells import clean, is_value_like, read_cell
+from extract.limits import MAX_PDF_PAGES
 from extract.readers import ReadError, Reading
 from extract.readers.grid import cell_text, join_lines
 
@@ -76,6 +77,8 @@ def read(data: bytes, path: Path) -> Reading:
             raise ReadError("unreadable_file", f"PDF page tree unreadable: {type(exc).__name__}: {exc}") from exc
         if not pages:
             raise ReadError("unreadable_file", "PDF has no pages")
+        if len(pages) > MAX_PDF_PAGES:
+            raise ReadError("resource_limit", f"PDF has {len(pages)} pages, over the limit of {MAX_PDF_PAGES}")
         items: list[_Line | _Table] = []
         chars = unmapped = images = 0
         for number, page in enumerate(pages, start=1):
