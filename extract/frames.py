@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import polars as pl
 
+from extract.guard import storable
 from extract.parse import ParsedDocument
 from extract.schema import polars_schema
 
@@ -43,11 +44,11 @@ def to_frames(docs: list[ParsedDocument], loaded_at: datetime | None = None) -> 
         for c in d.cells:
             rows["cells"].append({
                 "report_id": d.report_id, "table_code": c.table, "row_code": c.row, "col_code": c.col,
-                "value": c.value, "raw_text": c.raw, **c.source.provenance(),
+                "value": storable(c.value), "raw_text": c.raw, **c.source.provenance(),
             })
         for f in d.facts:
             rows["narrative_facts"].append({
-                "report_id": d.report_id, "fact_code": f.code, "value": f.value,
+                "report_id": d.report_id, "fact_code": f.code, "value": storable(f.value),
                 "is_lower_bound": f.is_lower_bound, "sentence": f.sentence, "line": f.line,
             })
     return {t: pl.DataFrame(r, schema=polars_schema(t), orient="row") if r else

@@ -42,13 +42,21 @@ def valid_codes() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
 
 
 def fits(value: Decimal | None) -> bool:
-    """A value `raw` stores exactly: at most MAX_VALUE_DIGITS integer digits and four decimals."""
+    """A value `raw` can hold: at most MAX_VALUE_DIGITS integer digits (its decimals are stored to four
+    places, see `storable`)."""
     if value is None:
         return True
     try:
-        return value.is_finite() and abs(value) < VALUE_LIMIT and value == value.quantize(FOUR_PLACES)
+        return value.is_finite() and abs(value) < VALUE_LIMIT
     except InvalidOperation:
         return False
+
+
+def storable(value: Decimal | None) -> Decimal | None:
+    """The value as `raw` stores it: DECIMAL(18,4), the report schema's four decimals of 万元. The parse keeps
+    every printed decimal; a value printed with more (`24252.311082` 万元, fen precision) is rounded here and
+    its printed text is kept beside it."""
+    return None if value is None else value.quantize(FOUR_PLACES)
 
 
 def sanitize(doc: ParsedDocument) -> ParsedDocument:
@@ -78,9 +86,13 @@ def _values_in_range(doc: ParsedDocument) -> None:
     for c in doc.cells:
         if c.value is not None and not fits(c.value):
             doc.issues.append(Issue("value_out_of_range", f"{c.raw!r} does not fit the warehouse's numbers "
-                                    f"(at most {MAX_VALUE_DIGITS} digits and 4 decimals); recorded as not "
+                                    f"(at most {MAX_VALUE_DIGITS} integer digits); recorded as not "
                                     "reported", c.table, c.row, c.col, c.source.line))
             c.value = None
+        elif c.value is not None and c.value != storable(c.value):
+            doc.issues.append(Issue("rounded_for_storage", f"{c.raw!r} has more than four decimals; the warehouse "
+                                    f"stores {storable(c.value)} (DECIMAL(18,4)) and keeps the printed text",
+                                    c.table, c.row, c.col, c.source.line))
 
 
 def _one_value_per_cell(doc: ParsedDocument) -> None:

@@ -39,6 +39,7 @@ SEVERITY: dict[str, str] = {
     "not_a_file": "error",
     "unknown_code": "warning",
     "value_out_of_range": "warning",
+    "rounded_for_storage": "info",
     "duplicate_cell": "warning",
     "search_budget_exhausted": "info",
 }
