@@ -13,7 +13,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export NIANBAO_WAREHOUSE ?= $(CURDIR)/warehouse/nianbao.duckdb
 
-.PHONY: run test test-slow lint dbt-parse dev docs bench lock clean browser dagster-home
+.PHONY: run test test-slow lint dbt-parse dev docs bench lock clean browser converters dagster-home
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,10 +39,15 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
 	  || echo "could not install chromium: the browser test will report why it was skipped"
 
-test: $(STAMP) browser lint dbt-parse
+# pdftotext (poppler-utils, a Debian package) for the converter round trips: missing, their test fails (no skip).
+converters:
+	@command -v pdftotext >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null) \
+	  || echo "could not install poppler-utils: tests/test_converter_roundtrip.py will fail" >&2
+
+test: $(STAMP) browser converters lint dbt-parse
 	$(BIN)/python -m pytest -m "not slow" -q
 
-test-slow: $(STAMP)
+test-slow: $(STAMP) converters
 	$(BIN)/python -m pytest -m slow -q
 
 # The Dagster instance lives in .dagster_home/ (git-ignored), with the project's instance settings.
