@@ -1,14 +1,23 @@
-"""The data-quality report: one static HTML page for a supervising office (政务公开办), no SQL needed.
+"""The data-quality report: a small static site for a supervising office (政务公开办), no SQL needed.
 
-Rendered from `dq.check_results` (and `marts.dim_report` for file names) only, so it can be rebuilt at
-any time from stored results. It must stay usable at 100,000 reports: the page shows totals per check
-first, then the failing reports with the printed numbers side by side, then plausibility warnings and
-what could not be assessed, each list capped with a count of what is not shown ("及另外 N 份"); the full
-detail stays in the warehouse. Inline CSS only: it works offline and loads nothing.
+It must stay usable at 100,000 reports, so it is not one endless page: `data_quality.html` is the summary
+(counts, charts by check, year, level and province, the worst reports, what could not be read), and links
+down through a page per province and per city to a page per agency that needs action, where each failing
+relation links to the source file and the line or page its numbers were printed on. An offline search
+index (`search_index.js`, loaded on first use) finds any agency by name. One shared stylesheet and script
+beside the pages, inline SVG charts, relative links only: it opens from disk, offline, and loads nothing
+from the network.
+
+Rendered from the warehouse's stored tables only (expectations.report_data), so it can be rebuilt at any
+time; every value goes through Jinja's autoescaping (agency names and file names are untrusted text).
 """
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,205 +26,300 @@ from typing import Any
 import duckdb
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from expectations.codes import CHECKS, SEVERITY_LABELS, STATUS_LABELS, format_number, scope_label, scope_order
+from expectations import report_data as data
+from expectations.codes import CHECKS, format_number, scope_label
+from expectations.report_charts import bar_chart
 from expectations.store import connect
 
 TEMPLATES = Path(__file__).parent / "templates"
 PAGE = "data_quality.html"
-FAILING_REPORTS_SHOWN = 100  # failing reports listed in full
-ROWS_PER_REPORT_SHOWN = 30  # failing relations listed per report
-WARNINGS_SHOWN = 200
-NOT_ASSESSABLE_SHOWN = 100
+DOCUMENTS_PAGE = "documents.html"
+SEARCH_INDEX = "search_index.js"
+REGIONS = "regions"
+AGENCIES = "agencies"
+STATIC = ("report.css", "report.js")  # shared by every page, copied beside the summary
+OUTPUTS = (PAGE, DOCUMENTS_PAGE, SEARCH_INDEX, REGIONS, AGENCIES, *STATIC)
+TOP_FAILING_SHOWN = 100
+DOCUMENTS_ON_SUMMARY = 50
+DOCUMENTS_PAGE_SHOWN = 5_000
+FINDINGS_PER_REPORT = 60
+UNASSESSED_PER_REPORT = 40
+PROVINCES_CHARTED = 15
+# What a failing check of each severity is called: the words match what is counted.
+SEVERITY_LABELS = {"error": "法定勾稽关系", "warning": "合理性提示", "info": "信息提示"}
+
+Row = dict[str, Any]
 
 
 @dataclass(frozen=True)
 class Caps:
-    """How many items each list shows (the rest are counted)."""
+    """How many items each capped list shows (the rest are counted)."""
 
-    failing_reports: int = FAILING_REPORTS_SHOWN
-    rows_per_report: int = ROWS_PER_REPORT_SHOWN
-    warnings: int = WARNINGS_SHOWN
-    not_assessable: int = NOT_ASSESSABLE_SHOWN
-
-
-def _records(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    cursor = con.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    top_failing: int = TOP_FAILING_SHOWN
+    documents_on_summary: int = DOCUMENTS_ON_SUMMARY
+    documents_page: int = DOCUMENTS_PAGE_SHOWN
+    findings_per_report: int = FINDINGS_PER_REPORT
+    unassessed_per_report: int = UNASSESSED_PER_REPORT
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
-        ).fetchone()[0]
-    )
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
+    env.filters["num"] = format_number
+    return env
 
 
-def _results_view(con: duckdb.DuckDBPyConnection) -> None:
-    """`results`: dq.check_results with the report's file name (from dim_report when the marts exist)."""
-    if _has_table(con, "marts", "dim_report"):
-        source = """select r.*, d.file_name from dq.check_results r
-                    left join marts.dim_report d on d.report_id = r.report_id"""
-    else:
-        source = "select *, null::varchar as file_name from dq.check_results"
-    con.execute(f"create or replace temp view results as {source}")
+def province_file(province: str) -> str:
+    return f"{data.slug(province)}.html"
 
 
-def _check_summary(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Per check: reports passing (all scopes pass), failing (any scope fails), not assessable (the rest)."""
-    rows = _records(
-        con,
-        """with per_report as (
-               select check_id, any_value(severity) as severity, report_id,
-                      bool_or(status = 'fail') as failed, bool_or(status = 'not_assessable') as unassessed,
-                      count(*) filter (where status = 'fail') as failing_scopes,
-                      count(*) filter (where status = 'not_assessable') as unassessed_scopes
-               from results group by check_id, report_id
-           )
-           select check_id, any_value(severity) as severity,
-                  count(*) filter (where not failed and not unassessed) as passing,
-                  count(*) filter (where failed) as failing,
-                  count(*) filter (where not failed and unassessed) as not_assessable,
-                  sum(failing_scopes) as failing_scopes, sum(unassessed_scopes) as unassessed_scopes
-           from per_report group by check_id""",
-    )
-    order = {c: i for i, c in enumerate(CHECKS)}
+def city_file(province: str, city: str) -> str:
+    return f"{data.slug(province)}-{data.slug(province + '|' + city)}.html"
+
+
+def agency_file(report: Row) -> str:
+    return f"{data.slug('|'.join((report['province'], report['city'], report['agency_label'])))}.html"
+
+
+def source_uri(path: str | None, source_form: str | None, page: int | None) -> str:
+    """A link to the source file (and its page, for PDFs) that opens from the report in a browser."""
+    if not path or not os.path.isabs(path):
+        return ""
+    uri = Path(path).as_uri()
+    return f"{uri}#page={page}" if page and source_form == "pdf" else uri
+
+
+def source_place(line: int | None, page: int | None) -> str:
+    """Where the numbers were printed, in words."""
+    if page:
+        return f"第 {page} 页" + (f" 第 {line} 行" if line else "")
+    if line:
+        return f"第 {line} 行"
+    return "原文件"
+
+
+class Site:
+    """The pages of one report build, written into `folder`."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, folder: Path, caps: Caps) -> None:
+        self.con = con
+        self.folder = folder
+        self.caps = caps
+        self.env = _environment()
+        self.generated = datetime.now().strftime("%Y-%m-%d %H:%M")
+
+    def render(self, template: str, target: Path, **values: Any) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        html = self.env.get_template(template).render(generated=self.generated, **values)
+        target.write_text(html, encoding="utf-8")
+
+    def write(self) -> None:
+        for name in STATIC:
+            shutil.copyfile(TEMPLATES / name, self.folder / name)
+        data.prepare_views(self.con)
+        reports = data.region_reports(self.con)
+        for report in reports:
+            report["href"] = f"{AGENCIES}/{agency_file(report)}" if data.needs_page(report) else ""
+        self.write_agencies([r for r in reports if r["href"]])
+        self.write_regions(reports)
+        self.write_search_index(reports)
+        self.write_documents()
+        self.write_summary(reports)
+
+    # ------------------------------------------------------------------------------------ summary
+
+    def write_summary(self, reports: list[Row]) -> None:
+        summary = self._check_summary()
+        years = data.by_dimension(self.con, "coalesce(year::varchar, '年度未识别')")
+        levels = data.by_dimension(self.con, "level")
+        provinces = data.by_dimension(self.con, "province")
+        for row in provinces:
+            row["href"] = f"{REGIONS}/{province_file(row['key'])}"
+        charts = {
+            "by_check": bar_chart("不通过的报告数 · 按核对项",
+                                  [(s["check_id"], s["failing"], s["passing"] + s["failing"] + s["not_assessable"])
+                                   for s in summary]),
+            "by_year": bar_chart("未通过法定勾稽关系的报告 · 按年度",
+                                 [(str(y["key"]), y["failing"], y["reports"]) for y in sorted(years, key=_key)]),
+            "by_level": bar_chart("未通过法定勾稽关系的报告 · 按层级",
+                                  [(v["key"], v["failing"], v["reports"]) for v in levels]),
+            "by_province": bar_chart(f"未通过法定勾稽关系的报告 · 按省份（前 {PROVINCES_CHARTED}）",
+                                     [(p["key"], p["failing"], p["reports"]) for p in provinces[:PROVINCES_CHARTED]]),
+        }
+        top = sorted((r for r in reports if r["fails"]), key=lambda r: (-r["fails"], r["agency_label"]))
+        docs, docs_total = self._documents(self.caps.documents_on_summary, prefix="")
+        self.render(
+            "data_quality.html.j2", self.folder / PAGE, root="",
+            head=data.headline(self.con), summary=summary, charts=charts, provinces=provinces, levels=levels,
+            top_failing=top[: self.caps.top_failing], blanks=data.unassessed_by_cause(self.con),
+            docs=docs, docs_total=docs_total,
+        )
+
+    def _check_summary(self) -> list[Row]:
+        order = {c: i for i, c in enumerate(CHECKS)}
+        rows = data.check_summary(self.con)
+        for row in rows:
+            info = CHECKS.get(row["check_id"])
+            row["label"] = info.label if info else row["check_id"]
+            row["rule"] = info.rule if info else ""
+            row["severity_label"] = SEVERITY_LABELS.get(row["severity"], row["severity"])
+        return sorted(rows, key=lambda r: order.get(r["check_id"], len(order)))
+
+    # ------------------------------------------------------------------------------------ documents
+
+    def _documents(self, limit: int, prefix: str) -> tuple[list[Row], int]:
+        docs, total = data.unreadable_documents(self.con, limit)
+        for doc in docs:
+            doc["uri"] = source_uri(doc["path"], doc["source_form"], None)
+            doc["href"] = ""
+            if doc["report_id"] and doc["status"] == "partial" and doc["agency_label"]:
+                doc["href"] = prefix + f"{AGENCIES}/{agency_file(self._report(doc['report_id']))}"
+        return docs, total
+
+    def _report(self, report_id: str) -> Row:
+        return data.records(self.con, "select * from rep_status where report_id = $id", {"id": report_id})[0]
+
+    def write_documents(self) -> None:
+        docs, total = self._documents(self.caps.documents_page, prefix="")
+        self.render("documents.html.j2", self.folder / DOCUMENTS_PAGE, root="", docs=docs, docs_total=total)
+
+    # ------------------------------------------------------------------------------------ regions
+
+    def write_regions(self, reports: list[Row]) -> None:
+        by_city: dict[tuple[str, str], list[Row]] = defaultdict(list)
+        for report in reports:
+            by_city[(report["province"], report["city"])].append(report)
+        provinces = sorted({p for p, _ in by_city})
+        for province in provinces:
+            cities = data.cities(self.con, province)
+            for row in cities:
+                row["href"] = city_file(province, row["key"])
+            total = {k: sum(c[k] for c in cities) for k in ("reports", "failing", "warned")}
+            self.render("province.html.j2", self.folder / REGIONS / province_file(province), root="../",
+                        province=province, cities=cities, total=total)
+        for (province, city), rows in by_city.items():
+            levels: dict[str, list[Row]] = defaultdict(list)
+            for row in rows:
+                levels[row["level"]].append({**row, "href": f"../{row['href']}" if row["href"] else ""})
+            self.render("city.html.j2", self.folder / REGIONS / city_file(province, city), root="../",
+                        province=province, city=city, province_href=province_file(province),
+                        levels=sorted(levels.items()))
+
+    # ------------------------------------------------------------------------------------ agencies
+
+    def write_agencies(self, reports: list[Row]) -> None:
+        ids = [r["report_id"] for r in reports]
+        findings = _grouped(data.findings(self.con, ids, self.caps.findings_per_report))
+        unassessed = _grouped(data.unassessed(self.con, ids, self.caps.unassessed_per_report))
+        issues = data.parse_issue_counts(self.con)
+        paths = dict(self.con.execute("select report_id, path from rep_reports where report_id in "
+                                      "(select report_id from rep_ids)").fetchall())
+        forms = dict(self.con.execute("select report_id, source_form from rep_reports where report_id in "
+                                      "(select report_id from rep_ids)").fetchall())
+        pages: dict[str, list[Row]] = defaultdict(list)
+        for report in reports:
+            rid = report["report_id"]
+            path, form = paths.get(rid), forms.get(rid)
+            rows = [_finding(f, path, form) for f in findings.get(rid, [])]
+            total_findings = report["fails"] + report["warnings"] + report["notes"]
+            pages[report["href"]].append({
+                **report, "path": path, "uri": source_uri(path, form, None), "findings": rows,
+                "more_findings": total_findings - len(rows), "issues": issues.get(rid, 0),
+                "unassessed_rows": [_labelled(u) for u in unassessed.get(rid, [])],
+            })
+        for href, agency_reports in pages.items():
+            first = agency_reports[0]
+            agency_reports.sort(key=lambda r: (-(r["year"] or 0), r["report_id"]))
+            self.render(
+                "agency.html.j2", self.folder / href, root="../", agency=first["agency_label"],
+                level=first["level"], province=first["province"], city=first["city"],
+                province_href=f"../{REGIONS}/{province_file(first['province'])}",
+                city_href=f"../{REGIONS}/{city_file(first['province'], first['city'])}", reports=agency_reports,
+            )
+
+    # ------------------------------------------------------------------------------------ search
+
+    def write_search_index(self, reports: list[Row]) -> None:
+        """[name, years, href, flag] per agency and region: a small offline index for the search box."""
+        entries: dict[tuple[str, str, str], list[Any]] = {}
+        for report in reports:
+            key = (report["agency_label"], report["province"], report["city"])
+            href = report["href"] or (
+                f"{REGIONS}/{city_file(report['province'], report['city'])}#r-{report['report_id'][:16]}"
+            )
+            entry = entries.setdefault(key, [report["agency_label"], [], href, 0])
+            if report["year"]:
+                entry[1].append(report["year"])
+            entry[3] += report["fails"]
+        index = [
+            [name, " ".join(str(y) for y in sorted(set(years))), href, f"不通过 {fails} 处" if fails else ""]
+            for name, years, href, fails in entries.values()
+        ]
+        # `<` as \u003c: the index stays inert even if someone pastes it into a page.
+        text = json.dumps(index, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+        (self.folder / SEARCH_INDEX).write_text(f"window.NIANBAO_SEARCH={text};\n", encoding="utf-8")
+
+
+def _key(row: Row) -> str:
+    return str(row["key"])
+
+
+def _grouped(rows: list[Row]) -> dict[str, list[Row]]:
+    out: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
-        info = CHECKS.get(row["check_id"])
-        row["label"] = info.label if info else row["check_id"]
-        row["rule"] = info.rule if info else ""
-        row["severity_label"] = SEVERITY_LABELS.get(row["severity"], row["severity"])
-    return sorted(rows, key=lambda r: order.get(r["check_id"], len(order)))
+        out[row["report_id"]].append(row)
+    return out
 
 
-def _with_labels(row: dict[str, Any]) -> dict[str, Any]:
+def _labelled(row: Row) -> Row:
     info = CHECKS.get(row["check_id"])
     row["check_label"] = info.label if info else row["check_id"]
     row["scope_label"] = scope_label(row["check_id"], row["scope"])
-    row["actual_label"] = info.actual_label if info else "左边"
-    row["expected_label"] = info.expected_label if info else "右边"
-    row["agency_label"] = row.get("agency") or row.get("file_name") or row["report_id"][:12]
     return row
 
 
-def _failing_reports(con: duckdb.DuckDBPyConnection, caps: Caps) -> tuple[list[dict[str, Any]], int]:
-    """Reports with a failing statutory relation, most failures first, each with its failing relations."""
-    total = con.execute(
-        "select count(distinct report_id) from results where status = 'fail' and severity = 'error'"
-    ).fetchone()[0]
-    reports = _records(
-        con,
-        """select report_id, any_value(agency) as agency, any_value(year) as year, any_value(file_name) as file_name,
-                  count(*) as failing
-           from results where status = 'fail' and severity = 'error'
-           group by report_id order by failing desc, agency, year, report_id limit $n""",
-        {"n": caps.failing_reports},
-    )
-    if not reports:
-        return [], 0
-    rows = _records(
-        con,
-        """select * from (
-               select *, row_number() over (partition by report_id order by check_id, scope) as n
-               from results
-               where status = 'fail' and severity = 'error' and report_id in (select unnest($ids::varchar[]))
-           ) where n <= $cap""",
-        {"ids": [r["report_id"] for r in reports], "cap": caps.rows_per_report},
-    )
-    order = {c: i for i, c in enumerate(CHECKS)}
-    by_report: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        by_report.setdefault(row["report_id"], []).append(_with_labels(row))
-    for report in reports:
-        report["agency_label"] = report["agency"] or report["file_name"] or report["report_id"][:12]
-        report["rows"] = sorted(
-            by_report.get(report["report_id"], []),
-            key=lambda r: (order.get(r["check_id"], 99), scope_order(r["scope"]), r["scope"]),
-        )
-        report["more"] = report["failing"] - len(report["rows"])
-    return reports, total
+def _finding(row: Row, path: str | None, source_form: str | None) -> Row:
+    """A failing relation as the agency page shows it: labels, the Chinese sentence, where it was printed."""
+    info = CHECKS.get(row["check_id"])
+    _labelled(row)
+    row["actual_label"] = info.actual_label if info else "左边"
+    row["expected_label"] = info.expected_label if info else "右边"
+    row["severity_label"] = SEVERITY_LABELS.get(row["severity"], row["severity"])
+    row["detail_zh"] = data.chinese_detail(row["detail"])
+    row["where"] = source_place(row["line"], row["page"])
+    row["uri"] = source_uri(path, source_form, row["page"])
+    return row
 
 
-def _warnings(con: duckdb.DuckDBPyConnection, caps: Caps) -> tuple[list[dict[str, Any]], int]:
-    """Plausibility findings (severity warning/info): not statutory failures, listed apart."""
-    total = con.execute("select count(*) from results where status = 'fail' and severity <> 'error'").fetchone()[0]
-    rows = _records(
-        con,
-        """select * from results where status = 'fail' and severity <> 'error'
-           order by case severity when 'warning' then 0 else 1 end, check_id, agency, year, scope limit $n""",
-        {"n": caps.warnings},
-    )
-    for row in rows:
-        _with_labels(row)
-        row["severity_label"] = SEVERITY_LABELS.get(row["severity"], row["severity"])
-    return rows, total
+def _publish(staging: Path, out_dir: Path) -> None:
+    """Move the freshly built pages into place, one entry at a time (a file by rename, a folder by
+    rename after moving the old one aside), leaving anything else in `out_dir` alone."""
+    for name in OUTPUTS:
+        built, target = staging / name, out_dir / name
+        if not built.exists():
+            continue
+        if built.is_dir():
+            old = out_dir / f".{name}.old-{os.getpid()}"
+            if target.exists():
+                target.rename(old)
+            built.rename(target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            built.replace(target)
 
 
-def _not_assessable(con: duckdb.DuckDBPyConnection, caps: Caps) -> tuple[list[dict[str, Any]], int]:
-    """Reports with relations that could not be assessed (blank cells, missing tables), grouped by report."""
-    total = con.execute(
-        "select count(distinct report_id) from results where status = 'not_assessable' and severity = 'error'"
-    ).fetchone()[0]
-    reports = _records(
-        con,
-        """select report_id, any_value(agency) as agency, any_value(year) as year, any_value(file_name) as file_name,
-                  count(*) as scopes, list(check_id order by check_id, scope)[1:12] as check_ids,
-                  list(scope order by check_id, scope)[1:12] as scopes_list
-           from results where status = 'not_assessable' and severity = 'error'
-           group by report_id order by scopes desc, agency, year, report_id limit $n""",
-        {"n": caps.not_assessable},
-    )
-    for report in reports:
-        report["agency_label"] = report["agency"] or report["file_name"] or report["report_id"][:12]
-        report["entries"] = [
-            f"{CHECKS[c].label if c in CHECKS else c}：{scope_label(c, s)}"
-            for c, s in zip(report["check_ids"], report["scopes_list"], strict=True)
-        ]
-        report["more"] = report["scopes"] - len(report["entries"])
-    return reports, total
-
-
-def render(con: duckdb.DuckDBPyConnection, caps: Caps = Caps()) -> str:
-    """The report page as HTML text, from a connection that holds dq.check_results."""
-    _results_view(con)
-    reports_total = con.execute("select count(distinct report_id) from results").fetchone()[0]
-    summary = _check_summary(con)
-    failing, failing_total = _failing_reports(con, caps)
-    warnings, warnings_total = _warnings(con, caps)
-    unassessed, unassessed_total = _not_assessable(con, caps)
-    warned_reports = con.execute(
-        "select count(distinct report_id) from results where status = 'fail' and severity <> 'error'"
-    ).fetchone()[0]
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
-    env.filters["num"] = format_number
-    return env.get_template("data_quality.html.j2").render(
-        generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
-        reports_total=reports_total,
-        failing_total=failing_total,
-        clean_total=reports_total - failing_total,
-        warned_reports=warned_reports,
-        summary=summary,
-        failing=failing,
-        warnings=warnings,
-        warnings_total=warnings_total,
-        unassessed=unassessed,
-        unassessed_total=unassessed_total,
-        status_labels=STATUS_LABELS,
-        checks=CHECKS,
-    )
-
-
-def build_report(warehouse: Path, out_dir: Path) -> Path:
-    """Write `out_dir/data_quality.html` from the stored check results and return its path."""
+def build_report(warehouse: Path, out_dir: Path, caps: Caps = Caps()) -> Path:
+    """Write the report's pages into `out_dir` from the stored results; returns the summary page."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    with connect(warehouse, read_only=True) as con:
-        if not _has_table(con, "dq", "check_results"):
-            raise LookupError(f"{warehouse} has no dq.check_results: run the checks first (expectations.checks)")
-        html = render(con)
-    path = out_dir / PAGE
-    tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    staging = out_dir / f".building-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        with connect(warehouse, read_only=True) as con:
+            if not data.has_table(con, "dq", "check_results"):
+                raise LookupError(f"{warehouse} has no dq.check_results: run the checks first (expectations.checks)")
+            Site(con, staging, caps).write()
+        _publish(staging, out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return out_dir / PAGE

@@ -1,0 +1,272 @@
+"""What the data-quality report shows, queried from the warehouse in a few set-based passes.
+
+Everything is read from `dq.check_results`, `marts.dim_report`, `raw.documents`, `raw.cells` and
+`raw.parse_issues` (the tables that are missing in a warehouse are treated as empty), so the report can be
+rebuilt from stored results at any time and costs a few aggregate queries whatever the corpus size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+import duckdb
+
+UNKNOWN_PROVINCE = "未识别省份"
+UNKNOWN_CITY = "省本级及未识别城市"
+UNKNOWN_LEVEL = "未识别层级"
+# Which table of the form each check reads: its failing relations are located in these cells.
+CHECK_TABLES: dict[str, str] = {
+    "T3_BALANCE": "applications",
+    "T3_OUTCOMES": "applications",
+    "T3_ROW_TOTAL": "applications",
+    "NARRATIVE_APPLICATIONS": "applications",
+    "T4_TOTAL": "review_litigation",
+    "X5": "review_litigation",
+    "X4": "disclosure",
+    "PLAUSIBLE_PROCUREMENT": "disclosure",
+}
+# Chinese first, then the same in English: the report shows the Chinese sentence only.
+_ENGLISH_PART = re.compile(r"(?<=[。；）])\s*(?=[A-Za-z][A-Za-z0-9_]*[\s:(])")
+
+Row = dict[str, Any]
+
+
+def records(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> list[Row]:
+    cursor = con.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    row = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def chinese_detail(detail: str | None) -> str:
+    """The Chinese sentence of a detail that reads 'Chinese。English.'"""
+    if not detail:
+        return ""
+    return _ENGLISH_PART.split(detail, maxsplit=1)[0].strip()
+
+
+def slug(text: str) -> str:
+    """A short ASCII file-name key for a region or an agency (names are Chinese and may hold anything)."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+def prepare_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Temp views every query below reads: reports with region and level, results with the report."""
+    if has_table(con, "marts", "dim_report"):
+        reports = ("select report_id, agency, year, file_name, admin_level, province, city, parse_status "
+                   "from marts.dim_report")
+    else:
+        reports = """select distinct report_id, agency, year, null::varchar as file_name, null::varchar as admin_level,
+                            null::varchar as province, null::varchar as city, 'parsed' as parse_status
+                     from dq.check_results"""
+    documents = (
+        "select path, file_name, status, error, report_id, source_form from raw.documents"
+        if has_table(con, "raw", "documents")
+        else "select null::varchar as path, null::varchar as file_name, null::varchar as status,"
+        " null::varchar as error, null::varchar as report_id, null::varchar as source_form where false"
+    )
+    con.execute(f"create or replace temp view rep_documents as {documents}")
+    con.execute(
+        f"""create or replace temp table rep_reports as
+            select r.report_id, coalesce(r.agency, r.file_name, left(r.report_id, 12)) as agency_label, r.agency,
+                   r.year, r.file_name, coalesce(r.admin_level, '{UNKNOWN_LEVEL}') as level,
+                   coalesce(r.province, '{UNKNOWN_PROVINCE}') as province,
+                   coalesce(r.city, '{UNKNOWN_CITY}') as city, coalesce(r.parse_status, 'parsed') as parse_status,
+                   d.path, d.source_form
+            from ({reports}) r
+            left join (select report_id, any_value(path) as path, any_value(source_form) as source_form
+                       from rep_documents where report_id is not null group by report_id) d using (report_id)"""
+    )
+    con.execute(
+        """create or replace temp table rep_per_report as
+           select report_id,
+                  count(*) filter (where status = 'fail' and severity = 'error') as fails,
+                  count(*) filter (where status = 'fail' and severity = 'warning') as warnings,
+                  count(*) filter (where status = 'fail' and severity = 'info') as notes,
+                  count(*) filter (where status = 'not_assessable') as unassessed
+           from dq.check_results group by report_id"""
+    )
+    con.execute(
+        """create or replace temp table rep_status as
+           select r.*, coalesce(p.fails, 0) as fails, coalesce(p.warnings, 0) as warnings,
+                  coalesce(p.notes, 0) as notes, coalesce(p.unassessed, 0) as unassessed,
+                  p.report_id is not null as checked
+           from rep_reports r left join rep_per_report p using (report_id)"""
+    )
+
+
+def headline(con: duckdb.DuckDBPyConnection) -> Row:
+    """Counts for the cards: reports checked, failing, passing, with warnings, with notes, documents."""
+    row = records(
+        con,
+        """select count(*) filter (where checked) as checked,
+                  count(*) filter (where fails > 0) as failing,
+                  count(*) filter (where checked and fails = 0) as clean,
+                  count(*) filter (where warnings > 0) as warned,
+                  count(*) filter (where notes > 0) as noted,
+                  count(*) filter (where parse_status = 'partial') as partial_reports
+           from rep_status""",
+    )[0]
+    docs = dict(con.execute("select status, count(*) from rep_documents group by status").fetchall())
+    row["documents"] = docs
+    row["unreadable"] = docs.get("failed", 0) + docs.get("partial", 0)
+    return row
+
+
+def check_summary(con: duckdb.DuckDBPyConnection) -> list[Row]:
+    """Per check: reports passing (every scope passes), failing (any fails), not assessable (the rest)."""
+    return records(
+        con,
+        """with per_report as (
+               select check_id, any_value(severity) as severity, report_id,
+                      bool_or(status = 'fail') as failed, bool_or(status = 'not_assessable') as unassessed,
+                      count(*) filter (where status = 'fail') as failing_scopes,
+                      count(*) filter (where status = 'not_assessable') as unassessed_scopes
+               from dq.check_results group by check_id, report_id
+           )
+           select check_id, any_value(severity) as severity,
+                  count(*) filter (where not failed and not unassessed) as passing,
+                  count(*) filter (where failed) as failing,
+                  count(*) filter (where not failed and unassessed) as not_assessable,
+                  sum(failing_scopes) as failing_scopes, sum(unassessed_scopes) as unassessed_scopes
+           from per_report group by check_id""",
+    )
+
+
+def by_dimension(con: duckdb.DuckDBPyConnection, column: str) -> list[Row]:
+    """Reports, failing, warned and partly read, per year, level or province."""
+    return records(
+        con,
+        f"""select {column} as key, count(*) as reports, count(*) filter (where fails > 0) as failing,
+                   count(*) filter (where warnings > 0) as warned, count(*) filter (where notes > 0) as noted,
+                   count(*) filter (where parse_status = 'partial') as partial
+            from rep_status group by 1 order by failing desc, reports desc, 1""",
+    )
+
+
+def cities(con: duckdb.DuckDBPyConnection, province: str) -> list[Row]:
+    return records(
+        con,
+        """select city as key, count(*) as reports, count(*) filter (where fails > 0) as failing,
+                  count(*) filter (where warnings > 0) as warned, count(*) filter (where notes > 0) as noted,
+                  count(*) filter (where parse_status = 'partial') as partial
+           from rep_status where province = $p group by 1 order by failing desc, reports desc, 1""",
+        {"p": province},
+    )
+
+
+def regions(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """Every (province, city) that has a report."""
+    return con.execute("select distinct province, city from rep_status order by 1, 2").fetchall()
+
+
+def region_reports(con: duckdb.DuckDBPyConnection) -> list[Row]:
+    """Every report with its counts, ordered for the city pages (level, then most failures)."""
+    return records(
+        con,
+        """select report_id, agency_label, agency, year, file_name, level, province, city, parse_status,
+                  fails, warnings, notes, unassessed, checked
+           from rep_status order by province, city, level, fails desc, warnings desc, agency_label, year""",
+    )
+
+
+def needs_page(report: Row) -> bool:
+    """Agencies that need action get a page: a failing relation, a plausibility notice or a partial read."""
+    return bool(report["fails"] or report["warnings"] or report["notes"] or report["parse_status"] == "partial")
+
+
+def findings(con: duckdb.DuckDBPyConnection, report_ids: list[str], per_report: int) -> list[Row]:
+    """Failing relations (every severity) of the given reports, each with where its numbers were printed."""
+    con.execute("create or replace temp table rep_ids as select unnest($ids::varchar[]) as report_id",
+                {"ids": report_ids})
+    cells = "raw.cells" if has_table(con, "raw", "cells") else (
+        "(select null::varchar report_id, null::varchar table_code, null::varchar row_code, null::varchar col_code,"
+        " null::int line, null::int page where false)"
+    )
+    tables = ", ".join(f"('{k}', '{v}')" for k, v in CHECK_TABLES.items())
+    return records(
+        con,
+        f"""with chosen as (
+                select * from (
+                    select r.*, row_number() over (partition by r.report_id
+                        order by case r.severity when 'error' then 0 when 'warning' then 1 else 2 end,
+                                 r.check_id, r.scope) as n
+                    from dq.check_results r join rep_ids using (report_id) where r.status = 'fail'
+                ) where n <= $cap
+            ),
+            located as (
+                select ch.report_id, ch.check_id, ch.scope, min(c.line) as line, min(c.page) as page
+                from chosen ch
+                left join (values {tables}) as t(check_id, table_code) on t.check_id = ch.check_id
+                join {cells} c on c.report_id = ch.report_id
+                    and c.table_code = coalesce(t.table_code, split_part(ch.scope, '.', 1))
+                    and (ch.scope in (c.col_code, c.row_code, c.table_code)
+                         or ch.scope = c.table_code || '.' || c.row_code
+                         or ch.scope = c.table_code || '.' || c.row_code || '.' || c.col_code)
+                group by all
+            )
+            select ch.*, l.line, l.page from chosen ch
+            left join located l using (report_id, check_id, scope)
+            order by ch.report_id, n""",
+        {"cap": per_report},
+    )
+
+
+def unassessed(con: duckdb.DuckDBPyConnection, report_ids: list[str], per_report: int) -> list[Row]:
+    """Relations that could not be checked, per report (capped), for the agency pages."""
+    return records(
+        con,
+        """select * from (
+               select r.report_id, r.check_id, r.scope, r.detail,
+                      row_number() over (partition by r.report_id order by r.check_id, r.scope) as n
+               from dq.check_results r join rep_ids using (report_id) where r.status = 'not_assessable'
+           ) where n <= $cap order by report_id, n""",
+        {"cap": per_report},
+    )
+
+
+def parse_issue_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Parse issues per report (what the parser could not read)."""
+    if not has_table(con, "raw", "parse_issues"):
+        return {}
+    return dict(
+        con.execute(
+            "select report_id, count(*) from raw.parse_issues where report_id in (select report_id from rep_ids) "
+            "group by 1"
+        ).fetchall()
+    )
+
+
+def unreadable_documents(con: duckdb.DuckDBPyConnection, limit: int) -> tuple[list[Row], int]:
+    """Documents that were read only in part or not at all, with the reason, failed first."""
+    total = con.execute("select count(*) from rep_documents where status in ('failed', 'partial')").fetchone()[0]
+    rows = records(
+        con,
+        """select d.path, d.file_name, d.status, d.error, d.source_form, s.agency_label, s.year, s.report_id
+           from rep_documents d left join rep_status s using (report_id)
+           where d.status in ('failed', 'partial')
+           order by case d.status when 'failed' then 0 else 1 end, d.file_name limit $n""",
+        {"n": limit},
+    )
+    return rows, int(total)
+
+
+def unassessed_by_cause(con: duckdb.DuckDBPyConnection) -> Row:
+    """Relations not assessable, split by whether the report was read in full (the agency left the cells
+    blank) or only in part (the parser could not read them: not a blank the agency left)."""
+    return records(
+        con,
+        """select count(*) filter (where s.parse_status <> 'partial') as agency_blank,
+                  count(*) filter (where s.parse_status = 'partial') as not_read,
+                  count(distinct r.report_id) filter (where s.parse_status <> 'partial') as agency_blank_reports,
+                  count(distinct r.report_id) filter (where s.parse_status = 'partial') as not_read_reports
+           from dq.check_results r join rep_status s using (report_id) where r.status = 'not_assessable'""",
+    )[0]
