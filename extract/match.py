@@ -615,7 +615,11 @@ def expected_application_rows(template: str, tpl: Templates, printed: set[str]) 
 
 
 def parse_review_litigation(blocks: list[Block], tpl: Templates) -> TableResult:
-    """Section 四: one data row of 15 cells, aligned to the header's result columns by position."""
+    """Section 四: one data row of 15 cells, aligned to the header's result columns by position (or three
+    small tables of five, one per block, as OCR and LLM converters print it)."""
+    split = _review_split(blocks, tpl)
+    if split is not None:
+        return split
     res = TableResult()
     header_rows: list[list[tuple[int, str]]] = []
     data: Block | None = None
@@ -672,6 +676,51 @@ def parse_review_litigation(blocks: list[Block], tpl: Templates) -> TableResult:
             res.issues.append(Issue("stray_cell", f"cell {i + 1} ({c.text.strip()!r}) sits under no "
                                     "header column; ignored", "review_litigation", line=c.line))
     return res
+
+
+def _review_split(blocks: list[Block], tpl: Templates) -> TableResult | None:
+    """Table 四 printed as one small table per block: a caption naming the block (`行政诉讼（复议后起诉）`), the
+    five result labels, one data row of five. None when the section is not printed that way."""
+    result_codes = [lab.code for lab in tpl.rl_results.labels]
+    block: str | None = None
+    header: list[int] | None = None
+    found: dict[str, tuple[Block, list[int]]] = {}
+    for b in blocks:
+        if b.kind != "row" or not b.non_empty:
+            continue
+        named = _blocks_named(b, tpl)
+        results = [(i, lab.code) for i, c in enumerate(b.cells) if (lab := tpl.rl_results.match(c.text))]
+        values = all(read_cell(c.text).kind != "text" for c in b.non_empty)
+        if len(named) == 1 and not results:
+            block, header = named[0], None
+        elif results and [code for _, code in results] == result_codes:
+            header = [i for i, _ in results]
+        elif values and block is not None and header is not None and block not in found:
+            found[block] = (b, header)
+            block = header = None
+        elif values:
+            return None
+    if set(found) != {lab.code for lab in tpl.rl_blocks.labels}:
+        return None
+    res = TableResult(found=True)
+    for blk in (lab.code for lab in tpl.rl_blocks.labels):
+        data, positions = found[blk]
+        if any(c.text.strip() for i, c in enumerate(data.cells) if i not in positions) or max(positions) >= len(
+                data.cells):
+            res.issues.append(Issue("ambiguous_alignment", "a block's data row does not fit its header; left null",
+                                    "review_litigation", blk, line=data.line))
+            res.cells.extend(ParsedCell("review_litigation", blk, r, None, "", data.cells[0]) for r in result_codes)
+            continue
+        for r, pos in zip(result_codes, positions, strict=True):
+            _emit(res, "review_litigation", blk, [(r, False)], [data.cells[pos]], data.cells[0])
+    return res
+
+
+def _blocks_named(b: Block, tpl: Templates) -> list[str]:
+    """The section-四 blocks a row's labels name, searched inside captions (`行政诉讼（未经复议直接起诉）`)."""
+    text = squash(b.text)
+    # `未经复议直接起诉` and `复议后起诉` contain 复议 but not 行政复议: a caption names exactly one block
+    return [lab.code for lab in tpl.rl_blocks.labels if any(squash(t) in text for t in (lab.label, *lab.aliases))]
 
 
 def _review_run(res: TableResult, data: Block, columns: list[tuple[str, str]]) -> TableResult:

@@ -107,7 +107,8 @@ def _gap(before: str, after: str, expected: list[str] | None, rows: dict[str, tu
 
 def _fits(fragment: str, label) -> bool:
     """A cut label must be a piece of the label it is placed under (a missing one fits any)."""
-    return not fragment or any(fragment in squash(t) for t in (label.label, *label.aliases))
+    piece = fragment.replace("、", ",")
+    return not fragment or any(piece in squash(t).replace("、", ",") for t in (label.label, *label.aliases))
 
 
 def verify_by_order(placed: set[str], decided: dict[str, list[Cell | None]],

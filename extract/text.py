@@ -35,4 +35,5 @@ def key(label: str) -> str:
         previous = s
         s = _ENUMERATOR.sub("", s)
     s = _PARENTHETICAL.sub("", s)
-    return s.strip(":：,，。")
+    # an OCR or a retyped label writes the enumeration comma as a comma (`逾期不补正, 行政机关…`)
+    return s.replace("、", ",").strip(":：,，。")

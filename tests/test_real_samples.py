@@ -96,3 +96,19 @@ def test_documents_of_another_form_are_rejected_with_their_own_code(tmp_path, te
     path.write_text(text, encoding="utf-8")
     doc = parse_file(path)
     assert (doc.status, doc.error.split(":")[0], doc.cells) == ("failed", code, [])
+
+
+def test_ocr_markdown_family():
+    """OCR/LLM markdown: table 三 as one table per row group under generic headers (数据1…), labels with an
+    ASCII comma and a space after the enumerator, table 四 as three small tables, one per block."""
+    doc = parse_file(Path(__file__).resolve().parent / "fixtures" / "text" / "f2021_ocr_markdown.md")
+    cells = {(c.table, c.row, c.col): c.value for c in doc.cells}
+    row = lambda table, code, cols: [cells[(table, code, c)] for c in cols]  # noqa: E731
+    applicants = ("natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total")
+    results = ("upheld", "corrected", "other", "pending", "total")
+    assert doc.status == "parsed" and len(doc.cells) == 200 and None not in cells.values()
+    assert row("applications", "other_overdue_correction", applicants) == [2, 1, 0, 0, 0, 0, 3]
+    assert row("applications", "total_processed", applicants) == [51, 3, 0, 0, 1, 0, 55]
+    assert row("review_litigation", "review", results) == [2, 1, 0, 1, 4]
+    assert row("review_litigation", "litigation_direct", results) == [1, 0, 0, 2, 3]
+    assert row("review_litigation", "litigation_after_review", results) == [0, 0, 0, 1, 1]
