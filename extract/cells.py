@@ -11,7 +11,9 @@ from extract.limits import MAX_DIGIT_RUN_LENGTH
 from extract.text import width
 
 NULL_TOKENS = frozenset({"", "/", "\\", "—", "——", "-", "--", "–", "无", "不适用", "空", "N/A", "n/a"})
-_NUMBER = re.compile(r"^(?P<sign>[+-]?)(?P<num>\d+(?:\.\d+)?)(?P<unit>万元|元|件|条|项|个|宗|起)?$")
+# No leading zero: `09` is no printed count but two cells whose delimiter was lost (`0\t9`); read as text, the
+# row is not read at all rather than read shifted.
+_NUMBER = re.compile(r"^(?P<sign>[+-]?)(?P<num>(?:0|[1-9]\d*)(?:\.\d+)?)(?P<unit>万元|元|件|条|项|个|宗|起)?$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 FOUR_PLACES = Decimal("0.0001")
 

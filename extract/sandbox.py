@@ -41,6 +41,7 @@ class WorkerStats:
     """What the workers cost: the largest resident set any of them reached, and how many were replaced."""
 
     peak_rss_bytes: int = 0
+    slowest_seconds: float = 0.0
     restarts: int = 0
     killed_over_time: int = 0
     crashed: int = 0
@@ -200,6 +201,7 @@ class Sandbox:
                     self._lost(slot, done)
                     continue
                 self.stats.peak_rss_bytes = max(self.stats.peak_rss_bytes, rss)
+                self.stats.slowest_seconds = max(self.stats.slowest_seconds, time.monotonic() - slot.started)
                 done[index] = doc
                 slot.job = None
             elif slot.process.sentinel in ready:
@@ -210,6 +212,7 @@ class Sandbox:
     def _over_time(self, slot: _Slot, done: dict[int, ParsedDocument]) -> None:
         index, path = slot.job
         self.stats.killed_over_time += 1
+        self.stats.slowest_seconds = max(self.stats.slowest_seconds, time.monotonic() - slot.started)
         self._replace(slot, kill=True)
         done[index] = _failed(path, Issue("resource_limit", f"parsing took longer than the limit of "
                                           f"{self.time_limit:g} s; stopped"))

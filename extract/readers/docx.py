@@ -137,6 +137,7 @@ class _Flow:
                             f"({MAX_TABLES} tables, {MAX_GRID_ROWS} rows)")
         grid: list[list[Cell]] = []
         cells = 0
+        declared = _declared_columns(tbl)  # Word clips a span at the table's grid; so does this reader
         for r, tr in enumerate(rows):
             row: list[Cell] = []
 
@@ -146,7 +147,7 @@ class _Flow:
             for _ in range(_int_val(tr, "w:trPr/w:gridBefore")):
                 put("")
             for tc in _children(tr, _TC):
-                span = max(1, _int_val(tc, "w:tcPr/w:gridSpan"))
+                span = max(1, min(_int_val(tc, "w:tcPr/w:gridSpan"), (declared or MAX_SPAN) - len(row)))
                 vmerge = tc.find(qn("w:tcPr") + "/" + qn("w:vMerge"))
                 continued = vmerge is not None and vmerge.get(qn("w:val"), "continue") == "continue"
                 text = "" if continued else cell_text("\n".join(paragraph_text(p) for p in _children(tc, _P)))
@@ -173,10 +174,15 @@ def _int_val(el, path: str) -> int:
     return max(0, min(value, MAX_SPAN))
 
 
+def _declared_columns(tbl) -> int:
+    """Columns of the table's declared grid (`w:tblGrid`), 0 when it declares none."""
+    grid = tbl.find(qn("w:tblGrid"))
+    return len(grid.findall(qn("w:gridCol"))) if grid is not None else 0
+
+
 def _grid_width(tbl, rows: list) -> int:
     """Columns of a table: its declared grid, else the widest row."""
-    grid = tbl.find(qn("w:tblGrid"))
-    declared = len(grid.findall(qn("w:gridCol"))) if grid is not None else 0
+    declared = _declared_columns(tbl)
     widest = max((sum(max(1, _int_val(tc, "w:tcPr/w:gridSpan")) for tc in _children(tr, _TC)) for tr in rows),
                  default=0)
     return max(declared, widest)
