@@ -500,6 +500,7 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
             res.issues.append(Issue(AMBIGUOUS.get(how, "ambiguous_alignment"),
                                     f"{len(cands)} readings of the printed values fit the table; row left null",
                                     "applications", code, line=b.line))
+        if vec is None:
             vec = [None] * (len(columns) + (1 if has_subtotal else 0))
         elif how in ("sparse", "run", "window"):
             res.issues.append(Issue("placed_by_identities", "values placed by the table's identities "
