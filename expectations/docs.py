@@ -5,6 +5,11 @@ be opened where there may be no network and must not phone home, so everything a
 another host is removed, and a little inline CSS keeps the pages readable (including the pass/fail marks
 that were Font Awesome icons); GX's own stylesheet (copied into `static/`) still applies.
 The folder is rebuilt from scratch each run, so it shows exactly the latest validation.
+
+GX's index lists validations through a jQuery table fed from a CDN, so offline it is empty: a static list
+of the validations (suite, batch of reports, time, outcome, failing reports) is put at its top instead,
+and each validation page gets a table naming the reports that failed each expectation. Every value is
+escaped: agency names are untrusted text.
 """
 
 from __future__ import annotations
@@ -12,8 +17,12 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
+from typing import Any
 
+import duckdb
 from great_expectations.data_context import AbstractDataContext
 
 SITE = "nianbao_local"
@@ -46,6 +55,135 @@ def strip_external_assets(html: str) -> str:
     return html.replace("</head>", f"{_OFFLINE_CSS}</head>", 1)
 
 
+REPORTS_NAMED = 200  # failing reports named per expectation on a validation page; the rest are counted
+_BODY_OPEN = re.compile(r"<body[^>]*>", re.IGNORECASE)
+
+
+@dataclass
+class Failure:
+    """One expectation of a validation that some reports failed."""
+
+    check_id: str
+    scope: str
+    severity: str
+    report_ids: list[str]
+
+
+@dataclass
+class Validation:
+    """One validation run as the index and its page show it."""
+
+    suite: str
+    batch: str
+    run_time: str
+    success: bool
+    failures: list[Failure] = field(default_factory=list)
+    page: str = ""
+
+    @property
+    def failing_reports(self) -> int:
+        return len({r for f in self.failures for r in f.report_ids})
+
+
+def _report_ids(index_list: list[Any]) -> list[str]:
+    """Report ids from GX's unexpected_index_list ({"report_id": id} or {"report_id": [ids]})."""
+    ids: list[str] = []
+    for item in index_list or []:
+        value = item.get("report_id") if isinstance(item, dict) else item
+        ids.extend(value if isinstance(value, list) else [value])
+    return sorted({str(i) for i in ids if i})
+
+
+def validations(context: AbstractDataContext) -> list[Validation]:
+    """The validations held by the context's store, with the reports failing each expectation."""
+    store = context.validation_results_store
+    out = []
+    for key in store.list_keys():
+        result = store.get(key)
+        validation = Validation(
+            suite=key.expectation_suite_identifier.name,
+            batch=str(key.batch_identifier),
+            run_time=key.run_id.run_time.strftime("%Y-%m-%d %H:%M:%S"),
+            success=bool(result.success),
+        )
+        for item in result.results:
+            ids = _report_ids((item.result or {}).get("unexpected_index_list"))
+            if ids:
+                meta = item.expectation_config.meta or {}
+                validation.failures.append(Failure(str(meta.get("check_id", item.expectation_config.type)),
+                                                   str(meta.get("scope", "")), str(meta.get("severity", "")), ids))
+        out.append(validation)
+    return sorted(out, key=lambda v: (v.suite, v.batch))
+
+
+def agency_names(warehouse: Path, report_ids: set[str]) -> dict[str, str]:
+    """Agency and year of the failing reports, to name them; empty when the warehouse cannot be read."""
+    if not report_ids:
+        return {}
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            rows = con.execute(
+                "select report_id, coalesce(agency, file_name) || coalesce(' ' || year, '') from marts.dim_report "
+                "where report_id in (select unnest($ids::varchar[]))",
+                {"ids": sorted(report_ids)},
+            ).fetchall()
+    except duckdb.Error:
+        return {}
+    return dict(rows)
+
+
+def _failures_section(validation: Validation, names: dict[str, str]) -> str:
+    rows = []
+    for failure in validation.failures:
+        shown = failure.report_ids[:REPORTS_NAMED]
+        reports = "<br>".join(f"{escape(names.get(r, ''))} <code>{escape(r[:16])}</code>" for r in shown)
+        more = len(failure.report_ids) - len(shown)
+        if more:
+            reports += f"<br>… {more:,} more"
+        rows.append(f"<tr><td><code>{escape(failure.check_id)}</code></td><td>{escape(failure.scope)}</td>"
+                    f"<td>{escape(failure.severity)}</td><td>{len(failure.report_ids):,}</td><td>{reports}</td></tr>")
+    body = "".join(rows) or '<tr><td colspan="5">✔ 通过 · no report failed</td></tr>'
+    return (f'<section id="nianbao-failing"><h2>未通过的报告 · reports that failed</h2><table><tr><th>check</th>'
+            f"<th>scope</th><th>severity</th><th>reports</th><th>which</th></tr>{body}</table></section>")
+
+
+def _index_section(items: list[Validation]) -> str:
+    rows = "".join(
+        f'<tr><td><a href="{escape(v.page)}">{escape(v.suite)}</a></td><td>{escape(v.batch)}</td>'
+        f"<td>{escape(v.run_time)}</td><td>{'✔ 通过' if v.success else '✘ 不通过'}</td>"
+        f"<td>{v.failing_reports:,}</td></tr>"
+        for v in items
+    )
+    return (f'<section id="nianbao-index"><h1>Validations · 核对记录</h1><table><tr><th>suite</th><th>batch</th>'
+            f"<th>run time</th><th>result</th><th>failing reports</th></tr>{rows}</table></section>")
+
+
+def _insert_after_body(html: str, section: str) -> str:
+    match = _BODY_OPEN.search(html)
+    return html[: match.end()] + section + html[match.end():] if match else section + html
+
+
+def annotate(folder: Path, items: list[Validation], names: dict[str, str]) -> None:
+    """Name the failing reports on each validation page and list the validations on the index."""
+    for validation in items:
+        pattern = f"validations/{glob_escape(validation.suite)}/*/*/{glob_escape(validation.batch)}.html"
+        pages = sorted(folder.glob(pattern))
+        if not pages:
+            continue
+        page = pages[-1]
+        validation.page = page.relative_to(folder).as_posix()
+        page.write_text(_insert_after_body(page.read_text(encoding="utf-8"), _failures_section(validation, names)),
+                        encoding="utf-8")
+    index = folder / "index.html"
+    if index.exists():
+        index.write_text(_insert_after_body(index.read_text(encoding="utf-8"), _index_section(items)),
+                         encoding="utf-8")
+
+
+def glob_escape(text: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", text)
+
+
 def build_data_docs(context: AbstractDataContext, warehouse: Path) -> Path:
     """Render the context's validation results into `<warehouse folder>/gx_data_docs/`; return index.html."""
     target = warehouse.parent / FOLDER
@@ -62,6 +200,9 @@ def build_data_docs(context: AbstractDataContext, warehouse: Path) -> Path:
         context.build_data_docs(site_names=[SITE])
         for page in staging.rglob("*.html"):
             page.write_text(strip_external_assets(page.read_text(encoding="utf-8")), encoding="utf-8")
+        items = validations(context)
+        failing = {r for v in items for f in v.failures for r in f.report_ids}
+        annotate(staging, items, agency_names(warehouse, failing))
         if target.exists():
             shutil.rmtree(target)
         staging.rename(target)
