@@ -2,6 +2,10 @@
 
 The cursor is a fingerprint of the inbox — every report file's (path, size, mtime_ns), as listed by the
 extractor's own `discover` — so an unchanged inbox starts nothing and the sensor never opens DuckDB.
+
+A change is never forgotten: each run request carries the fingerprint it was made for, and when the last
+run the sensor requested failed (for instance after waiting too long for another writer), the next tick
+requests it again even though the cursor already holds that fingerprint.
 """
 
 import hashlib
@@ -9,14 +13,28 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
+from dagster import (
+    DagsterInstance,
+    DagsterRun,
+    DagsterRunStatus,
+    DefaultSensorStatus,
+    RunRequest,
+    RunsFilter,
+    SensorEvaluationContext,
+    SkipReason,
+    sensor,
+)
 
 from extract.pipeline import discover
-from orchestration.jobs import nianbao_job
+from orchestration.jobs import JOB_NAME, nianbao_job
 from orchestration.resources import WarehouseResource
 from orchestration.schedules import automation_running
 
 SENSOR_NAME = "inbox_sensor"
+TRIGGER_TAG = "nianbao/trigger"
+FINGERPRINT_TAG = "nianbao/inbox_sha256"
+RETRY_TAG = "nianbao/retry_of"
+FAILED = (DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED)
 
 
 def inbox_fingerprint(inputs: Sequence[Path]) -> str:
@@ -41,13 +59,35 @@ def inbox_fingerprint(inputs: Sequence[Path]) -> str:
     description="Run the pipeline when files in the input folders are added, changed or removed.",
 )
 def inbox_sensor(context: SensorEvaluationContext, warehouse: WarehouseResource) -> RunRequest | SkipReason:
-    """Compare the inbox with the cursor; request one run per change."""
+    """Compare the inbox with the cursor; request one run per change, and again when that run failed."""
     inputs = [p for p in warehouse.input_paths if p.exists()]
     if not inputs:
         return SkipReason(f"no input folder exists: {', '.join(warehouse.inputs)}")
     fingerprint = inbox_fingerprint(inputs)
+    state = json.loads(fingerprint)
     if fingerprint == context.cursor:
-        return SkipReason("inbox unchanged since the last run request")
+        failed = last_failed_request(context.instance, state["sha256"])
+        if failed is None:
+            return SkipReason("inbox unchanged since the last run request")
+        return _request(state, {RETRY_TAG: failed.run_id})
     context.update_cursor(fingerprint)
-    files = json.loads(fingerprint)["files"]
-    return RunRequest(tags={"nianbao/trigger": "inbox_sensor", "nianbao/inbox_files": str(files)})
+    return _request(state, {})
+
+
+def _request(state: dict[str, object], extra: dict[str, str]) -> RunRequest:
+    return RunRequest(
+        tags={
+            TRIGGER_TAG: SENSOR_NAME,
+            "nianbao/inbox_files": str(state["files"]),
+            FINGERPRINT_TAG: str(state["sha256"]),
+            **extra,
+        }
+    )
+
+
+def last_failed_request(instance: DagsterInstance, sha256: str) -> DagsterRun | None:
+    """The sensor's latest run, when it was made for this inbox state and failed or was canceled."""
+    runs = instance.get_runs(filters=RunsFilter(job_name=JOB_NAME, tags={TRIGGER_TAG: SENSOR_NAME}), limit=1)
+    if runs and runs[0].status in FAILED and runs[0].tags.get(FINGERPRINT_TAG) == sha256:
+        return runs[0]
+    return None

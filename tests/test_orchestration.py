@@ -72,6 +72,34 @@ def test_sensor_fires_on_added_or_changed_files_only(tmp_path: Path) -> None:
     assert len(runs) == 1 and json.loads(after_remove)["files"] == 2
 
 
+def test_sensor_requests_again_when_its_run_failed(tmp_path: Path) -> None:
+    """A run lost to contention (failed) is requested again at the next tick: the files are not forgotten."""
+    from dagster import DagsterRun, DagsterRunStatus
+
+    from orchestration.sensors import FINGERPRINT_TAG, RETRY_TAG, SENSOR_NAME, TRIGGER_TAG
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy2(SAMPLES[0], inbox / SAMPLES[0].name)
+    resources = {"warehouse": WarehouseResource(inputs=[str(inbox)], warehouse=str(tmp_path / "w.duckdb"))}
+    with DagsterInstance.ephemeral() as instance:
+        first = inbox_sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=None, resources=resources))
+        (request,) = first.run_requests
+        instance.add_run(DagsterRun(job_name="nianbao", run_id="f" * 36, status=DagsterRunStatus.FAILURE,
+                                    tags=dict(request.tags)))
+        retry = inbox_sensor.evaluate_tick(
+            build_sensor_context(instance=instance, cursor=first.cursor, resources=resources)
+        )
+        assert [r.tags[RETRY_TAG] for r in retry.run_requests] == ["f" * 36]
+        assert retry.run_requests[0].tags[FINGERPRINT_TAG] == request.tags[FINGERPRINT_TAG]
+        instance.add_run(DagsterRun(job_name="nianbao", run_id="s" * 36, status=DagsterRunStatus.SUCCESS,
+                                    tags={TRIGGER_TAG: SENSOR_NAME, FINGERPRINT_TAG: request.tags[FINGERPRINT_TAG]}))
+        quiet = inbox_sensor.evaluate_tick(
+            build_sensor_context(instance=instance, cursor=first.cursor, resources=resources)
+        )
+        assert not quiet.run_requests and "unchanged" in (quiet.skip_message or "")
+
+
 def test_sensor_skips_when_no_input_folder_exists(tmp_path: Path) -> None:
     """A missing inbox is a skip with a reason, not an error and not a run."""
     runs, cursor, skip = _evaluate(tmp_path / "absent", None)
