@@ -60,11 +60,10 @@ def _last_number(line: str, number: str) -> str:
 
 
 def no_agency() -> bytes:
-    """No line names the agency (title and prose without it)."""
-    lines = _lines(1)
-    title = lines[0]
-    agency = title[:title.index("20")] if "20" in title else title
-    return "\n".join(line.replace(agency, "") for line in lines).encode("utf-8")
+    """Only the section headings and the tables: no title, no prose, so no agency name at all."""
+    keep = tuple("一二三四五六七")
+    lines = [s for s in _lines(1) if "\t" in s or s.startswith(keep)]
+    return "\n".join(lines).encode("utf-8")
 
 
 def digits_in_cell(n: int) -> Callable[[], bytes]:
@@ -231,7 +230,7 @@ CASES: tuple[Case, ...] = (
     Case("html_2000_tables.html", html_many_tables, FAILED, "resource_limit"),
     Case("html_5000_rows.html", html_long_table, FAILED, "resource_limit"),
     Case("docx_grid_span_2147483647.docx", docx_grid_span, READ),
-    Case("docx_grid_span_everywhere.docx", docx_grid_span_everywhere, FAILED, "resource_limit"),
+    Case("docx_grid_span_everywhere.docx", docx_grid_span_everywhere, READ),
     Case("docx_zip_bomb.docx", docx_zip_bomb, FAILED, "resource_limit"),
     Case("pdf_400_pages.pdf", pdf_many_pages, FAILED, "resource_limit"),
     Case("empty.txt", lambda: b"", FAILED, "empty_file"),
