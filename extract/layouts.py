@@ -15,6 +15,7 @@ import re
 
 from extract.blocks import Block, Cell
 from extract.cells import is_value_like
+from extract.solve import NULL_MARKERS, UNITS
 from extract.stream import split_stream
 
 # Page markers a PDF conversion leaves between lines: `— 5 —`, `- 5 -`, `第 5 页 共 7 页`.
@@ -70,8 +71,11 @@ def _markdown(lines: list[str]) -> list[Block]:
     return blocks
 
 
-_RUN = re.compile(r"^(?P<label>.*?[^\d\s,，.+\-])\s*(?P<run>[+\-]?\d[\d.+\- \u3000]*)$")
-_NUMBERS_ONLY = re.compile(r"^[+\-]?\d[\d.+\- \u3000]*$")
+# A run's cells: numbers (with a unit, `1件`) and not-reported markers (`—`, `/`, `无`), as `run_pieces` reads them.
+_CELL = rf"(?:[+\-]?\d[\d.]*(?:{UNITS})?|{NULL_MARKERS})"
+_CELLS = rf"{_CELL}(?:[\s\u3000]*{_CELL})*"
+_RUN = re.compile(rf"^(?P<label>.*?[^\d\s,，.+\-])(?P<gap>\s*)(?P<run>{_CELLS})$")
+_NUMBERS_ONLY = re.compile(rf"^{_CELLS}$")
 
 
 def _plain(lines: list[str]) -> list[Block]:
@@ -102,12 +106,18 @@ class _Stream:
 
 def _piece_block(piece: str, no: int) -> Block:
     """A label and its digit run, a digit run alone, or text."""
-    if _NUMBERS_ONLY.match(piece):
+    if _NUMBERS_ONLY.match(piece) and _has_digit(piece):
         return Block("run", [Cell("", line=no), Cell(piece, line=no)])
     m = _RUN.match(piece)
-    if m and len(m["label"]) <= 60 and not m["label"].endswith(("年", "月", "日", "第")):
+    # a run of markers alone (`行政强制 无`) must stand apart from its label: `…情况无` is prose
+    if (m and len(m["label"]) <= 60 and not m["label"].endswith(("年", "月", "日", "第"))
+            and (_has_digit(m["run"]) or m["gap"])):
         return Block("run", [Cell(m["label"], line=no), Cell(m["run"], line=no)])
     return Block("text", [Cell(piece, line=no)])
+
+
+def _has_digit(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
 
 
 def _tab_rows(lines: list[str]) -> list[Block]:

@@ -134,6 +134,26 @@ def run_candidates(run: Cell, n: int, accept: Callable[[Vector], bool] | None = 
     return [[Cell(str(v), line=run.line, page=run.page, bbox=run.bbox) for v in split] for split in splits], "run"
 
 
+def _run_with_blanks(run: Cell, n: int) -> tuple[list[list[Cell | None]], str]:
+    """Readings of a section-二 digit run, where no identity ties the cells together: a flattening that glues
+    cells also drops blank ones, so every split into k ≤ n numbers at every placement is a reading (`150` for
+    three columns is 1|5|0, but also 15|·|0 …). Two readings are enough to know the row is ambiguous."""
+    out: list[list[Cell | None]] = []
+    for k in range(n, 0, -1):
+        splits = digit_splits(run.text, k)
+        if splits is None:
+            return [], "run"
+        for split in splits:
+            for positions in combinations(range(n), k):
+                vec: list[Cell | None] = [None] * n
+                for pos, v in zip(positions, split, strict=True):
+                    vec[pos] = None if v is None else Cell(str(v), line=run.line, page=run.page, bbox=run.bbox)
+                out.append(vec)
+                if len(out) > 1:
+                    return out, "run"
+    return out, "run"
+
+
 def _values(vec: list[Cell | None], amounts: list[bool] | None = None) -> Vector:
     amounts = amounts or [False] * len(vec)
     return tuple(read_cell(c.text, amount=a).value if c is not None else None
@@ -366,7 +386,7 @@ def _disclosure_row(res: TableResult, b: Block, li: int, lab: Label, cols: list[
     if placed is not None:
         cands, how = [placed], "grid"
     elif b.kind == "run":
-        cands, how = run_candidates(values[-1], len(cols))
+        cands, how = _run_with_blanks(values[-1], len(cols))
     else:
         left_to_right = len(b.cells) == width and li > 0 and not sparse_document
         cands, how = candidates(values, len(cols), left_to_right=left_to_right)

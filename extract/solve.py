@@ -21,7 +21,25 @@ Vector = tuple[Decimal | None, ...]
 
 
 _PART = re.compile(r"[+-]?(?:0|[1-9]\d*)(?:\.\d+)?")
-_PIECES = re.compile(r"[+-]?[^+\-]+")
+# A run as a flattening leaves it: numbers (a sign starts one, a unit ends one), not-reported markers that are
+# cells of their own (`—`, `/`, `无`, a `-` that signs nothing), and spaces between them.
+UNITS = "万元|元|件|条|项|个|宗|起"
+NULL_MARKERS = "不适用|—+|–|/|无|-(?![\\d.])"
+_TOKEN = re.compile(rf"(?P<null>{NULL_MARKERS})|(?P<num>[+-]?\d+(?:\.\d+)?)(?:{UNITS})?|(?P<space>\s+)|(?P<other>.)")
+
+
+def run_pieces(run: str) -> list[str | None] | None:
+    """The pieces of a run in order: digit strings to be cut into cells, and None for a cell printed as
+    not reported. None when the run holds anything else (it is not a run of cells)."""
+    pieces: list[str | None] = []
+    for m in _TOKEN.finditer(run):
+        if m["other"]:
+            return None
+        if m["null"]:
+            pieces.append(None)
+        elif m["num"]:
+            pieces.append(m["num"])
+    return pieces
 SEARCH_BUDGET = 400_000  # steps of one row's general split search
 _document_budget = [DOCUMENT_SEARCH_BUDGET]
 
@@ -54,18 +72,19 @@ def _too_long(run: str) -> bool:
 def digit_splits(run: str, n: int, accept: Callable[[Vector], bool] | None = None) -> list[Vector] | None:
     """Every reading of a run of digits as `n` numbers that `accept` allows; None when the search is too big.
 
-    Spaces are certain cell boundaries, and so is a sign (`0+4339`: the `+` starts a cell). A part is a
-    number without leading zeros, with its decimals kept together.
+    Spaces are certain cell boundaries, and so are a sign (`0+4339`: the `+` starts a cell), a unit (`1件`
+    ends one) and a not-reported marker (`—` is a cell of its own, read as None). A part is a number without
+    leading zeros, with its decimals kept together.
     """
     if _too_long(run):
         return None
-    pieces = [p for token in run.split() for p in _PIECES.findall(token)]
+    pieces = run_pieces(run)
     if not pieces or len(pieces) > n:
         return []
     out: list[Vector] = []
     budget = [SEARCH_BUDGET]
 
-    def rec(i: int, pos: int, acc: list[Decimal]) -> bool:
+    def rec(i: int, pos: int, acc: list[Decimal | None]) -> bool:
         budget[0] -= 1
         if budget[0] < 0 or not _spend():
             return False
@@ -80,6 +99,11 @@ def digit_splits(run: str, n: int, accept: Callable[[Vector], bool] | None = Non
         pieces_left = len(pieces) - i
         if cells_left < pieces_left:
             return True
+        if piece is None:  # a not-reported marker is one cell
+            acc.append(None)
+            ok = rec(i + 1, 0, acc)
+            acc.pop()
+            return ok
         if pos == len(piece):
             return rec(i + 1, 0, acc)
         last_cell = cells_left == 1 or (cells_left == pieces_left and pos == 0)
@@ -165,7 +189,7 @@ def row_sum_splits(run: str, has_subtotal: bool = False) -> list[Vector] | None:
     must be nearly as long), and the last column and the 小计 follow from the sums instead of being searched.
     None when the run has signs or decimals (the general search handles those); no reading when the run
     is longer than any row's digits or the document's search budget runs out."""
-    if any(ch in run for ch in "+-."):
+    if any(not (ch.isdigit() or ch.isspace()) for ch in run):
         return None
     if _too_long(run):
         return []

@@ -303,7 +303,9 @@ def _run_is_certain(fr: FlatRow) -> bool:
     if len(cells) != len(cols) or len(cols) != fr.nvalues:
         return False  # a stray value cell in the run, or a cell left out of it
     if fr.table == "disclosure":
-        return _splits(run, len(cols)) == 1
+        # no identity ties section 二's cells, and a flattening that glues cells drops blank ones too: a run
+        # is certain only when no split into fewer numbers exists either (`150` may be 15|·|0)
+        return _splits(run, len(cols)) == 1 and not any(_splits(run, k) for k in range(1, len(cols)))
     if not run.isdigit():
         return False
     _budget[0] = SPLIT_BUDGET
