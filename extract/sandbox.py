@@ -32,6 +32,8 @@ from extract.parse import ParsedDocument, _empty, _fail, file_sha256, parse_file
 PR_SET_PDEATHSIG = 1
 # Documents handed out ahead of the oldest unfinished one: bounds what waits to be yielded in order.
 WINDOW_PER_WORKER = 64
+# Memory a worker keeps aside so that it can still report a document that exhausted the rest.
+EMERGENCY_RESERVE_BYTES = 16 * 1024 * 1024
 # How often the parent looks at the clock while every worker is busy.
 POLL_SECONDS = 0.5
 
@@ -44,7 +46,10 @@ class WorkerStats:
     slowest_seconds: float = 0.0
     restarts: int = 0
     killed_over_time: int = 0
+    # workers ended by a signal (under RLIMIT_AS, mostly an allocation failing inside a C library)
     crashed: int = 0
+    # workers that exited on an exception: one escaped the parse, which never happens by design
+    escaped: int = 0
 
 
 def _die_with_parent(owner_pid: int) -> None:
@@ -89,8 +94,14 @@ def _worker(conn: Connection, parent_pid: int, memory_limit: int) -> None:
         if job is None:
             return
         index, path = job
-        doc = parse_file(Path(path))
-        conn.send((index, doc, peak_rss_bytes()))
+        reserve = bytearray(EMERGENCY_RESERVE_BYTES)
+        try:
+            conn.send((index, parse_file(Path(path)), peak_rss_bytes()))
+        except MemoryError:
+            del reserve  # room to report the failure; what the parse held is garbage now
+            gc.collect()
+            conn.send((index, _failed(Path(path), Issue("resource_limit", "over the memory limit while parsing")),
+                       peak_rss_bytes()))
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -221,11 +232,15 @@ class Sandbox:
         index, path = slot.job
         slot.process.join(timeout=5)
         code = slot.process.exitcode
-        self.stats.crashed += 1
         self._replace(slot, kill=True)
-        how = f"signal {-code}" if code is not None and code < 0 else f"exit status {code}"
-        done[index] = _failed(path, Issue("internal_error", f"the parse worker ended ({how}) while reading "
-                                          "this file (a reader library crashed or memory ran out)"))
+        if code is not None and code < 0:
+            self.stats.crashed += 1
+            issue = Issue("resource_limit", f"the parse worker was ended by signal {-code} while reading this file "
+                          "(its memory limit was reached, or a reader library crashed)")
+        else:
+            self.stats.escaped += 1
+            issue = Issue("internal_error", f"the parse worker exited (status {code}) while reading this file")
+        done[index] = _failed(path, issue)
 
 
 def _failed(path: Path, issue: Issue) -> ParsedDocument:

@@ -45,6 +45,7 @@ class Figures:
     by_form: Counter = field(default_factory=Counter)
     statuses: Counter = field(default_factory=Counter)
     escapes: int = 0
+    crashes: int = 0
     internal_errors: Counter = field(default_factory=Counter)
     hangs: int = 0
     resource_limit: int = 0
@@ -64,7 +65,8 @@ class Figures:
     def as_dict(self) -> dict[str, object]:
         return {
             "inputs": self.inputs, "by_form": dict(self.by_form), "statuses": dict(self.statuses),
-            "escapes": self.escapes, "internal_errors": sum(self.internal_errors.values()),
+            "escapes": self.escapes, "worker_crashes": self.crashes,
+            "internal_errors": sum(self.internal_errors.values()),
             "internal_error_sites": dict(self.internal_errors), "hangs": self.hangs,
             "resource_limit": self.resource_limit, "lost_documents": self.lost,
             "mutants_still_read": self.mutants_read, "oracle_violations": self.oracle_violations,
@@ -107,8 +109,6 @@ def _record(fig: Figures, item: _Input, doc: ParsedDocument, keep: Path | None,
     if code == "internal_error":
         site = doc.error.rsplit("(at ", 1)[-1].rstrip(")") if "(at " in doc.error else doc.error[:80]
         fig.internal_errors[site] += 1
-        if "worker ended" in doc.error:
-            fig.escapes += 1
         _keep(keep, "internal_error", item, doc.error)
     if item.crafted is not None:
         case = item.crafted
@@ -170,6 +170,7 @@ def run(inputs: int, seeds_per_form: int, workers: int, big: bool, keep: Path | 
                   f"{sum(fig.internal_errors.values())} internal errors", end="", file=sys.stderr, flush=True)
         fig.peak_rss_bytes = sandbox.stats.peak_rss_bytes
         fig.slowest_seconds = sandbox.stats.slowest_seconds
+        fig.escapes, fig.crashes = sandbox.stats.escaped, sandbox.stats.crashed
         # the sandbox stops a document at the limit; one that ran past it (plus the time to notice) hung
         fig.hangs = int(fig.slowest_seconds > DOC_TIME_LIMIT_SECONDS + HANG_GRACE_SECONDS)
     print(file=sys.stderr)
@@ -183,7 +184,8 @@ def report(fig: Figures) -> str:
     lines = [
         f"inputs: {d['inputs']} ({', '.join(f'{k} {v}' for k, v in sorted(fig.by_form.items()))})",
         f"statuses: {', '.join(f'{k} {v}' for k, v in sorted(fig.statuses.items()))}",
-        f"escapes: {d['escapes']}   hangs: {d['hangs']}   lost documents: {d['lost_documents']}",
+        f"escapes: {d['escapes']}   hangs: {d['hangs']}   lost documents: {d['lost_documents']}   "
+        f"workers ended by a signal: {d['worker_crashes']}",
         f"internal errors caught: {d['internal_errors']} {d['internal_error_sites'] or ''}".rstrip(),
         f"stopped at a limit (resource_limit): {d['resource_limit']}",
         f"mutants still read: {d['mutants_still_read']}, oracle violations (value in another cell): "

@@ -1,0 +1,122 @@
+"""Issue 17, whole runs: an inbox of good reports plus every crafted case loads every good report and
+records every bad one with a reason; a file past the time or memory limit fails alone; workers die with
+the process that started them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from extract.pipeline import extract_and_load
+from extract.sandbox import Sandbox
+from tests.fuzz import crafted
+from tests.fuzz.crafted import cases
+
+GOOD = 3
+
+
+@pytest.fixture(scope="module")
+def hostile_inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    inbox = tmp_path_factory.mktemp("hostile")
+    for i in range(GOOD):
+        (inbox / f"good{i}.txt").write_bytes(crafted.rendered("tab_rows", 100 + i))
+    for case in cases():
+        (inbox / case.name).write_bytes(case.make())
+    twin = crafted.rendered("html", 7)
+    (inbox / "twin_a.html").write_bytes(twin)
+    (inbox / "twin_b.html").write_bytes(twin)
+    (inbox / os.fsdecode(b"bad\xff\xfename.txt")).write_bytes(crafted.rendered("tab_rows", 50))
+    return inbox
+
+
+def test_every_file_of_a_hostile_inbox_gets_a_row_and_good_ones_load(hostile_inbox: Path, tmp_path: Path):
+    warehouse = tmp_path / "w.duckdb"
+    summary = extract_and_load([hostile_inbox], warehouse)
+    files = len(list(hostile_inbox.iterdir()))
+    assert summary.documents_parsed + summary.documents_partial + summary.documents_failed == files
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = dict(con.execute("SELECT file_name, status FROM raw.documents").fetchall())
+        reasons = con.execute("SELECT count(*) FROM raw.documents WHERE status != 'parsed' AND error IS NULL")
+        assert reasons.fetchone()[0] == 0
+        twins = con.execute("SELECT count(DISTINCT report_id), count(*) FROM raw.documents "
+                            "WHERE file_name LIKE 'twin_%'").fetchone()
+        assert twins == (1, 2)
+        assert con.execute("SELECT count(*) FROM raw.reports GROUP BY report_id HAVING count(*) > 1").fetchall() == []
+        big = con.execute("SELECT count(*) FROM raw.cells WHERE abs(value) >= 1e12").fetchone()[0]
+        assert big == 0
+    assert len(rows) == files
+    assert all(rows[f"good{i}.txt"] == "parsed" for i in range(GOOD))
+    assert rows["bad\\xff\\xfename.txt"] == "parsed"
+    for case in cases():
+        assert rows[case.name] in case.statuses, case.name
+    again = extract_and_load([hostile_inbox], warehouse)
+    assert again.documents_unchanged == files  # a re-run of the same inbox changes nothing
+
+
+def test_a_file_past_the_time_limit_fails_alone(tmp_path: Path):
+    slow = tmp_path / "padded.pdf"
+    slow.write_bytes(crafted.pdf_padded(20)())
+    good = tmp_path / "good.txt"
+    good.write_bytes(crafted.rendered("tab_rows", 3))
+    with Sandbox(1, time_limit=3.0) as sandbox:
+        docs = list(sandbox.parse([slow, good]))
+    assert [d.file_name for d in docs] == ["padded.pdf", "good.txt"]
+    assert docs[0].status == "failed" and docs[0].error.startswith("resource_limit: parsing took longer")
+    assert docs[0].sha256 and docs[0].size_bytes == slow.stat().st_size
+    assert docs[1].status == "parsed"
+    assert sandbox.stats.killed_over_time == 1 and sandbox.stats.restarts == 1
+
+
+def test_a_file_past_the_memory_limit_fails_alone(tmp_path: Path):
+    big = tmp_path / "tables.txt"
+    big.write_bytes(crafted.text_tables(15)())
+    good = tmp_path / "good.txt"
+    good.write_bytes(crafted.rendered("tab_rows", 4))
+    with Sandbox(1, memory_limit=400 * 2**20) as sandbox:
+        docs = list(sandbox.parse([big, good]))
+    assert docs[0].status == "failed" and "resource_limit" in docs[0].error
+    assert docs[1].status == "parsed"
+
+
+_OWNER = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    from extract.sandbox import Sandbox
+    with Sandbox(2, time_limit=600) as sandbox:
+        print(" ".join(str(s.process.pid) for s in sandbox._slots), flush=True)
+        for _ in sandbox.parse([Path(sys.argv[1])] * 2):
+            pass
+""")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:  # a zombie is dead: only its exit status is left
+        return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_workers_die_with_the_process_that_started_them(tmp_path: Path):
+    slow = tmp_path / "padded.pdf"
+    slow.write_bytes(crafted.pdf_padded(20)())
+    owner = subprocess.Popen([sys.executable, "-c", _OWNER, str(slow)], stdout=subprocess.PIPE, text=True,
+                             cwd=Path(__file__).resolve().parent.parent)
+    pids = [int(p) for p in owner.stdout.readline().split()]
+    assert len(pids) == 2 and all(_alive(p) for p in pids)
+    time.sleep(1.0)  # both workers are busy in the PDF now
+    owner.send_signal(signal.SIGKILL)
+    owner.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(p) for p in pids)
