@@ -70,6 +70,13 @@ BENCH_ARGS ?=
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run --n $(N) $(BENCH_ARGS)
 
+# Fuzzing campaign (issue 17): mutated and crafted inputs of every source form through the sandboxed parse;
+# prints escapes, hangs, lost documents, peak memory per worker and the mutation oracle (docs/reliability.md).
+.PHONY: fuzz
+FUZZ_INPUTS ?= 10000
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzz.campaign --inputs $(FUZZ_INPUTS) --big --keep warehouse/fuzz_reproducers
+
 lock:
 	rm -rf /tmp/nianbao-lock && $(PYTHON) -m venv /tmp/nianbao-lock
 	/tmp/nianbao-lock/bin/pip install --quiet . '.[dev]'
