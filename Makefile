@@ -1,10 +1,24 @@
 # nianbao — two commands do everything: `make run` and `make test`.
 # Both create the virtual environment first when it is missing (pinned by constraints.txt).
 SHELL := /bin/bash
-PYTHON ?= python3.11
+# Supported interpreters, preferred first; `make PYTHON=python3.13 …` picks one explicitly.
+SUPPORTED_PYTHONS := python3.11 python3.12 python3.13
+SUPPORTED_VERSIONS := 3.11 3.12 3.13
+PYTHON ?= $(firstword $(foreach p,$(SUPPORTED_PYTHONS),$(shell $(p) -c 'import sys' >/dev/null 2>&1 && echo $(p))))
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PY_VERSION = $(shell $(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+# A venv made with an unsupported, broken or (when PYTHON is given) another interpreter is removed here,
+# before any rule runs, so the stamp rule below rebuilds it.
+VENV_VERSION := $(call PY_VERSION,$(BIN)/python)
+WANTED_VERSION := $(if $(filter command line environment,$(origin PYTHON)),$(call PY_VERSION,$(PYTHON)))
+ifneq ($(wildcard $(VENV)),)
+ifeq ($(filter $(VENV_VERSION),$(or $(WANTED_VERSION),$(SUPPORTED_VERSIONS))),)
+$(info $(VENV) was made with Python '$(or $(VENV_VERSION),unknown)', wanted $(or $(WANTED_VERSION),one of $(SUPPORTED_VERSIONS)): rebuilding it)
+$(shell rm -rf $(VENV))
+endif
+endif
 
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
@@ -16,7 +30,9 @@ export NIANBAO_WAREHOUSE ?= $(CURDIR)/warehouse/nianbao.duckdb
 .PHONY: run test test-slow lint dbt-parse dev docs bench lock clean browser converters dagster-home
 
 $(STAMP): pyproject.toml constraints.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -n "$(PYTHON)" || { echo "no supported Python found (need one of: $(SUPPORTED_PYTHONS))" >&2; exit 1; }
+	@test -x $(BIN)/python || { echo "creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version))"; $(PYTHON) -m venv $(VENV); }
+	@echo "installing into $(VENV) ($$($(BIN)/python --version))"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
@@ -35,9 +51,11 @@ dbt-parse: $(STAMP)
 	  if grep -qi 'deprecat' <<<"$$out"; then echo "dbt parse reported a deprecation: fix it (see above)" >&2; exit 1; fi; \
 	  echo "dbt parse: clean, no deprecations"
 
+# Headless Chromium and a small CJK font (the report's screenshots must show legible Chinese).
 browser:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
-	  || echo "could not install chromium: the browser test will report why it was skipped"
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh family | grep -q .; } \
+	  || (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null) \
+	  || echo "could not install chromium and fonts-wqy-microhei: the browser tests will fail saying so"
 
 # pdftotext (poppler-utils, a Debian package) for the converter round trips: missing, their test fails (no skip).
 converters:
@@ -60,9 +78,11 @@ dev: $(STAMP) dagster-home
 	$(BIN)/dagster dev
 
 # dbt docs (lineage and column descriptions) for the built warehouse: dbt_project/target/index.html.
+# dbt opens the warehouse for writing, so the docs are generated from the working copy, not the snapshot.
 docs: $(STAMP)
 	@test -f "$(NIANBAO_WAREHOUSE)" || $(BIN)/nianbao run
-	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . && echo "docs: dbt_project/target/index.html (serve: cd dbt_project && ../$(BIN)/dbt docs serve --profiles-dir .)"
+	cd dbt_project && NIANBAO_WAREHOUSE="$(dir $(NIANBAO_WAREHOUSE))$(basename $(notdir $(NIANBAO_WAREHOUSE)))_run/$(notdir $(NIANBAO_WAREHOUSE))" \
+	  ../$(BIN)/dbt docs generate --profiles-dir . && echo "docs: dbt_project/target/index.html (serve: cd dbt_project && ../$(BIN)/dbt docs serve --profiles-dir .)"
 
 # Benchmark (not a test): N synthetic reports end to end, then +10 incremental. BENCH_ARGS e.g. "--keep /tmp/nb".
 N ?= 10000
@@ -83,5 +103,6 @@ lock:
 	{ echo "# Lock file: exact versions for a reproducible environment (pip install -c constraints.txt -e '.[dev]')."; \
 	  echo "# Regenerate with: make lock"; /tmp/nianbao-lock/bin/pip freeze | grep -v '^nianbao'; } > constraints.txt
 
+# Everything built: the venv, the warehouse, the Dagster instance, dbt's outputs, test artefacts.
 clean:
-	rm -rf warehouse .dagster_home dbt_project/target dbt_project/logs
+	rm -rf $(VENV) warehouse .dagster_home dbt_project/target dbt_project/logs tests/artifacts nianbao.egg-info
