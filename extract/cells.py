@@ -16,6 +16,8 @@ NULL_TOKENS = frozenset({"", "/", "\\", "—", "——", "-", "--", "–", "无"
 _NUMBER = re.compile(r"^(?P<sign>[+-]?)(?P<num>(?:0|[1-9]\d*)(?:\.\d+)?)(?P<unit>万元|元|件|条|项|个|宗|起)?$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 FOUR_PLACES = Decimal("0.0001")
+# Digits on both sides of a space inside one cell.
+_TWO_NUMBERS = re.compile(r"\d[\s\u00a0\u3000]+[+\-]?\d")
 
 
 @dataclass(frozen=True)
@@ -38,9 +40,16 @@ def is_value_like(raw: str) -> bool:
     return read_cell(raw, amount=True).kind != "text"
 
 
+def merged_values(raw: str) -> bool:
+    """Two numbers in one cell (`1 3`): cells a conversion merged, whose columns nothing can tell."""
+    return bool(_TWO_NUMBERS.search(width(raw)))
+
+
 @lru_cache(maxsize=65536)
 def read_cell(raw: str, *, amount: bool = False) -> CellValue:
     """Read a cell; `amount` columns are in 万元 and convert a value written in 元."""
+    if _TWO_NUMBERS.search(width(raw)):
+        return CellValue(None, "text", raw)  # `1 3`: two cells a conversion merged, not the number 13
     s = clean(raw)
     if s in NULL_TOKENS:
         return CellValue(None, "null", raw)

@@ -24,6 +24,8 @@ SEVERITY: dict[str, str] = {
     "placed_by_identities": "info",
     # a conversion lost or cut a label, or moved a cell out of its row (see extract/order.py, extract/loose.py)
     "placed_by_order": "warning",
+    "subtotal_inferred": "info",
+    "header_incomplete": "info",
     "placed_by_note": "warning",
     "unplaced_row": "error",
     "unknown_label": "warning",

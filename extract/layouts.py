@@ -52,6 +52,13 @@ def text_blocks(lines: list[str], layout: str) -> list[Block]:
 
 _MD_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+# The name a converter gives a blank cell when it makes a table's first row its markdown header (`Col5`).
+_PLACEHOLDER = re.compile(r"^Col\d+$")
+
+
+def _md_cell(part: str) -> str:
+    text = _BR.sub("", part).strip()
+    return "" if _PLACEHOLDER.match(text) else text
 
 
 def _markdown(lines: list[str]) -> list[Block]:
@@ -64,7 +71,7 @@ def _markdown(lines: list[str]) -> list[Block]:
         if not stripped or _MD_SEPARATOR.match(stripped) or PAGE_MARKER.match(stripped):
             continue
         if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
-            cells = [Cell(_BR.sub("", part).strip(), line=no) for part in stripped[1:-1].split("|")]
+            cells = [Cell(_md_cell(part), line=no) for part in stripped[1:-1].split("|")]
             blocks.append(Block("row", cells))
         else:
             blocks.extend(stream.blocks(stripped.lstrip("#").strip(), no))

@@ -13,11 +13,11 @@ from decimal import Decimal
 from itertools import combinations
 
 from extract.blocks import Block, Cell
-from extract.cells import read_cell
+from extract.cells import merged_values, read_cell
 from extract.issues import Issue
 from extract.loose import LooseValues
 from extract.order import Orphans, place_orphans, verify_by_order
-from extract.solve import Vector, digit_splits, row_sum_splits, row_total_holds, solve
+from extract.solve import Vector, digit_splits, row_sum_splits, row_total_holds, run_pieces, solve
 from extract.template import Label, Templates
 from extract.text import key, squash
 
@@ -92,7 +92,8 @@ def _label_index(cells: list[Cell], kind: str = "row") -> int | None:
         return 0
     idx = None
     for i, c in enumerate(cells):
-        if c.text.strip() and read_cell(c.text, amount=True).kind == "text":  # `251000元` is a value
+        # `251000元` is a value, and so is `1 3` (two values a conversion merged into one cell)
+        if c.text.strip() and read_cell(c.text, amount=True).kind == "text" and not merged_values(c.text):
             idx = i
     return idx
 
@@ -189,6 +190,11 @@ def _labelled_row(res: TableResult, b: Block, index, table: str, what: str, orph
     li = _label_index(b.cells, b.kind)
     lab = None if li is None else _match_row_label(b.cells, li, index)
     values = b.cells[(li if li is not None else -1) + 1:]
+    if lab is not None and li is not None and b.kind == "row" and any(merged_values(v.text) for v in values):
+        res.issues.append(Issue("ambiguous_alignment", "a cell holds two numbers (cells merged by the "
+                                f"conversion): no column of row {lab.label} is certain; left null", table,
+                                lab.code, line=b.line))
+        return None
     if lab is not None and li is not None:
         return li, lab, values
     if not any(v.text.strip() for v in values):
@@ -238,6 +244,7 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
         if key(ne[0].text).startswith(tuple(tpl.disc_header_first)):
             res.found = True
             cols, width, positions = _disclosure_header(b, tpl, res)
+            cols = _complete_header(res, cols, positions, caption, tpl, _disclosure_template(res, year), b)
             continue
         if loose.take(b, caption) or b.kind == "text":
             continue
@@ -281,6 +288,23 @@ class _ShortRow:
     width: int
     positions: list[int] | None
     caption: str
+
+
+def _complete_header(res: TableResult, cols: list[tuple[str, bool]] | None, positions: list[int] | None,
+                     caption: str | None, tpl: Templates, template: str | None, b: Block
+                     ) -> list[tuple[str, bool]] | None:
+    """A flattened header that lost a column label (wrapped over lines: `上一年项目数` / `量`) would shift every
+    value under it: when its columns are a part of the ones the block has in the template, the block's own
+    columns are used instead (a grid keeps its header's positions and is left as read)."""
+    expected = tpl.disc_block_columns.get(template or "", {}).get(caption or "") if positions is None else None
+    if not cols or not expected or [c for c, _ in cols] == expected:
+        return cols
+    if not set(c for c, _ in cols) < set(expected):
+        return cols
+    res.issues.append(Issue("header_incomplete", f"the header names {[c for c, _ in cols]} of this block's "
+                            f"columns {expected}; read with the block's columns", "disclosure", line=b.line))
+    index = tpl.disc_columns[template]
+    return [(code, bool(index[code].extra.get("amount"))) for code in expected]
 
 
 def _disclosure_template(res: TableResult, year: int | None) -> str | None:
@@ -445,16 +469,20 @@ def _drop_empty_group_rows(res: TableResult, seen: dict[str, list[ParsedCell]], 
 # --------------------------------------------------------------------------- 三 applications
 
 
-def parse_applications(blocks: list[Block], tpl: Templates, template: str | None) -> TableResult:
+def parse_applications(blocks: list[Block], tpl: Templates, template: str | None, *,
+                       subtotal: bool | None = None) -> TableResult:
     """Section 三: rows × 7 applicant columns (8 when the agency added a 法人或其他组织 小计 column).
 
     Rows whose reading is certain are read directly; sparse rows and digit runs keep their possible
     readings, and the table's identities pick one only where exactly one fits (see `extract.solve`).
+    When the header shows no 小计 but rows print eight values, the table is read again with the column
+    (`subtotal=True`) if those rows satisfy its identities, else its short rows are left unread.
     """
     res = TableResult()
     columns = [(lab.code, False) for lab in tpl.app_columns.labels]
     orphans = Orphans()
-    has_subtotal = False
+    has_subtotal = bool(subtotal)
+    widths: list[tuple[int, Vector | None]] = []
     rows: dict[str, tuple[Block, Cell, list[list[Cell | None]], str]] = {}
     grid_positions: dict[str, int] = {}
     header_width = 0
@@ -499,7 +527,22 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
             res.formats.add("F2021")
         layout = _AppLayout(tuple(c for c, _ in columns), has_subtotal, grid_positions, header_width)
         cands, how = _app_readings(res, b, li, values, layout)
+        widths.append(_printed_width(b, values))
         rows[lab.code] = (b, b.cells[li], cands, how)
+    if subtotal is None and not has_subtotal and any(n == len(columns) + 1 for n, _ in widths):
+        if all(v is not None and row_total_holds(v, True) for n, v in widths if n == len(columns) + 1) and any(
+                v is not None and v[6] for n, v in widths if n == len(columns) + 1):
+            res = parse_applications(blocks, tpl, template, subtotal=True)
+            res.issues.append(Issue("subtotal_inferred", "the header shows no 法人或其他组织小计 column, but rows "
+                                    "print eight values that satisfy its sums: read with the column",
+                                    "applications"))
+            return res
+        for code, (b, label_cell, _, _how) in list(rows.items()):
+            if _printed_width(b, b.cells[b.cells.index(label_cell) + 1:])[0] < len(columns) + 1:
+                rows[code] = (b, label_cell, [], "window")
+        res.issues.append(Issue("cell_count_mismatch", "rows print eight values where the header shows seven "
+                                "columns, and the eight do not add up as a 小计 column: rows that print fewer "
+                                "are left unread", "applications"))
     layout = _AppLayout(tuple(c for c, _ in columns), has_subtotal, grid_positions, header_width)
     expected = expected_application_rows(template, tpl, set(rows)) if template else None
     by_order = place_orphans(res, orphans, rows, expected, tpl.app_rows,
@@ -588,6 +631,20 @@ class _AppLayout:
     has_subtotal: bool
     grid_positions: dict[str, int]
     header_width: int
+
+
+def _printed_width(b: Block, values: list[Cell]) -> tuple[int, Vector | None]:
+    """How many cells a row prints after its label (cells apart by a separator), and their values when all
+    are numbers; 0 when a run glues its digits (its width cannot be seen)."""
+    if b.kind == "run":
+        pieces = run_pieces(values[-1].text) if values else None
+        if not pieces or any(p is not None and not p.isdigit() for p in pieces) or len(pieces) < 2:
+            return 0, None
+        return len(pieces), tuple(None if p is None else Decimal(p) for p in pieces)
+    printed = [c for c in values if c.text.strip()]
+    readings = [read_cell(c.text) for c in printed]
+    vec = tuple(r.value for r in readings) if all(r.kind != "text" for r in readings) else None
+    return len(printed), vec
 
 
 def _app_readings(res: TableResult, b: Block, li: int, values: list[Cell], layout: _AppLayout
