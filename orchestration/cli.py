@@ -188,16 +188,21 @@ def _add_export_parsers(sub: argparse._SubParsersAction) -> None:
         "sql",
         help="open the DuckDB shell on the warehouse, read-only",
         description="Start the DuckDB shell installed with nianbao (.venv/bin/duckdb) on the published "
-        "warehouse in read-only mode; extra arguments go to the shell, e.g. -c 'select 1'.",
+        "warehouse in read-only mode; any other arguments go to the shell, e.g. nianbao sql -csv -c 'select 1'.",
     )
     _warehouse_option(sql)
-    sql.add_argument("shell_args", nargs=argparse.REMAINDER, metavar="...", help="arguments for the duckdb shell")
-    sql.set_defaults(func=cmd_sql)
+    sql.set_defaults(func=cmd_sql, shell_args=[])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `nianbao` console script."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    # Arguments after `nianbao sql [--warehouse PATH]` belong to the DuckDB shell (e.g. -csv -c 'select 1').
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "sql":
+        args.shell_args = [*args.shell_args, *extra]
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     set_language(detect_language(args.lang))
     try:
         return int(args.func(args))

@@ -71,10 +71,11 @@ def source_sql(con: duckdb.DuckDBPyConnection, what: str, current_only: bool = F
 
 
 def _relation_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    row = con.execute(
+    # fetchall, not fetchone: DuckDB 2 refuses new work on a connection with an unfinished result.
+    ((count,),) = con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
-    ).fetchone()
-    return bool(row and row[0])
+    ).fetchall()
+    return bool(count)
 
 
 def _only_current(con: duckdb.DuckDBPyConnection, schema: str, table: str, sql: str) -> str:
@@ -129,7 +130,7 @@ def _copy(con: duckdb.DuckDBPyConnection, sql: str, fmt: str, output: Path) -> i
         staged = Path(tmp) / output.name
         options = "format parquet, compression zstd" if fmt == "parquet" else "format csv, header true"
         con.execute(f"copy ({sql}) to '{_quote(staged)}' ({options})")
-        rows = con.execute(f"select count(*) from ({sql})").fetchone()[0]
+        ((rows,),) = con.execute(f"select count(*) from ({sql})").fetchall()
         if fmt == "csv":
             with staged.open("rb") as body, output.open("wb") as out:
                 out.write(BOM)
@@ -142,7 +143,7 @@ def _copy(con: duckdb.DuckDBPyConnection, sql: str, fmt: str, output: Path) -> i
 def _write_frame(con: duckdb.DuckDBPyConnection, what: str, sql: str, fmt: str, output: Path,
                  labels_zh: bool) -> int:
     """Through a Polars frame: XLSX, or any format with Chinese headers."""
-    frame = con.execute(sql).pl()
+    frame = con.sql(sql).pl()
     if fmt == "xlsx" and frame.height > XLSX_MAX_ROWS:
         raise ExportError(
             f"{frame.height:,} rows do not fit in one Excel sheet ({XLSX_MAX_ROWS:,}): use csv or parquet"

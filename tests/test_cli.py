@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,9 @@ from orchestration.paths import DEFAULT_INBOX
 
 for _var, _value in {"DO_NOT_TRACK": "1", "GX_ANALYTICS_ENABLED": "false", "DAGSTER_DISABLE_TELEMETRY": "1"}.items():
     os.environ.setdefault(_var, _value)
+
+# The CLI records its runs in $DAGSTER_HOME: a test's, never the project's .dagster_home.
+os.environ["DAGSTER_HOME"] = tempfile.mkdtemp(prefix="nianbao-test-dagster-")
 
 NIANBAO = Path(sys.executable).with_name("nianbao")
 SAMPLES = discover([DEFAULT_INBOX])
@@ -40,7 +44,9 @@ def _one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
 def test_help_lists_commands_and_options(capsys: pytest.CaptureFixture[str]) -> None:
     """The console script is installed and its help names the commands; each command's help its options."""
     top = subprocess.run([str(NIANBAO), "--help"], capture_output=True, text=True, check=True).stdout
-    assert "run" in top and "parse" in top and "政府信息公开工作年度报告" in top
+    for command in ("run", "parse", "export", "bundle", "sql"):
+        assert command in top
+    assert "政府信息公开工作年度报告" in top and "--version" in top and "--lang" in top
     helps = {}
     for command in ("run", "parse"):
         with pytest.raises(SystemExit) as exit_info:
@@ -78,15 +84,19 @@ def test_unwritable_warehouse_is_one_line(tmp_path: Path, capsys: pytest.Capture
 
 
 def test_locked_warehouse_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A warehouse held open for writing by another process is named as locked, with its holder."""
+    """A working file held open for writing by a process outside nianbao (not a reader of the published
+    snapshot, which never blocks) is named as locked, with its holder."""
+    from orchestration.snapshot import ensure_working
+
     warehouse = tmp_path / "w.duckdb"
+    working = ensure_working(warehouse)
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
             textwrap.dedent(f"""
                 import duckdb, sys, time
-                con = duckdb.connect({str(warehouse)!r})
+                con = duckdb.connect({str(working)!r})
                 print("ready", flush=True)
                 sys.stdin.read()
             """),
@@ -103,6 +113,20 @@ def test_locked_warehouse_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixt
     assert code == 1
     err = _one_line_error(capsys)
     assert "locked by another process" in err and f"PID {holder.pid}" in err
+
+
+def test_version_and_chinese_messages(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """`nianbao --version` prints the package version; `--lang zh` (or a Chinese locale) speaks Chinese."""
+    from importlib.metadata import version
+
+    out = subprocess.run([str(NIANBAO), "--version"], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == f"nianbao {version('nianbao')}"
+    assert main(["--lang", "zh", "run", "--input", str(tmp_path / "absent")]) == 1
+    assert capsys.readouterr().err.strip() == f"nianbao：错误：找不到输入文件夹：{tmp_path / 'absent'}"
+    env = {**os.environ, "LC_ALL": "zh_CN.UTF-8", "LANG": "zh_CN.UTF-8", "NIANBAO_LANG": ""}
+    proc = subprocess.run([str(NIANBAO), "parse", str(tmp_path / "absent.txt")], capture_output=True, text=True,
+                          env=env)
+    assert proc.returncode == 1 and proc.stderr.strip() == f"nianbao：错误：找不到文件：{tmp_path / 'absent.txt'}"
 
 
 def test_parse_missing_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
