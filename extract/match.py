@@ -671,6 +671,23 @@ def _app_readings(res: TableResult, b: Block, li: int, values: list[Cell], layou
     return cands, how
 
 
+def expected_disclosure_rows(template: str, tpl: Templates, printed: set[str]) -> list[str]:
+    """Row codes a complete section 二 of this template has: its blocks' rows, with the Beijing sub-rows
+    in place of 其他对外管理服务事项 where they are printed."""
+    captions = set(tpl.disc_block_columns.get(template, {}))
+    beijing = bool(printed & {"inspection", "confirmation"})
+    codes = []
+    for lab in tpl.disc_rows.labels:
+        formats = lab.extra.get("formats")
+        if squash(lab.extra.get("caption", "")) not in captions or (formats and template not in formats):
+            continue
+        if (lab.extra.get("variant") == "beijing") != beijing and (lab.extra.get("variant") or lab.extra.get(
+                "subrows")):
+            continue
+        codes.append(lab.code)
+    return codes
+
+
 def expected_application_rows(template: str, tpl: Templates, printed: set[str]) -> list[str]:
     """Row codes a complete section 三 of this template has (F2021 may print 其他处理 as one row)."""
     codes = []

@@ -16,6 +16,7 @@ from extract.limits import MAX_TEXT_CHARS
 from extract.match import (
     ParsedCell,
     expected_application_rows,
+    expected_disclosure_rows,
     locate,
     parse_applications,
     parse_disclosure,
@@ -211,6 +212,11 @@ def parse_blocks(doc: ParsedDocument, blocks: list[Block]) -> ParsedDocument:
             if row not in printed:
                 doc.issues.append(Issue("row_not_found", f"row {row} not found in section 三",
                                         "applications", row))
+    if disclosure.found and template:
+        printed = {c.row for c in disclosure.cells}
+        for row in expected_disclosure_rows(template, tpl, printed):
+            if row not in printed:
+                doc.issues.append(Issue("row_not_found", f"row {row} not found in section 二", "disclosure", row))
     if template is None:
         doc.issues.append(Issue("format_uncertain", "template could not be determined from the headers "
                                 "or the year"))

@@ -423,7 +423,9 @@ def check(conv: Converter, case: Case) -> Outcome:
     cells = case.cells
     undet = undeterminable_for(conv, case)
     every = [(t, r, c) for t, rows in cells.items() for r, cols in rows.items() for c in cols]
-    failures = compare_cells(cells, every, doc)  # every cell held to "truth, or null with an issue"
+    # every cell held to "truth, or null with an issue"; a failed document claims no cell, and its reason is
+    # the issue of all of them
+    failures = [] if doc.status == "failed" else compare_cells(cells, every, doc)
     determinable, exact = _exact(cells, set(undet), doc)
     return Outcome(conv.name, case.shape, case.seed, text, determinable, exact, failures, doc.status, cells, undet,
                    doc)
