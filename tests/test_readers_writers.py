@@ -36,6 +36,7 @@ NIANBAO = BIN / "nianbao"
 SAMPLES = discover([DEFAULT_INBOX])
 FIRST_RUN = 4  # samples in the first run; the last one arrives while a reader is connected
 RUN_TIMEOUT_S = 600
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")  # terminal control sequences (colours, cursor moves)
 
 
 class Built:
@@ -59,7 +60,7 @@ class Built:
         proc = subprocess.run(["script", "-qec", command, "/dev/null"], capture_output=True, text=True,
                               env={**self.env, "COLUMNS": "120"}, timeout=RUN_TIMEOUT_S)
         assert proc.returncode == 0, proc.stdout + proc.stderr
-        return proc.stdout
+        return ANSI.sub("", proc.stdout)
 
     def count(self, sql: str) -> int:
         with duckdb.connect(str(self.warehouse), read_only=True) as con:
