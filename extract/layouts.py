@@ -14,9 +14,10 @@ from __future__ import annotations
 import re
 
 from extract.blocks import Block, Cell
-from extract.cells import is_value_like
-from extract.solve import NULL_MARKERS, UNITS
+from extract.cells import is_value_like, read_cell
+from extract.solve import NULL_MARKERS, UNITS, run_pieces
 from extract.stream import split_stream
+from extract.template import Templates
 
 # Page markers a PDF conversion leaves between lines: `— 5 —`, `- 5 -`, `第 5 页 共 7 页`.
 PAGE_MARKER = re.compile(r"^(?:[—\-－–]+\s*\d{1,4}\s*[—\-－–]+|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?)$")
@@ -30,6 +31,8 @@ CONTINUATION_MAX_CHARS = 6
 def detect_layout(lines: list[str]) -> str:
     """`cell_per_line` when tab-prefixed lines hold a single cell, else `tab_rows`."""
     piped = sum(1 for ln in lines if ln.strip().startswith("|") and ln.strip().endswith("|"))
+    if _bare_pipes(lines):
+        piped = max(piped, sum(1 for ln in lines if "|" in ln))
     tabbed = [ln for ln in lines if "\t" in ln]
     if piped >= 5 and piped >= len(tabbed):
         return "markdown"
@@ -61,11 +64,20 @@ def _md_cell(part: str) -> str:
     return "" if _PLACEHOLDER.match(text) else text
 
 
+# html2text writes tables without the outer pipes: `label| 0| 10` under a `---|---` rule.
+_BARE_SEPARATOR = re.compile(r"^\s*:?-{3,}:?(?:\s*\|\s*:?-{3,}:?)+\s*$")
+
+
+def _bare_pipes(lines: list[str]) -> bool:
+    return any(_BARE_SEPARATOR.match(ln) and not ln.strip().startswith("|") for ln in lines)
+
+
 def _markdown(lines: list[str]) -> list[Block]:
     """Pipe rows are table rows; the lines between them are read as plain text, because a converter that
     recovers only part of a table leaves the rest as loose lines (`行政许可 0`)."""
     blocks: list[Block] = []
     stream = _Stream()
+    bare = _bare_pipes(lines)
     for no, line in enumerate(lines, start=1):
         stripped = line.strip()
         if not stripped or _MD_SEPARATOR.match(stripped) or PAGE_MARKER.match(stripped):
@@ -73,6 +85,8 @@ def _markdown(lines: list[str]) -> list[Block]:
         if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
             cells = [Cell(_md_cell(part), line=no) for part in stripped[1:-1].split("|")]
             blocks.append(Block("row", cells))
+        elif bare and "|" in stripped:
+            blocks.append(Block("row", [Cell(_md_cell(part), line=no) for part in stripped.split("|")]))
         else:
             blocks.extend(stream.blocks(stripped.lstrip("#").strip(), no))
     return blocks
@@ -94,7 +108,44 @@ def _plain(lines: list[str]) -> list[Block]:
         stripped = line.strip()
         if stripped and not PAGE_MARKER.match(stripped):
             blocks.extend(stream.blocks(stripped, no))
-    return blocks
+    return _values_under_labels(blocks, stream.tpl)
+
+
+def _value_line(b: Block) -> Cell | None:
+    """The cell of a line that holds one value or a not-reported marker alone (`0`, ` 10`, `/`)."""
+    if b.kind == "run" and not b.cells[0].text.strip():
+        pieces = run_pieces(b.cells[1].text)
+        return b.cells[1] if pieces is not None and len(pieces) == 1 else None
+    if b.kind == "text" and read_cell(b.text).kind == "null":
+        return b.cells[0]
+    return None
+
+
+def _values_under_labels(blocks: list[Block], tpl: Templates) -> list[Block]:
+    """One cell per line without tabs (`get_text("\\n")`, docx2txt): a label line followed by lines of one
+    value each is a table row. One value is enough under a known row label; a section-四 header label keeps
+    its values apart (they are the data row under the whole header)."""
+    out: list[Block] = []
+    i = 0
+    while i < len(blocks):
+        b = blocks[i]
+        j = i + 1
+        values: list[Cell] = []
+        while j < len(blocks) and (cell := _value_line(blocks[j])) is not None:
+            values.append(cell)
+            j += 1
+        if b.kind != "text" or not values or _value_line(b) is not None:
+            out.append(b)
+            i += 1
+            continue
+        known = tpl.app_rows.match(b.text) or tpl.disc_rows.match(b.text)
+        header = tpl.rl_results.match(b.text) or tpl.rl_blocks.match(b.text)
+        if header or (len(values) < 2 and not known):
+            out.extend([b, *([Block("row", values)] if header and len(values) > 1 else blocks[i + 1:j])])
+        else:
+            out.append(Block("row", [b.cells[0], *values]))
+        i = j
+    return out
 
 
 class _Stream:

@@ -675,14 +675,16 @@ def expected_disclosure_rows(template: str, tpl: Templates, printed: set[str]) -
     """Row codes a complete section 二 of this template has: its blocks' rows, with the Beijing sub-rows
     in place of 其他对外管理服务事项 where they are printed."""
     captions = set(tpl.disc_block_columns.get(template, {}))
-    beijing = bool(printed & {"inspection", "confirmation"})
+    variant_rows = {lab.code for lab in tpl.disc_rows.labels if lab.extra.get("variant")}
+    group_rows = {lab.code for lab in tpl.disc_rows.labels if lab.extra.get("subrows")}
+    beijing, national = bool(printed & variant_rows), bool(printed & group_rows)
     codes = []
     for lab in tpl.disc_rows.labels:
         formats = lab.extra.get("formats")
         if squash(lab.extra.get("caption", "")) not in captions or (formats and template not in formats):
             continue
-        if (lab.extra.get("variant") == "beijing") != beijing and (lab.extra.get("variant") or lab.extra.get(
-                "subrows")):
+        # with neither the group row nor its sub-rows read, the variant is unknown: all of them are missing
+        if (lab.code in variant_rows and national and not beijing) or (lab.code in group_rows and beijing):
             continue
         codes.append(lab.code)
     return codes
