@@ -41,8 +41,10 @@ def is_value_like(raw: str) -> bool:
 
 
 def merged_values(raw: str) -> bool:
-    """Two numbers in one cell (`1 3`): cells a conversion merged, whose columns nothing can tell."""
-    return bool(_TWO_NUMBERS.search(width(raw)))
+    """Two values in one cell (`1 3`, `0 不适用`, `1条 1`): cells a conversion merged, whose columns nothing
+    can tell."""
+    parts = width(raw).split()
+    return len(parts) > 1 and all(read_cell(p, amount=True).kind != "text" for p in parts)
 
 
 @lru_cache(maxsize=65536)

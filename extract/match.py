@@ -233,18 +233,20 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
     loose = LooseValues()
     short: list[_ShortRow] = []
     caption: str | None = None
+    guessed = False
     for b in blocks:
         ne = b.non_empty
         if not ne:
             continue
         first = squash(ne[0].text)
         if first in tpl.disc_captions:
-            res.found, cols, caption = True, None, first
+            res.found, cols, caption, guessed = True, None, first, False
             continue
         if key(ne[0].text).startswith(tuple(tpl.disc_header_first)):
             res.found = True
             cols, width, positions = _disclosure_header(b, tpl, res)
-            cols = _complete_header(res, cols, positions, caption, tpl, _disclosure_template(res, year), b)
+            completed = _complete_header(res, cols, positions, caption, tpl, _disclosure_template(res, year), b)
+            guessed, cols = completed is not cols, completed
             continue
         if loose.take(b, caption) or b.kind == "text":
             continue
@@ -268,7 +270,8 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
             short.append(_ShortRow(b, li, lab, cols, width, positions, row_caption))
             seen[lab.code] = []
             continue
-        seen[lab.code] = _disclosure_row(res, b, li, lab, cols, width, positions, sparse_document)
+        seen[lab.code] = _disclosure_row(res, b, li, lab, cols, width, positions, sparse_document,
+                                         header_guessed=guessed)
     if short:
         _place_loose_values(res, short, loose, tpl, _disclosure_template(res, year), sparse_document, seen)
     if pending:
@@ -400,15 +403,18 @@ def _split_glued_header(cell: Cell, tpl: Templates) -> list[Cell]:
 
 
 def _disclosure_row(res: TableResult, b: Block, li: int, lab: Label, cols: list[tuple[str, bool]],
-                    width: int, positions: list[int] | None = None, sparse_document: bool = False
-                    ) -> list[ParsedCell]:
+                    width: int, positions: list[int] | None = None, sparse_document: bool = False, *,
+                    header_guessed: bool = False) -> list[ParsedCell]:
     """Read one section-二 row: by grid position where the source has a grid; otherwise a row as wide as its
     header whose sub-label took a value cell (seed 000's `其他对外管理服务事项 | 行政检查 | 0 | 0`) is read
-    left to right, and other short rows are sparse."""
+    left to right, and other short rows are sparse. Under a header completed from the template, only a row
+    that prints every column is read: the printed header no longer says where a missing cell was."""
     values = b.cells[li + 1:]
     placed = _by_position(b, li, positions, width)
     if placed is not None:
         cands, how = [placed], "grid"
+    elif header_guessed and b.kind == "row" and sum(1 for v in values if v.text.strip()) < len(cols):
+        cands, how = [], "window"
     elif b.kind == "run":
         cands, how = _run_with_blanks(values[-1], len(cols))
     else:
