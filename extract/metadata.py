@@ -14,6 +14,10 @@ _CJK = "\u4e00-\u9fff"
 # A report printed without its tables still has its section headings (一、总体情况 …); a page that only
 # links to reports does not.
 MIN_HEADINGS_OF_A_REPORT = 2
+# The signature is among the last lines of the text: the agency's name, then the date.
+SIGNATURE_LINES = 8
+MAX_NAME_CHARS = 40
+_DATE_LINE = re.compile(r"^(?:19|20)\d{2}年\d{1,2}月\d{1,2}日$")
 TITLE_LINES = 3
 
 
@@ -54,10 +58,15 @@ def find_agency(texts: list[str], tpl: Templates) -> str | None:
                 return name
             continue
         name = t[: m.start()].strip(" ：:")
-        if not name and i > 0:
+        if not name and i > 0 and _names_a_body(head[i - 1], md):
             name = head[i - 1]
         if name and len(name) <= 40 and "、" not in name:
             return name
+        if not name:
+            break
+    signed = _signature(texts, md)
+    if signed:
+        return signed
     suffixes = "|".join(md["agency_suffixes"])
     stop = set(md["agency_prefix_stop"])
     pattern = re.compile(rf"(?<![{_CJK}])([{_CJK}]{{2,5}}?)({suffixes})")
@@ -67,6 +76,22 @@ def find_agency(texts: list[str], tpl: Templates) -> str | None:
             if m[1][0] not in stop:
                 counts[m[1] + m[2]] += 1
     return counts.most_common(1)[0][0] if counts else None
+
+
+def _names_a_body(line: str, md: dict) -> bool:
+    """A line that is an agency's name alone (`某某县人民政府办公室`), not an address, a menu or a sentence."""
+    text = re.sub(r"\s+", "", width(line))
+    return (2 < len(text) <= MAX_NAME_CHARS and not re.search(r"[：:，,。；;（）()>|/\d]", text)
+            and text.endswith(tuple(md["body_suffixes"])))
+
+
+def _signature(texts: list[str], md: dict) -> str | None:
+    """The name the report is signed with: the name line just above the closing date (`2023年1月20日`)."""
+    tail = [width(t).strip() for t in texts[-SIGNATURE_LINES:]]
+    for i in range(len(tail) - 1, 0, -1):
+        if _DATE_LINE.match(re.sub(r"\s+", "", tail[i])) and _names_a_body(tail[i - 1], md):
+            return re.sub(r"\s+", "", tail[i - 1])
+    return None
 
 
 def _year_first_agency(pattern: re.Pattern[str], line: str, following: str) -> str | None:

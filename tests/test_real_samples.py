@@ -112,3 +112,19 @@ def test_ocr_markdown_family():
     assert row("review_litigation", "review", results) == [2, 1, 0, 1, 4]
     assert row("review_litigation", "litigation_direct", results) == [1, 0, 0, 2, 3]
     assert row("review_litigation", "litigation_after_review", results) == [0, 0, 0, 1, 1]
+
+
+def test_word_pasted_html_family(tmp_path):
+    """Word-pasted HTML: labels split across <span>s, <o:p>, &nbsp; spacer cells, a trailing empty cell past the
+    header, CMS chrome with an address in a footer. The agency is the title's; without one, the signature's,
+    never the address line's."""
+    page = Path(__file__).resolve().parent / "fixtures" / "forms" / "word-pasted-2022.html"
+    doc = parse_file(page)
+    cells = {(c.table, c.row, c.col): c.value for c in doc.cells}
+    assert doc.report["agency"] == "某某县人民政府" and doc.report["year"] == 2022
+    assert [cells[("disclosure", "normative_documents", c)] for c in ("issued", "repealed", "in_force")] == [3, 1, 25]
+    assert cells[("disclosure", "licensing", "decisions")] == 1024
+    assert [cells[("review_litigation", "litigation_direct", c)] for c in ("pending", "total")] == [1, 1]
+    untitled = tmp_path / "untitled.html"
+    untitled.write_text(page.read_text(encoding="utf-8").replace("某某县人民政府2022年", "2022年"), encoding="utf-8")
+    assert parse_file(untitled).report["agency"] == "某某县人民政府办公室"
