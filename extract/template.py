@@ -44,6 +44,18 @@ def _labels(items: list[dict[str, Any]]) -> list[Label]:
     return out
 
 
+# A label whose body is this short (`3.其他`, `（七）总计`) names its row only with its enumerator: bare, the
+# same word is a column header (`其他`, `总计`).
+SHORT_LABEL_CHARS = 2
+_LEADING_ENUMERATOR = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+[.、])")
+
+
+def _needs_enumerator(label: Label, text: str) -> bool:
+    """True when `text` names a short-bodied label without the enumerator that makes it a row."""
+    return (len(key(text)) <= SHORT_LABEL_CHARS and bool(_LEADING_ENUMERATOR.match(squash(label.label)))
+            and not _LEADING_ENUMERATOR.match(squash(text)))
+
+
 class LabelIndex:
     """Maps a printed label to its code by matching keys (see `extract.text.key`)."""
 
@@ -60,6 +72,8 @@ class LabelIndex:
         if not text.strip():
             return None
         hit = self._by_key.get(key(text))
+        if hit is not None and _needs_enumerator(hit, text):
+            return None
         if hit is None:
             starts = [m.start() for m in _INNER_ENUMERATOR.finditer(squash(text))]
             if len(starts) > 1 or (starts and starts[0] > 0):
