@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -17,7 +18,16 @@ from extract.template import templates
 def run(files: list[Path], as_json: bool) -> int:
     """Print one JSON object per file (JSON lines) or a readable summary, a line for every argument
     whatever it is (a directory, FIFO or broken link is a failed document with its reason); 0 always:
-    what was read is in the output."""
+    what was read is in the output. A reader that closes the pipe early (`| head`) ends the output quietly."""
+    try:
+        _print_all(files, as_json)
+    except BrokenPipeError:
+        # the reader has all it wants; stdout is closed, so nothing more can be said there
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - replaces the closed stream for the interpreter's exit
+    return 0
+
+
+def _print_all(files: list[Path], as_json: bool) -> None:
     with Sandbox(1) as sandbox:
         for doc in sandbox.parse(files):
             with contextlib.suppress(Exception):  # level and region are labels: a gazetteer fault leaves them null
@@ -27,7 +37,6 @@ def run(files: list[Path], as_json: bool) -> int:
             else:
                 _print_summary(doc)
             sys.stdout.flush()
-    return 0
 
 
 def _print_summary(doc: ParsedDocument) -> None:
