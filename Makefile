@@ -27,7 +27,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export NIANBAO_WAREHOUSE ?= $(CURDIR)/warehouse/nianbao.duckdb
 
-.PHONY: run test test-slow lint dbt-parse dev docs bench lock clean browser converters dagster-home
+.PHONY: office run test test-slow lint dbt-parse dev docs bench lock clean browser converters dagster-home
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "no supported Python found (need one of: $(SUPPORTED_PYTHONS))" >&2; exit 1; }
@@ -62,10 +62,16 @@ converters:
 	@command -v pdftotext >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null) \
 	  || echo "could not install poppler-utils: tests/test_converter_roundtrip.py will fail" >&2
 
+# LibreOffice reads .doc/.wps; its tests (a real conversion takes tens of seconds) are in the slow tier.
+office:
+	@command -v soffice >/dev/null 2>&1 || command -v libreoffice >/dev/null 2>&1 \
+	  || (apt-get update -qq && apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui >/dev/null) \
+	  || echo "could not install libreoffice-writer-nogui: the .doc tests will fail saying so" >&2
+
 test: $(STAMP) browser converters lint dbt-parse
 	$(BIN)/python -m pytest -m "not slow" -q
 
-test-slow: $(STAMP) converters
+test-slow: $(STAMP) converters office
 	$(BIN)/python -m pytest -m slow -q
 
 # The Dagster instance lives in .dagster_home/ (git-ignored), with the project's instance settings.

@@ -17,7 +17,16 @@ from extract.readers import ReadError, office
 
 # The start of an OLE compound file holding a Word stream: enough to be taken for a .doc, not to open.
 FAKE_DOC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "WordDocument".encode("utf-16-le") + b"\x17" * 2000
-needs_soffice = pytest.mark.skipif(office.soffice() is None, reason="LibreOffice (soffice) is not installed")
+@pytest.fixture(scope="module")
+def soffice() -> str:
+    """The LibreOffice these tests run; `make test-slow` installs it (`make office`), and its absence fails."""
+    path = office.soffice()
+    assert path is not None, "LibreOffice (soffice) is not installed: run `make office`"
+    return path
+
+
+# A real conversion takes tens of seconds: these run in the slow tier, where `make test-slow` installs LibreOffice.
+needs_soffice = pytest.mark.slow
 
 
 def _by_code(doc) -> dict:
@@ -56,12 +65,12 @@ def test_unrecognised_content(data, code):
 
 
 @pytest.fixture(scope="module")
-def real_doc(tmp_path_factory) -> tuple[bytes, dict]:
+def real_doc(tmp_path_factory, soffice) -> tuple[bytes, dict]:
     """Sample 004 as a Word 97 .doc, made by LibreOffice from the .docx built in the tests."""
     data, gold = seed_004_docx()
     tmp = tmp_path_factory.mktemp("doc")
     (tmp / "r.docx").write_bytes(data)
-    subprocess.run([office.soffice(), f"-env:UserInstallation={(tmp / 'profile').as_uri()}", "--headless",
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp / 'profile').as_uri()}", "--headless",
                     "--convert-to", "doc:MS Word 97", "--outdir", str(tmp), str(tmp / "r.docx")],
                    check=True, capture_output=True, timeout=180)
     return (tmp / "r.doc").read_bytes(), gold
@@ -94,14 +103,14 @@ def test_wps_with_a_word_stream_is_converted_as_doc(monkeypatch):
 
 
 @needs_soffice
-def test_corrupt_doc_fails_with_libreoffice_reason():
+def test_corrupt_doc_fails_with_libreoffice_reason(soffice):
     doc = parse_bytes(FAKE_DOC, Path("broken.doc"))
     assert doc.status == "failed"
     assert doc.error.startswith("unreadable_file: LibreOffice could not convert the file")
 
 
 @needs_soffice
-def test_conversion_timeout_is_a_read_error():
+def test_conversion_timeout_is_a_read_error(soffice):
     with pytest.raises(ReadError) as err:
         office.convert_to_docx(FAKE_DOC, ".doc", timeout=0.05)
     assert err.value.code == "unreadable_file" and "timed out" in str(err.value)
