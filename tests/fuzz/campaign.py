@@ -116,7 +116,7 @@ def _record(fig: Figures, item: _Input, doc: ParsedDocument, keep: Path | None,
             fig.crafted_unexpected.append(f"{case.name}: {doc.status} {doc.error}")
     if item.seed is not None and doc.status != "failed":
         fig.mutants_read += 1
-        bad = misplaced(item.seed.truth, originals[item.seed.name], doc)
+        bad = misplaced(item.seed.truth, originals[item.seed.name], doc, item.how)
         if bad:
             fig.oracle_violations += 1
             fig.violations_by_form[item.form] += 1
