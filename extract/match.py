@@ -17,6 +17,7 @@ from extract.cells import merged_values, read_cell
 from extract.issues import Issue
 from extract.loose import LooseValues
 from extract.order import Orphans, place_orphans, verify_by_order
+from extract.readers.grid import is_absent
 from extract.solve import Vector, digit_splits, row_sum_splits, row_total_holds, run_pieces, solve
 from extract.template import Label, Templates
 from extract.text import key, squash
@@ -162,7 +163,9 @@ def _values(vec: list[Cell | None], amounts: list[bool] | None = None) -> Vector
 
 
 AMBIGUOUS = {"sparse": "ambiguous_alignment", "window": "ambiguous_alignment", "run": "ambiguous_digit_run",
-             "too_many": "cell_count_mismatch"}
+             "too_many": "cell_count_mismatch", "lost": "ambiguous_alignment"}
+LOST_CELL = ("the row prints fewer cells than its columns and ends short of its table's grid: a cell was lost, so "
+             "the cells after the gap may sit a column off; none is certain, left null")
 
 
 def _emit(res: TableResult, table: str, row: str, cols: list[tuple[str, bool]],
@@ -209,11 +212,16 @@ def _labelled_row(res: TableResult, b: Block, index, table: str, what: str, orph
 
 
 def _match_row_label(cells: list[Cell], upto: int, index) -> Label | None:
-    """The most specific (right-most) label cell that names a row of the table."""
+    """The row named by the most specific (right-most) label cell. A group label to its left (`（六）其他处理`
+    over `1.申请人…`) is only a fallback for a right-most cell that is a bare note or enumerator: a right-most
+    label that names no row (corrupted, cut, or another row's text glued on) leaves the row unknown rather
+    than read as the group's own row."""
     for i in range(upto, -1, -1):
         lab = index.match(cells[i].text)
         if lab is not None:
             return lab
+        if key(cells[i].text):
+            return None
     return None
 
 
@@ -346,7 +354,8 @@ def _disclosure_header(b: Block, tpl: Templates, res: TableResult
     """Column codes of a 信息内容 header row (or a header glued into one line of crawled text), the row's
     width, and for a grid (HTML, Word, PDF) the grid position of each column."""
     cells = b.non_empty[1:]
-    if b.kind == "text" or not cells:
+    glued = b.kind == "text" or not cells
+    if glued:
         cells = _split_glued_header(b.non_empty[0], tpl)
     cols = []
     for c in cells:
@@ -359,7 +368,8 @@ def _disclosure_header(b: Block, tpl: Templates, res: TableResult
             res.formats.add(fmt)
         header = squash(c.text)
         cols.append((lab.code, bool(lab.extra.get("amount")) or ("元" in header and "万元" not in header)))
-    positions = [next(i for i, x in enumerate(b.cells) if x is c) for c in cells] if _is_grid(b) else None
+    # labels cut out of one glued cell have no grid positions of their own
+    positions = [next(i for i, x in enumerate(b.cells) if x is c) for c in cells] if _is_grid(b) and not glued else None
     return cols, len(b.cells), positions
 
 
@@ -368,10 +378,23 @@ def _is_grid(b: Block) -> bool:
     return b.kind == "row" and bool(b.cells) and b.cells[0].col_index is not None
 
 
+def _lost_cell(b: Block, li: int, n: int) -> bool:
+    """A grid row that lost a cell: shorter than its table's grid, and printing fewer cells after its label than
+    the `n` columns it needs (a `<td>` cut out). Read at the header's positions or left to right, every cell
+    after the gap would sit a column off. (A row that still prints `n` cells, e.g. under a merged label that
+    was lost, keeps its own order and is read as any row is.)"""
+    if not _is_grid(b):
+        return False
+    after = b.cells[li + 1:]
+    return any(is_absent(c) for c in after) and sum(1 for c in after if not is_absent(c)) < n
+
+
 def _by_position(b: Block, li: int, positions: list[int] | None, width: int) -> list[Cell | None] | None:
     """The value cells of a grid row at the header's column positions, when the row has the header's width
     and prints nothing outside those positions after its label."""
     if not positions or not _is_grid(b) or len(b.cells) != width or li >= min(positions):
+        return None
+    if any(is_absent(b.cells[p]) for p in positions):
         return None
     if any(c.text.strip() for i, c in enumerate(b.cells) if i > li and i not in positions):
         return None
@@ -411,7 +434,9 @@ def _disclosure_row(res: TableResult, b: Block, li: int, lab: Label, cols: list[
     that prints every column is read: the printed header no longer says where a missing cell was."""
     values = b.cells[li + 1:]
     placed = _by_position(b, li, positions, width)
-    if placed is not None:
+    if _lost_cell(b, li, len(cols)):
+        cands, how = [], "lost"
+    elif placed is not None:
         cands, how = [placed], "grid"
     elif header_guessed and b.kind == "row" and sum(1 for v in values if v.text.strip()) < len(cols):
         cands, how = [], "window"
@@ -429,9 +454,10 @@ def _disclosure_row(res: TableResult, b: Block, li: int, lab: Label, cols: list[
                                     line=b.line))
         _emit(res, "disclosure", lab.code, cols, cands[0], b.cells[li])
     else:
-        res.issues.append(Issue(AMBIGUOUS.get(how, "ambiguous_alignment"),
-                                f"{len(cands)} possible readings of {len(values)} value cells for {len(cols)} "
-                                "columns; left null", "disclosure", lab.code, line=b.line))
+        detail = LOST_CELL if how == "lost" else (f"{len(cands)} possible readings of {len(values)} value cells "
+                                                  f"for {len(cols)} columns; left null")
+        res.issues.append(Issue(AMBIGUOUS.get(how, "ambiguous_alignment"), detail, "disclosure", lab.code,
+                                line=b.line))
         _emit(res, "disclosure", lab.code, cols, [None] * len(cols), b.cells[li])
     return res.cells[before:]
 
@@ -487,24 +513,17 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
     res = TableResult()
     columns = [(lab.code, False) for lab in tpl.app_columns.labels]
     orphans = Orphans()
-    has_subtotal = bool(subtotal)
+    # known before any row is read: a 小计 header printed below rows (lines swapped) widens every row alike
+    has_subtotal = bool(subtotal) or _subtotal_header(blocks, tpl)
     widths: list[tuple[int, Vector | None]] = []
     rows: dict[str, tuple[Block, Cell, list[list[Cell | None]], str]] = {}
     grid_positions: dict[str, int] = {}
     header_width = 0
     for b in blocks:
         if b.kind == "text":
-            # a header glued into one line of crawled text (自然人法人或其他组织小计总计)
-            glued = squash(b.text)
-            if any(k in glued for k in tpl.app_header_keys) and any(k in glued for k in tpl.app_subtotal_keys):
-                has_subtotal = True
             continue
-        keys = [key(c.text) for c in b.non_empty]
-        if b.kind == "row" and (any(k in tpl.app_header_keys or k in tpl.app_subtotal_keys for k in keys) or any(
-            "勾稽" in squash(c.text) for c in b.non_empty
-        )):
+        if _is_app_header(b, tpl):
             res.found = True
-            has_subtotal = has_subtotal or any(k in tpl.app_subtotal_keys for k in keys)
             if _is_grid(b):
                 header_width = len(b.cells)
                 for i, c in enumerate(b.cells):
@@ -566,9 +585,10 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
                                     "by the table's identities, row left null", "applications", code,
                                     line=b.line))
         elif vec is None:
-            res.issues.append(Issue(AMBIGUOUS.get(how, "ambiguous_alignment"),
-                                    f"{len(cands)} readings of the printed values fit the table; row left null",
-                                    "applications", code, line=b.line))
+            detail = LOST_CELL if how == "lost" else f"{len(cands)} readings of the printed values fit the table; " \
+                "row left null"
+            res.issues.append(Issue(AMBIGUOUS.get(how, "ambiguous_alignment"), detail, "applications", code,
+                                    line=b.line))
         if vec is None:
             vec = [None] * (len(columns) + (1 if has_subtotal else 0))
         elif how in ("sparse", "run", "window"):
@@ -585,6 +605,26 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
             vec = vec[:6] + vec[7:]
         _emit(res, "applications", code, columns, vec, label_cell)
     return res
+
+
+def _is_app_header(b: Block, tpl: Templates) -> bool:
+    """A section-三 header row: applicant column labels, a 小计, or the 勾稽 note."""
+    keys = [key(c.text) for c in b.non_empty]
+    return b.kind == "row" and (any(k in tpl.app_header_keys or k in tpl.app_subtotal_keys for k in keys)
+                                or any("勾稽" in squash(c.text) for c in b.non_empty))
+
+
+def _subtotal_header(blocks: list[Block], tpl: Templates) -> bool:
+    """Whether section 三's header prints an agency-added 小计 column, in a header row or glued into one line of
+    crawled text (自然人法人或其他组织小计总计)."""
+    for b in blocks:
+        if b.kind == "text":
+            glued = squash(b.text)
+            if any(k in glued for k in tpl.app_header_keys) and any(k in glued for k in tpl.app_subtotal_keys):
+                return True
+        elif _is_app_header(b, tpl) and any(key(c.text) in tpl.app_subtotal_keys for c in b.non_empty):
+            return True
+    return False
 
 
 def _drop_subtotal(values: Vector, has_subtotal: bool) -> Vector:
@@ -659,6 +699,8 @@ def _app_readings(res: TableResult, b: Block, li: int, values: list[Cell], layou
     n = len(layout.columns) + (1 if layout.has_subtotal else 0)
     order = [*layout.columns[:-1], *(["subtotal_org"] if layout.has_subtotal else []), layout.columns[-1]]
     positions = [layout.grid_positions[c] for c in order] if all(c in layout.grid_positions for c in order) else None
+    if _lost_cell(b, li, n):
+        return [], "lost"
     placed = _by_position(b, li, positions, layout.header_width)
     sub = layout.has_subtotal
     if placed is not None:
@@ -768,12 +810,15 @@ def parse_review_litigation(blocks: list[Block], tpl: Templates) -> TableResult:
             for blk, r in columns:
                 res.cells.append(ParsedCell("review_litigation", blk, r, None, "", data.cells[0]))
             return res
+    missing = [pos for pos in positions if pos >= len(cells) or (_is_grid(data) and is_absent(cells[pos]))]
+    if missing:
+        res.issues.append(Issue("ambiguous_alignment", f"the data row has no cell at column {missing[0] + 1} of "
+                                "its header: a cell or a delimiter was lost, and which cells moved is unknown; "
+                                "left null", "review_litigation", line=data.line))
+        res.cells.extend(ParsedCell("review_litigation", blk, r, None, "", data.cells[0]) for blk, r in columns)
+        return res
     for (blk, r), pos in zip(columns, positions, strict=True):
-        cell = cells[pos] if pos < len(cells) else None
-        if cell is None:
-            res.issues.append(Issue("cell_count_mismatch", f"no cell at column {pos + 1}; null",
-                                    "review_litigation", blk, r, data.line))
-        _emit(res, "review_litigation", blk, [(r, False)], [cell], data.cells[0])
+        _emit(res, "review_litigation", blk, [(r, False)], [cells[pos]], data.cells[0])
     for i, c in enumerate(cells):
         if i not in positions and c.text.strip():
             res.issues.append(Issue("stray_cell", f"cell {i + 1} ({c.text.strip()!r}) sits under no "

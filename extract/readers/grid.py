@@ -42,10 +42,22 @@ def cell_text(raw: str) -> str:
     return join_lines(re.split(r"[\r\n\v\f\u2028\u2029]+", raw))
 
 
+def absent_cell(like: Cell) -> Cell:
+    """A grid position that no printed cell covers (a row with fewer cells than its table, e.g. a `<td>` lost):
+    blank, and without a column of its own, so the matcher can tell it from a cell printed blank."""
+    return Cell("", page=like.page, table_index=like.table_index, row_index=like.row_index, col_index=None)
+
+
+def is_absent(cell: Cell) -> bool:
+    """Whether a cell of a grid row is a position no printed cell covers (see `absent_cell`)."""
+    return cell.col_index is None
+
+
 def grid_blocks(grid: list[list[Cell]]) -> list[Block]:
     """Table rows as blocks; a one-column table is a text frame, so its cells become paragraphs.
 
-    Rows without any text are dropped (they carry nothing); every kept row has the grid's width.
+    Rows without any text are dropped (they carry nothing); every kept row has the grid's width, a short row
+    padded with absent cells.
     """
     width = max((len(r) for r in grid), default=0)
     blocks: list[Block] = []
@@ -56,7 +68,5 @@ def grid_blocks(grid: list[list[Cell]]) -> list[Block]:
             blocks.append(Block("text", [row[0]]))
             continue
         filler = row[-1] if row else Cell("")
-        pad = [Cell("", page=filler.page, table_index=filler.table_index, row_index=filler.row_index,
-                    col_index=i) for i in range(len(row), width)]
-        blocks.append(Block("row", [*row, *pad]))
+        blocks.append(Block("row", [*row, *(absent_cell(filler) for _ in range(len(row), width))]))
     return blocks

@@ -23,7 +23,7 @@ from extract.blocks import Block, Cell
 from extract.decode import DecodeError, decode
 from extract.limits import MAX_GRID_COLUMNS, MAX_GRID_ROWS, MAX_SPAN, MAX_TABLE_CELLS, MAX_TABLES
 from extract.readers import ReadError, Reading
-from extract.readers.grid import cell_text, clean_text, grid_blocks
+from extract.readers.grid import absent_cell, cell_text, clean_text, grid_blocks
 from extract.text import width
 
 _CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
@@ -238,7 +238,7 @@ class _Flow:
                                                        row_index=r + dr, col_index=c + dc)
                 c += cs
         width = max((col for _, col in taken), default=-1) + 1
-        grid = [[taken.get((r, c)) or Cell("", table_index=index, row_index=r, col_index=c) for c in range(width)]
+        grid = [[taken.get((r, c)) or absent_cell(Cell("", table_index=index, row_index=r)) for c in range(width)]
                 for r in range(len(rows))]
         if width == 1:
             self.blocks.extend(Block("text", [row[0]]) for row in grid if row[0].text)
