@@ -44,6 +44,8 @@ SEVERITY: dict[str, str] = {
     "rounded_for_storage": "info",
     "duplicate_cell": "warning",
     "search_budget_exhausted": "info",
+    # a few damaged bytes of a UTF-8 text, replaced by U+FFFD (extract/decode.py)
+    "damaged_bytes": "warning",
 }
 
 

@@ -165,6 +165,7 @@ def _parse(data: bytes, path: Path) -> ParsedDocument:
     if chars > MAX_TEXT_CHARS:
         return _fail(doc, Issue("resource_limit", f"{chars} characters of text, over the limit of {MAX_TEXT_CHARS}"))
     doc.source_form, doc.layout, doc.encoding = reading.source_form, reading.layout, reading.encoding
+    doc.issues.extend(reading.issues)
     doc = parse_blocks(doc, reading.blocks)
     if budget_exhausted():
         doc.issues.append(Issue("search_budget_exhausted", "the digit-run split search reached the document's "

@@ -181,3 +181,37 @@ def test_oracle_excuses_one_changed_cell_per_mutation_step():
     assert misplaced(TRUTH, original, two, "digit at 5 to 7")
     assert misplaced(TRUTH, original, two, "digit at 5 to 7; digit at 9 to 2") == []
     assert cells_changed_in_place("word/document.xml: swap lines 3 and 9") == 2
+
+
+# --------------------------------------------------------------------------- damaged bytes
+
+
+def _refs(doc: ParsedDocument) -> dict[tuple[str, str, str], Decimal | None]:
+    return {(c.table, c.row, c.col): c.value for c in doc.cells}
+
+
+def test_a_utf8_text_with_one_damaged_byte_is_read_with_the_character_replaced():
+    data = crafted.text_report(1).encode("utf-8")
+    at = data.index("行政许可".encode()) + 1
+    doc = _parse(data[:at] + b"\xff" + data[at + 1:], "damaged.txt")
+    assert doc.status == "partial" and doc.encoding == "utf-8"  # read, not `undecodable`
+    assert [i.severity for i in doc.issues if i.code == "damaged_bytes"] == ["warning"]
+    clean, read = _refs(_parse(data, "clean.txt")), _refs(doc)
+    changed = {ref for ref in clean.keys() | read.keys() if read.get(ref) != clean.get(ref)}
+    assert changed and all(read.get(ref) is None for ref in changed)  # what the damage touched is not read
+    assert {ref[1] for ref in changed} == {"licensing"}
+
+
+def test_a_damaged_digit_is_never_read_as_another_number():
+    data = crafted.text_report(1).encode("utf-8").replace(b"\t208\t", b"\t2\xb08\t", 1)
+    doc = _parse(data, "digit.txt")
+    assert doc.encoding == "utf-8" and doc.status != "failed"
+    assert not any(c.value in (Decimal(2), Decimal(8), Decimal(28)) and "\ufffd" in c.raw for c in doc.cells)
+    assert all(c.value is None for c in doc.cells if "\ufffd" in c.raw)
+
+
+def test_a_text_damaged_throughout_stays_undecodable():
+    data = crafted.text_report(1).encode("utf-8")
+    damaged = bytes(b ^ 0x40 if k % 97 == 0 and b >= 0x80 else b for k, b in enumerate(data))
+    doc = _parse(damaged, "noise.txt")
+    assert doc.status == "failed" or not any(i.code == "damaged_bytes" for i in doc.issues)

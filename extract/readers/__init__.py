@@ -8,21 +8,32 @@ read as flattened text.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from extract.blocks import Block
+from extract.decode import Decoded
+from extract.issues import Issue
 from extract.limits import MAX_BINARY_FILE_BYTES, MAX_TEXT_FILE_BYTES
 
 
 @dataclass
 class Reading:
-    """What a reader got out of a file."""
+    """What a reader got out of a file; `issues` are the reader's own (e.g. damaged bytes replaced)."""
 
     blocks: list[Block]
     source_form: str
     layout: str
     encoding: str | None = None
+    issues: list[Issue] = field(default_factory=list)
+
+
+def decoding_issues(decoded: Decoded) -> list[Issue]:
+    """A `damaged_bytes` warning when decoding replaced damaged characters."""
+    if not decoded.damaged:
+        return []
+    return [Issue("damaged_bytes", f"{decoded.damaged} damaged character(s) of the {decoded.encoding} text replaced "
+                  "by U+FFFD; the labels or cells they fall in are not read")]
 
 
 class ReadError(Exception):

@@ -20,9 +20,9 @@ import lxml.html
 from lxml import etree
 
 from extract.blocks import Block, Cell
-from extract.decode import DecodeError, decode
+from extract.decode import Decoded, DecodeError, decode_bytes
 from extract.limits import MAX_GRID_COLUMNS, MAX_GRID_ROWS, MAX_SPAN, MAX_TABLE_CELLS, MAX_TABLES
-from extract.readers import ReadError, Reading
+from extract.readers import ReadError, Reading, decoding_issues
 from extract.readers.grid import absent_cell, cell_text, clean_text, grid_blocks
 from extract.text import width
 
@@ -40,8 +40,8 @@ _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 def read(data: bytes, path: Path) -> Reading:
     """Blocks of an HTML page; `not_a_report` is left to the matcher when the page holds no report."""
-    text, encoding = _decode(data)
-    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    decoded = _decode(data)
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", decoded.text)
     try:
         root = lxml.html.document_fromstring(text) if text.strip() else None
     except (etree.ParserError, ValueError) as exc:
@@ -59,10 +59,10 @@ def read(data: bytes, path: Path) -> Reading:
             reader.blocks.append(Block("text", [Cell(title)]))
     reader.walk(content)
     reader.flush()
-    return Reading(reader.blocks, "html", "html_grid", encoding)
+    return Reading(reader.blocks, "html", "html_grid", decoded.encoding, decoding_issues(decoded))
 
 
-def _decode(data: bytes) -> tuple[str, str]:
+def _decode(data: bytes) -> Decoded:
     """Text and charset: BOM, then the page's declaration (if it decodes), then detection."""
     if not data.strip():
         raise ReadError("empty_file", "empty file (no bytes)")
@@ -79,11 +79,11 @@ def _decode(data: bytes) -> tuple[str, str]:
             if name is not None and name not in ("iso8859-1", "cp1252", "ascii"):
                 codec = "gb18030" if declared in _GB or name in _GB else name
                 try:
-                    return data.decode(codec), name
+                    return Decoded(data.decode(codec), name)
                 except UnicodeDecodeError:
-                    pass  # a page declaring one charset and written in another: detect
+                    pass  # a page declaring one charset and written in another (or damaged): detect
     try:
-        return decode(data)
+        return decode_bytes(data)
     except DecodeError as exc:
         raise ReadError(exc.code, str(exc)) from exc
 
