@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import combinations
+from itertools import combinations, pairwise
 
 from extract.blocks import Block, Cell
 from extract.cells import merged_values, read_cell
@@ -699,6 +699,8 @@ def _app_readings(res: TableResult, b: Block, li: int, values: list[Cell], layou
     n = len(layout.columns) + (1 if layout.has_subtotal else 0)
     order = [*layout.columns[:-1], *(["subtotal_org"] if layout.has_subtotal else []), layout.columns[-1]]
     positions = [layout.grid_positions[c] for c in order] if all(c in layout.grid_positions for c in order) else None
+    if positions is not None and not _increasing(positions):
+        positions = None  # a header whose cells moved (a lost colspan) fixes no column
     if _lost_cell(b, li, n):
         return [], "lost"
     placed = _by_position(b, li, positions, layout.header_width)
@@ -716,7 +718,16 @@ def _app_readings(res: TableResult, b: Block, li: int, values: list[Cell], layou
     elif how == "window":
         # printed blanks are "not reported": a reading counts only if its total is fully printed
         cands = [v for v in cands if None not in _values(v) and row_total_holds(_values(v), sub)]
+    elif _misfit_row(b, positions):
+        # the row does not fit its table: its one reading is a guess, kept only if its sums confirm it
+        cands, how = [v for v in cands if row_total_holds(_values(v), sub)], "window"
     return cands, how
+
+
+def _misfit_row(b: Block, positions: list[int] | None) -> bool:
+    """A grid row read left to right although its table's header fixes the columns' positions and the row does
+    not fit them (a span from a moved row pushed its cells): its one reading is a guess."""
+    return _is_grid(b) and positions is not None
 
 
 def expected_disclosure_rows(template: str, tpl: Templates, printed: set[str]) -> list[str]:
@@ -810,11 +821,11 @@ def parse_review_litigation(blocks: list[Block], tpl: Templates) -> TableResult:
             for blk, r in columns:
                 res.cells.append(ParsedCell("review_litigation", blk, r, None, "", data.cells[0]))
             return res
-    missing = [pos for pos in positions if pos >= len(cells) or (_is_grid(data) and is_absent(cells[pos]))]
-    if missing:
-        res.issues.append(Issue("ambiguous_alignment", f"the data row has no cell at column {missing[0] + 1} of "
-                                "its header: a cell or a delimiter was lost, and which cells moved is unknown; "
-                                "left null", "review_litigation", line=data.line))
+    misfit = _review_misfit(data, positions)
+    if misfit:
+        res.issues.append(Issue("ambiguous_alignment", f"{misfit}: a cell, a delimiter or a header label was lost "
+                                "or added, and which cells moved is unknown; left null", "review_litigation",
+                                line=data.line))
         res.cells.extend(ParsedCell("review_litigation", blk, r, None, "", data.cells[0]) for blk, r in columns)
         return res
     for (blk, r), pos in zip(columns, positions, strict=True):
@@ -890,11 +901,32 @@ def _review_run(res: TableResult, data: Block, columns: list[tuple[str, str]]) -
     return res
 
 
+def _review_misfit(data: Block, positions: list[int]) -> str | None:
+    """Why section 四's data row does not fit its header's positions, or None when it does: a header position
+    without a cell (fewer cells than the header, or a grid cell no printed cell covers), or a printed cell
+    between header positions (a cell or a header label added). Printed cells after the last position are
+    trailing noise (a 16th cell) and are only reported."""
+    cells = data.cells
+    missing = [pos for pos in positions if pos >= len(cells) or (_is_grid(data) and is_absent(cells[pos]))]
+    if missing:
+        return f"the data row has no cell at column {missing[0] + 1} of its header"
+    taken = set(positions)
+    between = [i for i, c in enumerate(cells[:max(positions)]) if i not in taken and c.text.strip()]
+    if between:
+        return f"cell {between[0] + 1} of the data row ({cells[between[0]].text.strip()!r}) sits between header columns"
+    return None
+
+
 def _header_positions(header_rows: list[list[tuple[int, str]]], result_codes: list[str]) -> list[int] | None:
-    """Grid positions of the 15 result columns, read from the header rows in printed order."""
+    """Grid positions of the 15 result columns, read from the header rows in printed order; None unless they
+    run left to right (a header whose cells moved fixes no position)."""
     found = [(pos, code) for row in header_rows for pos, code in row]
     expected = result_codes * 3
     if [code for _, code in found] != expected:
         return None
     positions = [pos for pos, _ in found]
-    return positions if len(set(positions)) == len(positions) else None
+    return positions if _increasing(positions) else None
+
+
+def _increasing(positions: list[int]) -> bool:
+    return all(a < b for a, b in pairwise(positions))
