@@ -7,6 +7,7 @@ of the file. Where a placement is not certain, the cells stay null and an issue 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -515,6 +516,7 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
     orphans = Orphans()
     # known before any row is read: a 小计 header printed below rows (lines swapped) widens every row alike
     has_subtotal = bool(subtotal) or _subtotal_header(blocks, tpl)
+    common_values = _common_values(blocks, tpl)
     widths: list[tuple[int, Vector | None]] = []
     rows: dict[str, tuple[Block, Cell, list[list[Cell | None]], str]] = {}
     grid_positions: dict[str, int] = {}
@@ -550,7 +552,7 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
             continue
         if lab.code.startswith("other_"):
             res.formats.add("F2021")
-        layout = _AppLayout(tuple(c for c, _ in columns), has_subtotal, grid_positions, header_width)
+        layout = _AppLayout(tuple(c for c, _ in columns), has_subtotal, grid_positions, header_width, common_values)
         cands, how = _app_readings(res, b, li, values, layout)
         widths.append(_printed_width(b, values))
         rows[lab.code] = (b, b.cells[li], cands, how)
@@ -568,7 +570,7 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
         res.issues.append(Issue("cell_count_mismatch", "rows print eight values where the header shows seven "
                                 "columns, and the eight do not add up as a 小计 column: rows that print fewer "
                                 "are left unread", "applications"))
-    layout = _AppLayout(tuple(c for c, _ in columns), has_subtotal, grid_positions, header_width)
+    layout = _AppLayout(tuple(c for c, _ in columns), has_subtotal, grid_positions, header_width, common_values)
     expected = expected_application_rows(template, tpl, set(rows)) if template else None
     by_order = place_orphans(res, orphans, rows, expected, tpl.app_rows,
                              lambda b, li, values: _app_readings(res, b, li, values, layout))
@@ -677,6 +679,8 @@ class _AppLayout:
     has_subtotal: bool
     grid_positions: dict[str, int]
     header_width: int
+    # the cells most text rows print after their label (None: no majority, e.g. a flattening that drops blanks)
+    common_values: int | None = None
 
 
 def _printed_width(b: Block, values: list[Cell]) -> tuple[int, Vector | None]:
@@ -718,16 +722,36 @@ def _app_readings(res: TableResult, b: Block, li: int, values: list[Cell], layou
     elif how == "window":
         # printed blanks are "not reported": a reading counts only if its total is fully printed
         cands = [v for v in cands if None not in _values(v) and row_total_holds(_values(v), sub)]
-    elif _misfit_row(b, positions):
+    elif _misfit_row(b, values, positions, layout):
         # the row does not fit its table: its one reading is a guess, kept only if its sums confirm it
         cands, how = [v for v in cands if row_total_holds(_values(v), sub)], "window"
     return cands, how
 
 
-def _misfit_row(b: Block, positions: list[int] | None) -> bool:
-    """A grid row read left to right although its table's header fixes the columns' positions and the row does
-    not fit them (a span from a moved row pushed its cells): its one reading is a guess."""
-    return _is_grid(b) and positions is not None
+def _misfit_row(b: Block, values: list[Cell], positions: list[int] | None, layout: _AppLayout) -> bool:
+    """A row read left to right although it does not fit its table, so its one reading is a guess: a grid row off
+    its header's positions (a span from a moved row pushed its cells), or a text row printing fewer cells after
+    its label than the table's other rows do (a delimiter lost: `11\t0` read as `110`, the row's trailing blank
+    then read as its total)."""
+    if _is_grid(b):
+        return positions is not None
+    return b.kind == "row" and layout.common_values is not None and len(values) < layout.common_values
+
+
+def _common_values(blocks: list[Block], tpl: Templates) -> int | None:
+    """How many cells most labelled text rows of section 三 print after their label (a flattened grid prints
+    every row alike); None without a clear majority (a flattening that drops blank cells)."""
+    counts: Counter[int] = Counter()
+    for b in blocks:
+        if b.kind != "row" or _is_grid(b) or _is_app_header(b, tpl):
+            continue
+        li = _label_index(b.cells, b.kind)
+        if li is not None and _match_row_label(b.cells, li, tpl.app_rows) is not None:
+            counts[len(b.cells) - li - 1] += 1
+    if not counts:
+        return None
+    count, rows = counts.most_common(1)[0]
+    return count if rows * 2 > sum(counts.values()) else None
 
 
 def expected_disclosure_rows(template: str, tpl: Templates, printed: set[str]) -> list[str]:

@@ -215,3 +215,40 @@ def test_a_text_damaged_throughout_stays_undecodable():
     damaged = bytes(b ^ 0x40 if k % 97 == 0 and b >= 0x80 else b for k, b in enumerate(data))
     doc = _parse(damaged, "noise.txt")
     assert doc.status == "failed" or not any(i.code == "damaged_bytes" for i in doc.issues)
+
+
+# --------------------------------------------------------------------------- rows and headers that no longer fit
+
+
+def test_a_text_row_that_lost_a_delimiter_is_not_read_with_its_trailing_blank_as_total():
+    """Rows ending in a blank residue cell (`…\\t958\\t`): `624\\t0` read as `6240` leaves the row one cell short,
+    and the trailing blank would otherwise be read as its total."""
+    lines = [line + "\t" if "\t" in line else line for line in _tab_report(F2021_TAB_ROWS).split("\n")]
+    text = "\n".join(lines)
+    row = "\t\t8.属于行政查询事项\t624\t0\t0\t0\t269\t65\t958\t"
+    assert row in text
+    doc = _parse(text.replace(row, row.replace("624\t0", "6240")).encode("utf-8"), "delimiter.txt")
+    assert set(_values(doc, "applications", "denied_inquiry").values()) == {None}
+    assert doc.status == "partial"
+    clean = _parse(text.encode("utf-8"), "clean.txt")
+    assert _values(doc, "applications", "denied_process_info") == _values(clean, "applications", "denied_process_info")
+
+
+def test_a_section_four_header_with_an_added_cell_leaves_the_row_null():
+    lines = _tab_report(F2021_TAB_ROWS).split("\n")
+    i = next(k for k, line in enumerate(lines) if "尚未审结" in line and line.startswith("\t"))
+    lines[i] = lines[i].replace("其他结果\t", "其他结果\t尚未宖结果\t", 1)  # a duplicated range in the header
+    doc = _parse("\n".join(lines).encode("utf-8"), "header.txt")
+    assert set(_values(doc, "review_litigation").values()) == {None}
+    assert _issues(doc, "ambiguous_alignment", "review_litigation")
+
+
+def test_an_html_header_whose_cells_moved_fixes_no_column():
+    """A lost colspan moves 总计 left of 科研机构: the header's positions no longer run in the columns' order, so
+    the rows are read by their own printed order, which still fits."""
+    html = _html_report()
+    group = '<td colspan="5">法人或其他组织</td>'
+    assert group in html
+    doc = _parse(html.replace(group, "<td>法人或其他组织</td>").encode("utf-8"), "colspan.html")
+    clean = _parse(html.encode("utf-8"), "clean.html")
+    assert _values(doc, "applications") == _values(clean, "applications")
