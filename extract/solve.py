@@ -25,7 +25,8 @@ _PART = re.compile(r"[+-]?(?:0|[1-9]\d*)(?:\.\d+)?")
 # cells of their own (`—`, `/`, `无`, a `-` that signs nothing), and spaces between them.
 UNITS = "万元|元|件|条|项|个|宗|起"
 NULL_MARKERS = "不适用|—+|–|/|无|-(?![\\d.])"
-_TOKEN = re.compile(rf"(?P<null>{NULL_MARKERS})|(?P<num>[+-]?\d+(?:\.\d+)?)(?:{UNITS})?|(?P<space>\s+)|(?P<other>.)")
+_TOKEN = re.compile(rf"(?P<null>{NULL_MARKERS})|(?P<num>[+-]?\d+(?:\.\d+)?)(?:(?P<yuan>(?<!万)元)|{UNITS})?"
+                    r"|(?P<space>\s+)|(?P<other>.)")
 
 
 def run_pieces(run: str) -> list[str | None] | None:
@@ -33,8 +34,8 @@ def run_pieces(run: str) -> list[str | None] | None:
     not reported. None when the run holds anything else (it is not a run of cells)."""
     pieces: list[str | None] = []
     for m in _TOKEN.finditer(run):
-        if m["other"]:
-            return None
+        if m["other"] or m["yuan"]:
+            return None  # `3019218元` is 301.9218 万元 in an amount column: a split would lose the conversion
         if m["null"]:
             pieces.append(None)
         elif m["num"]:
