@@ -138,3 +138,25 @@ def verify_by_order(placed: set[str], decided: dict[str, list[Cell | None]],
         if not evaluated:
             return set(placed)
     return set()
+
+
+def contradicted(placed: set[str], decided: dict[str, list[Cell | None]],
+                 values: Callable[[list[Cell | None]], tuple[Decimal | None, ...]],
+                 equations: list[Equation]) -> set[str]:
+    """The rows of `placed` (read from digit runs or sparse cells, i.e. by the identities) that sit in an
+    equation failing in a column where every cell is printed. A glued or sparse row read as if no blank had
+    been dropped can balance on its own and still be wrong; the table's columns are the check. A printed
+    inconsistency cannot be told from a misread there, so those rows are left unread."""
+    out: set[str] = set()
+    for lhs, rhs in equations:
+        through = placed & set(lhs + rhs)
+        if not through or any(code not in decided for code in lhs + rhs):
+            continue
+        vectors = {code: values(decided[code]) for code in lhs + rhs}
+        for col in range(len(next(iter(vectors.values())))):
+            left = [vectors[c][col] for c in lhs]
+            right = [vectors[c][col] for c in rhs]
+            if None not in left + right and sum(left) != sum(right):
+                out |= through
+                break
+    return out
