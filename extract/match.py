@@ -269,7 +269,7 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
             res.issues.append(Issue("duplicate_row", f"row {lab.label} printed twice; first kept",
                                     "disclosure", lab.code, line=b.line))
             continue
-        if cols is None:
+        if cols is None or _header_of_another_block(cols, lab, tpl, _disclosure_template(res, year)):
             pending.append((b, li, lab))
             seen[lab.code] = []
             res.found = True
@@ -287,6 +287,14 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
         _rows_without_header(res, pending, tpl, _disclosure_template(res, year), seen)
     _drop_empty_group_rows(res, seen, tpl)
     return res
+
+
+def _header_of_another_block(cols: list[tuple[str, bool]], lab: Label, tpl: Templates, template: str | None) -> bool:
+    """Whether the header in force names other columns than the row's own 第二十条 block has in the template: its
+    own caption and header were lost (or moved), so the row is read with its block's columns, not another's."""
+    expected = tpl.disc_block_columns.get(template or "", {}).get(squash(lab.extra.get("caption", "")))
+    # a merged header cell repeated by the conversion (`本年处理决定数量` three times) names one column
+    return expected is not None and list(dict.fromkeys(code for code, _ in cols)) != expected
 
 
 @dataclass

@@ -252,3 +252,15 @@ def test_an_html_header_whose_cells_moved_fixes_no_column():
     doc = _parse(html.replace(group, "<td>法人或其他组织</td>").encode("utf-8"), "colspan.html")
     clean = _parse(html.encode("utf-8"), "clean.html")
     assert _values(doc, "applications") == _values(clean, "applications")
+
+
+def test_a_disclosure_row_whose_block_header_was_lost_takes_its_own_blocks_columns():
+    """Lines swapped or cut so that 行政事业性收费 sits under 行政强制's header (本年处理决定数量): the fee is read as
+    its own block's 本年收费金额, never as a 处理决定数量."""
+    text = _tab_report(F2021_TAB_ROWS)
+    lost = "第二十条第(八)项\t\t\t\t\n信息内容\t\t本年收费金额（单位：万元）\t\t\n"
+    assert lost in text
+    doc = _parse(text.replace(lost, "").encode("utf-8"), "block.txt")
+    fees = _values(doc, "disclosure", "fees")
+    assert ("fees", "decisions") not in fees
+    assert fees.get(("fees", "amount_10k_yuan")) in (None, Decimal("413.6045"))
