@@ -17,7 +17,7 @@ from extract.blocks import Block, Cell
 from extract.cells import merged_values, read_cell
 from extract.issues import Issue
 from extract.loose import LooseValues
-from extract.order import Orphans, place_orphans, verify_by_order
+from extract.order import Orphans, contradicted, place_orphans, verify_by_order
 from extract.readers.grid import is_absent
 from extract.solve import Vector, digit_splits, row_sum_splits, row_total_holds, run_pieces, solve
 from extract.template import Label, Templates
@@ -583,13 +583,22 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
     by_order = place_orphans(res, orphans, rows, expected, tpl.app_rows,
                              lambda b, li, values: _app_readings(res, b, li, values, layout))
     decided = _decide(rows, tpl, has_subtotal)
-    unconfirmed = verify_by_order(by_order, decided, lambda v: _drop_subtotal(_values(v), has_subtotal),
-                                  _equations(rows))
-    for code in unconfirmed:
+    as_values = lambda v: _drop_subtotal(_values(v), has_subtotal)  # noqa: E731
+    unconfirmed = verify_by_order(by_order, decided, as_values, _equations(rows))
+    by_identities = {code for code, (_, _, cands, how) in rows.items() if how in ("run", "sparse") and len(cands) > 1}
+    contradicting = contradicted(by_identities - unconfirmed, decided, as_values, _equations(rows))
+    for code in unconfirmed | contradicting:
         decided.pop(code, None)
+    for code in contradicting:
+        res.issues.append(Issue("ambiguous_digit_run" if rows[code][3] == "run" else "ambiguous_alignment",
+                                "the reading the row's own sums chose breaks a column identity of the table: a "
+                                "dropped blank or a misread cannot be told from a printed inconsistency, row left "
+                                "null", "applications", code, line=rows[code][0].line))
     for code, (b, label_cell, cands, how) in rows.items():
         vec = decided.get(code)
-        if code in unconfirmed:
+        if code in contradicting:
+            pass
+        elif code in unconfirmed:
             res.issues.append(Issue("unplaced_row", "row label lost or cut by the conversion "
                                     f"({_label_left(label_cell)}); its place by printed order is not confirmed "
                                     "by the table's identities, row left null", "applications", code,
@@ -802,7 +811,7 @@ def expected_application_rows(template: str, tpl: Templates, printed: set[str]) 
 # --------------------------------------------------------------------------- 四 review and litigation
 
 
-def parse_review_litigation(blocks: list[Block], tpl: Templates) -> TableResult:
+def parse_review_litigation(blocks: list[Block], tpl: Templates, *, sparse_document: bool = False) -> TableResult:
     """Section 四: one data row of 15 cells, aligned to the header's result columns by position (or three
     small tables of five, one per block, as OCR and LLM converters print it)."""
     split = _review_split(blocks, tpl)
@@ -843,7 +852,11 @@ def parse_review_litigation(blocks: list[Block], tpl: Templates) -> TableResult:
     cells = data.cells
     n = len(columns)
     if positions is None:
-        if len(cells) == n or (len(cells) > n and not any(c.text.strip() for c in cells[n:])):
+        counted = len(cells) == n or (len(cells) > n and not any(c.text.strip() for c in cells[n:]))
+        if counted and sparse_document and not _block_totals_hold(cells[:n]):
+            # this flattening drops blank cells: fifteen cells may be fourteen and a stray one
+            counted = False
+        if counted:
             positions = list(range(n))
         else:
             res.sparse = len(cells) < n
@@ -867,6 +880,12 @@ def parse_review_litigation(blocks: list[Block], tpl: Templates) -> TableResult:
             res.issues.append(Issue("stray_cell", f"cell {i + 1} ({c.text.strip()!r}) sits under no "
                                     "header column; ignored", "review_litigation", line=c.line))
     return res
+
+
+def _block_totals_hold(cells: list[Cell]) -> bool:
+    """Each block's 总计 equals its four results, every cell printed (the check a count alone cannot give)."""
+    values = [read_cell(c.text).value for c in cells]
+    return None not in values and all(values[i + 4] == sum(values[i:i + 4]) for i in range(0, len(values), 5))
 
 
 def _review_split(blocks: list[Block], tpl: Templates) -> TableResult | None:

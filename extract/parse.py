@@ -194,6 +194,7 @@ def parse_blocks(doc: ParsedDocument, blocks: list[Block]) -> ParsedDocument:
     if applications.sparse or review.sparse or disclosure.sparse:
         # this flattening drops blank cells: a short section-二 row is never read left to right
         disclosure = parse_disclosure(region("disclosure"), tpl, year, sparse_document=True)
+        review = parse_review_litigation(region("review_litigation"), tpl, sparse_document=True)
     found = [code for code, res in zip(("disclosure", "applications", "review_litigation"),
                                        (disclosure, applications, review), strict=True) if res.found]
     if not found:
@@ -209,7 +210,10 @@ def parse_blocks(doc: ParsedDocument, blocks: list[Block]) -> ParsedDocument:
             doc.issues.append(Issue("table_not_found", f"table {code} not found", code))
     if applications.found and template:
         printed = {c.row for c in applications.cells}
-        for row in expected_application_rows(template, tpl, printed):
+        expected = expected_application_rows(template, tpl, printed)
+        if template == "F2021" and not printed & _OTHER_ROWS:
+            expected.append("other")  # （六） read neither as one row nor as three: either form is missing
+        for row in expected:
             if row not in printed:
                 doc.issues.append(Issue("row_not_found", f"row {row} not found in section 三",
                                         "applications", row))
@@ -238,6 +242,9 @@ def parse_blocks(doc: ParsedDocument, blocks: list[Block]) -> ParsedDocument:
     doc.status = "partial" if errors else "parsed"
     doc.error = "; ".join(sorted({f"{i.code}" for i in errors})) or None
     return doc
+
+
+_OTHER_ROWS = {"other", "other_overdue_correction", "other_overdue_fee", "other_other"}
 
 
 def _template(formats: set[str], year: int | None) -> str | None:
