@@ -161,7 +161,7 @@ def solve(candidates: dict[str, list[Vector]], equations: list[tuple[list[str], 
             kept: dict[str, set[Vector]] = {r: set() for r in open_rows}
             for combo in product(*(live[r] for r in open_rows)):
                 chosen = {**fixed, **dict(zip(open_rows, combo, strict=True))}
-                if _balances(chosen, lhs, rhs, ncols):
+                if _balances(chosen, lhs, rhs, ncols, set(open_rows)):
                     for r, v in zip(open_rows, combo, strict=True):
                         kept[r].add(v)
             for r in open_rows:
@@ -172,11 +172,17 @@ def solve(candidates: dict[str, list[Vector]], equations: list[tuple[list[str], 
     return {row: c[0] if len(c) == 1 else None for row, c in live.items()}
 
 
-def _balances(chosen: dict[str, Vector], lhs: list[str], rhs: list[str], ncols: int) -> bool:
-    """Both sides are equal in every column where every cell is printed."""
+def _balances(chosen: dict[str, Vector], lhs: list[str], rhs: list[str], ncols: int, trying: set[str]) -> bool:
+    """Both sides are equal in every column where the decided rows' cells are printed. A cell a reading being
+    tried leaves empty counts as nothing (a dropped blank adds nothing): were its column skipped instead, a
+    shifted reading could escape exactly the column that refutes it."""
     for col in range(ncols):
-        left = [chosen[r][col] for r in lhs]
-        right = [chosen[r][col] for r in rhs]
+        def value(r: str, col: int = col) -> Decimal | None:
+            v = chosen[r][col]
+            return Decimal(0) if v is None and r in trying else v
+
+        left = [value(r) for r in lhs]
+        right = [value(r) for r in rhs]
         if any(v is None for v in left + right):
             continue
         if sum(left) != sum(right):
