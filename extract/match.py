@@ -524,6 +524,7 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
     orphans = Orphans()
     # known before any row is read: a 小计 header printed below rows (lines swapped) widens every row alike
     has_subtotal = bool(subtotal) or _subtotal_header(blocks, tpl)
+    blocks = drop_spacer_columns(blocks, len(columns) + (1 if has_subtotal else 0))
     common_values = _common_values(blocks, tpl)
     widths: list[tuple[int, Vector | None]] = []
     rows: dict[str, tuple[Block, Cell, list[list[Cell | None]], str]] = {}
@@ -698,6 +699,53 @@ class _AppLayout:
     header_width: int
     # the cells most text rows print after their label (None: no majority, e.g. a flattening that drops blanks)
     common_values: int | None = None
+
+
+# A converter's table (not a fragment of one or two rows) is needed to tell its spacer columns apart.
+MIN_TABLE_ROWS = 3
+
+
+def drop_spacer_columns(blocks: list[Block], n_values: int) -> list[Block]:
+    """Markdown a PDF converter lays out by x position (markitdown over pdfminer) adds spacer columns, empty
+    in every row, between value columns, and may print each row as a table of its own: read with them, a
+    row's values slide under the wrong header. Among the section's pipe rows of one width (at least
+    MIN_TABLE_ROWS of them), the columns empty in every row are dropped when, and only when, every row of
+    values then prints exactly `n_values` cells after its label: a genuinely blank column would leave fewer,
+    and the rows are then read as printed."""
+    by_width: dict[int, list[int]] = {}
+    for i, b in enumerate(blocks):
+        if b.kind == "row" and not _is_grid(b):
+            by_width.setdefault(len(b.cells), []).append(i)
+    out = list(blocks)
+    for indices in by_width.values():
+        if len(indices) < MIN_TABLE_ROWS:
+            continue
+        rows = _without_spacers([blocks[i] for i in indices], n_values)
+        for i, row in zip(indices, rows or [], strict=False):
+            out[i] = row
+    return out
+
+
+def _without_spacers(group: list[Block], n_values: int) -> list[Block] | None:
+    """The rows without the spacer columns that sit between value columns, when the value columns left are
+    exactly `n_values` wide and every row's label stands before them; None when the rows are to be read as
+    printed (residue at the edges is the other readers' business)."""
+    def is_value(c: Cell) -> bool:
+        return bool(c.text.strip()) and read_cell(c.text).kind != "text"
+
+    width = len(group[0].cells)
+    valued = [k for k in range(width) if any(is_value(r.cells[k]) for r in group)]
+    if not valued:
+        return None
+    first, last = valued[0], valued[-1]
+    spacers = {k for k in range(first + 1, last) if not any(r.cells[k].text.strip() for r in group)}
+    if not spacers or last - first + 1 - len(spacers) != n_values:
+        return None
+    for r in group:
+        li = _label_index(r.cells)
+        if any(is_value(r.cells[k]) for k in range(first)) or (li is not None and li >= first):
+            return None
+    return [Block("row", [c for k, c in enumerate(r.cells) if k not in spacers]) for r in group]
 
 
 def _printed_width(b: Block, values: list[Cell]) -> tuple[int, Vector | None]:

@@ -128,3 +128,23 @@ def test_word_pasted_html_family(tmp_path):
     untitled = tmp_path / "untitled.html"
     untitled.write_text(page.read_text(encoding="utf-8").replace("某某县人民政府2022年", "2022年"), encoding="utf-8")
     assert parse_file(untitled).report["agency"] == "某某县人民政府办公室"
+
+
+def test_markdown_spacer_columns_between_values_are_dropped():
+    """markitdown over pdfminer lays rows out by x position: columns empty in every row sit between the value
+    columns, and a blank value cell would slide under the wrong header if they were kept."""
+    from extract.match import parse_applications
+    from extract.readers.text import read
+    from extract.template import templates
+
+    rows = ["| （一）予以公开 |  | 0 |  | 149 | 0 |  | 0 | 0 | 0 | 149 |",
+            "| 1.属于国家秘密 |  | 0 |  | 0 | 0 |  | 0 | 3 | 0 | 3 |",
+            "| 7.属于行政执法案卷 |  |  |  | 211 | 0 |  | 0 | 7 | 0 | 218 |",
+            "| 8.属于行政查询事项 |  | 0 |  | 28 | 0 |  | 0 | 4 | 0 | 32 |",
+            "| 2.重复申请 |  | 0 |  | 0 | 0 |  | 0 | 9 | 0 | 9 |"]
+    blocks = read("\n".join(rows).encode("utf-8"), Path("x.md")).blocks
+    res = parse_applications(blocks, templates(), "F2021")
+    cells = {(c.row, c.col): c.value for c in res.cells}
+    assert [cells[("denied_enforcement_file", c)] for c in ("natural_person", "commercial", "legal_service", "total")
+            ] == [None, 211, 7, 218]
+    assert cells[("granted", "commercial")] == 149
