@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import polars as pl
 
+from extract.agency import name_rows
 from extract.guard import storable
 from extract.parse import ParsedDocument
 from extract.schema import polars_schema
+from extract.template import templates
 
 
 def to_frames(docs: list[ParsedDocument], loaded_at: datetime | None = None) -> dict[str, pl.DataFrame]:
@@ -16,7 +18,7 @@ def to_frames(docs: list[ParsedDocument], loaded_at: datetime | None = None) -> 
     loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
     rows: dict[str, list[dict[str, object]]] = {t: [] for t in
                                                 ("documents", "reports", "cells", "parse_issues",
-                                                 "narrative_facts")}
+                                                 "narrative_facts", "agency_names", "report_sections")}
     seen: set[str] = set()
     for d in docs:
         rows["documents"].append({
@@ -40,7 +42,12 @@ def to_frames(docs: list[ParsedDocument], loaded_at: datetime | None = None) -> 
             "year": r["year"], "template": r["template"], "variant": r["variant"],
             "admin_level": r.get("admin_level"), "province": r.get("province"), "city": r.get("city"),
             "county": r.get("county"), "tables_found": ",".join(r["tables_found"]),
+            **{k: r.get(k) for k in ("signed_by", "publisher", "source_domain")},
+            "published_on": date.fromisoformat(r["published_on"]) if r.get("published_on") else None,
         })
+        rows["agency_names"].extend(name_rows(d.report_id, r, templates()))
+        rows["report_sections"].extend({"report_id": d.report_id, "section_code": code, "text": text}
+                                       for code, text in d.sections.items())
         for c in d.cells:
             rows["cells"].append({
                 "report_id": d.report_id, "table_code": c.table, "row_code": c.row, "col_code": c.col,

@@ -11,7 +11,7 @@ import polars as pl
 
 from extract.schema import TABLES, duckdb_ddl, missing_columns
 
-REPORT_TABLES = ("reports", "cells", "narrative_facts")
+REPORT_TABLES = ("reports", "cells", "narrative_facts", "agency_names", "report_sections")
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,22 @@ def _names_a_body(line: str, md: dict) -> bool:
             and text.endswith(tuple(md["body_suffixes"])))
 
 
+def signature(texts: list[str], tpl: Templates) -> str | None:
+    """The name the report is signed with (the line above the closing date), whatever its title says."""
+    return _signature(texts, tpl.metadata)
+
+
+def header_fields(texts: list[str], tpl: Templates) -> dict[str, str]:
+    """A web crawler's header fields before the page body (`发布机构: …`, `原文链接: …`), first value of each."""
+    fields = re.compile(tpl.metadata["header_field_pattern"])
+    out: dict[str, str] = {}
+    for t in texts[:40]:
+        m = fields.match(width(t).strip())
+        if m and m["value"].strip():
+            out.setdefault(m["field"], m["value"].strip())
+    return out
+
+
 def _signature(texts: list[str], md: dict) -> str | None:
     """The name the report is signed with: the name line just above the closing date (`2023年1月20日`)."""
     tail = [width(t).strip() for t in texts[-SIGNATURE_LINES:]]

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from extract.agency import source_facts
 from extract.blocks import Block
 from extract.guard import sanitize
 from extract.issues import Issue
@@ -25,6 +26,7 @@ from extract.match import (
 from extract.metadata import find_agency, find_year, prose, why_no_tables
 from extract.narrative import Fact, find_facts
 from extract.readers import ReadError, max_file_bytes, path_text, reader_for, source_form
+from extract.sections import section_texts
 from extract.solve import budget_exhausted, document_budget
 from extract.template import templates
 
@@ -48,6 +50,7 @@ class ParsedDocument:
     cells: list[ParsedCell] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
+    sections: dict[str, str] = field(default_factory=dict)
 
     @property
     def report_id(self) -> str | None:
@@ -236,8 +239,10 @@ def parse_blocks(doc: ParsedDocument, blocks: list[Block]) -> ParsedDocument:
         "tables_found": found,
         # level and region are added per batch by `extract.region.annotate` (one gazetteer call)
         "admin_level": None, "province": None, "city": None, "county": None,
+        **source_facts(texts, tpl),
     }
     doc.facts = find_facts(blocks, tpl)
+    doc.sections = section_texts(blocks, tpl)
     errors = [i for i in doc.issues if i.severity == "error"]
     doc.status = "partial" if errors else "parsed"
     doc.error = "; ".join(sorted({f"{i.code}" for i in errors})) or None

@@ -179,7 +179,7 @@ def _flush(con, batch: list[Frames], summary: LoadSummary) -> None:
     if not batch:
         return
     frames = {t: pl.concat([b[t] for b in batch]) for t in batch[0]}
-    for t in ("cells", "narrative_facts", "parse_issues"):
+    for t in ("cells", "narrative_facts", "parse_issues", "agency_names", "report_sections"):
         frames[t] = frames[t].unique(maintain_order=True)
     # one report per content, whichever of its files came first (twins differ in their file name)
     frames["reports"] = frames["reports"].unique(subset=["report_id"], keep="first", maintain_order=True)

@@ -22,6 +22,8 @@ _MUNICIPAL = "市辖区"
 REGION_ORDER = ("province", "city", "county")
 _CACHE: dict[str, Place] = {}
 _CACHE_LIMIT = 200_000
+# The report's fields that hold an agency name (title, signature, crawler header), looked up together.
+NAME_KEYS = ("agency", "signed_by", "publisher")
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,6 @@ def describe(name: str, tpl: Templates) -> dict[str, object]:
 def annotate(docs: Iterable[object], tpl: Templates) -> None:
     """Add level and region to the reports of parsed documents, one gazetteer call per batch."""
     docs = [d for d in docs if getattr(d, "report", None) is not None]
-    prime(n for d in docs for n in (d.report.get("agency"), *(d.report.get("names") or {}).values()))
+    prime(d.report.get(k) for d in docs for k in NAME_KEYS)
     for d in docs:
         d.report.update(classify(d.report.get("agency"), tpl))

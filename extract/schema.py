@@ -41,6 +41,10 @@ TABLES: dict[str, list[tuple[str, pl.DataType, str, str]]] = {
         ("city", pl.String, "VARCHAR", "city name where the text allows"),
         ("county", pl.String, "VARCHAR", "county/district name where the text allows"),
         ("tables_found", pl.String, "VARCHAR", "comma-separated table codes found"),
+        ("signed_by", pl.String, "VARCHAR", "name the report is signed with (line above the closing date)"),
+        ("publisher", pl.String, "VARCHAR", "发布机构 of a crawled page's header"),
+        ("source_domain", pl.String, "VARCHAR", "host of a crawled page's 原文链接, without www."),
+        ("published_on", pl.Date, "DATE", "发布时间 of a crawled page's header"),
     ],
     "cells": [
         ("report_id", pl.String, "VARCHAR NOT NULL", "report"),
@@ -74,6 +78,24 @@ TABLES: dict[str, list[tuple[str, pl.DataType, str, str]]] = {
         ("is_lower_bound", pl.Boolean, "BOOLEAN NOT NULL", "true for approximate figures such as 5500余条"),
         ("sentence", pl.String, "VARCHAR NOT NULL", "the sentence it came from"),
         ("line", pl.Int32, "INTEGER", "source line"),
+    ],
+    "agency_names": [
+        ("report_id", pl.String, "VARCHAR NOT NULL", "report"),
+        ("role", pl.String, "VARCHAR NOT NULL", "where the report gives the name: title, signature, publisher"),
+        ("name", pl.String, "VARCHAR NOT NULL", "the name as printed"),
+        ("body", pl.String, "VARCHAR NOT NULL", "the body it names, canonical form (东湖街道, 人民政府, 教育局)"),
+        ("admin_level", pl.String, "VARCHAR", "administrative level from the name's structure"),
+        ("province", pl.String, "VARCHAR", "province from the gazetteer"),
+        ("city", pl.String, "VARCHAR", "city from the gazetteer"),
+        ("county", pl.String, "VARCHAR", "county/district from the gazetteer"),
+        ("region_ambiguous", pl.Boolean, "BOOLEAN NOT NULL",
+         "a county name printed alone that several provinces share"),
+    ],
+    "report_sections": [
+        ("report_id", pl.String, "VARCHAR NOT NULL", "report"),
+        ("section_code", pl.String, "VARCHAR NOT NULL", "overview, disclosure, applications, review_litigation, "
+         "problems, other_matters"),
+        ("text", pl.String, "VARCHAR NOT NULL", "the section's prose, tables left out"),
     ],
 }
 
