@@ -15,5 +15,9 @@ select
     cast(province as varchar) as province,
     cast(city as varchar) as city,
     cast(county as varchar) as county,
-    cast(tables_found as varchar) as tables_found
+    cast(tables_found as varchar) as tables_found,
+    cast(signed_by as varchar) as signed_by,
+    cast(publisher as varchar) as publisher,
+    cast(source_domain as varchar) as source_domain,
+    cast(published_on as date) as published_on
 from source
