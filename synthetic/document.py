@@ -353,6 +353,7 @@ def build_document(truth: ReportTruth, rng: random.Random, opts: DocOptions | No
     items.append(Paragraph(f"全年共收到政府信息公开申请{n['applications_received']}件，均已按期答复。"
                            f"全年因政府信息公开被申请行政复议{n['review_cases']}起。"
                            f"被提起行政诉讼{n['litigation_cases']}起。"))
+    items.extend(Paragraph(p) for p in truth.prose.get("overview", []))
     items.append(Paragraph("（三）政府信息管理情况"))
     items.append(Paragraph("严格落实保密审查制度，规范公文公开属性源头管理，确保信息公开规范、准确。"))
     items.append(Paragraph(_heading("disclosure", rng, opts), "heading"))
@@ -362,7 +363,8 @@ def build_document(truth: ReportTruth, rng: random.Random, opts: DocOptions | No
     items.append(Paragraph(_heading("review_litigation", rng, opts), "heading"))
     items.append(review_grid(truth, rng, opts))
     items.append(Paragraph(_heading("problems", rng, opts), "heading"))
-    items.append(Paragraph("政务公开工作仍存在公开内容不够丰富、解读形式较为单一等问题，下一步将加强业务培训。"))
+    items.extend(Paragraph(p) for p in truth.prose.get("problems", [
+        "政务公开工作仍存在公开内容不够丰富、解读形式较为单一等问题，下一步将加强业务培训。"]))
     items.append(Paragraph(_heading("other_matters", rng, opts), "heading"))
     if truth.template == "F2021":
         items.append(Paragraph("本年度未收取信息处理费。"))

@@ -102,6 +102,8 @@ class ReportTruth:
     narrative: dict[str, int] = field(default_factory=dict)
     injected: list[dict[str, Any]] = field(default_factory=list)
     subtotal_column: bool = False
+    # paragraphs replacing the filler prose of a section (overview, problems), e.g. a series' own text
+    prose: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def report_variant(self) -> str:

@@ -1,0 +1,111 @@
+"""A multi-year synthetic series through the whole pipeline (extract, dbt): one agency across years and name
+forms, one current report per agency-year, and the agencies beside it kept apart (issue 12)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from dbt_runner import run_dbt
+
+from extract.pipeline import extract_and_load
+from synthetic.series import BARE_NAME, CORRECTED_YEAR, OTHER_CITY_NAME, TWO_FORMS_YEAR, YEARS, Series, write_series
+
+
+def query(warehouse: Path, sql: str) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Series]:
+    root = tmp_path_factory.mktemp("series")
+    series = write_series(root / "inbox", seed=3)
+    warehouse = root / "nianbao.duckdb"
+    summary = extract_and_load([root / "inbox"], warehouse, workers=1)
+    assert summary.documents_failed == 0
+    result = run_dbt(["build"], warehouse, root)
+    assert result.success, result.exception
+    return warehouse, series
+
+
+def test_the_series_files_are_what_the_manifest_says(built):
+    _, series = built
+    roles = [(f.year, f.role) for f in series.files]
+    assert (TWO_FORMS_YEAR, "same_report_other_form") in roles
+    assert (CORRECTED_YEAR, "superseded") in roles and (CORRECTED_YEAR, "correction") in roles
+    assert {f.agency for f in series.files if f.role != "other_agency"} == {
+        "北京市朝阳区人民政府东湖街道办事处", "北京市朝阳区东湖街道办事处", "朝阳区东湖街道"}
+    manifest = json.loads((built[0].parent / "inbox" / "series.json").read_text("utf-8"))
+    assert manifest["broken_carry"] == [2021]
+
+
+def test_one_agency_across_years_and_name_forms(built):
+    warehouse, _ = built
+    ids = query(warehouse, "select distinct r.agency_id from marts.dim_report r "
+                           f"where r.agency not in ('{OTHER_CITY_NAME}', '{BARE_NAME}')")
+    assert len(ids) == 1
+    (agency_id,) = ids[0]
+    row = query(warehouse, "select agency_name, admin_level, province, county, name_count, first_year, last_year, "
+                           f"current_report_count, is_unresolved from marts.dim_agency where agency_id = '{agency_id}'")
+    assert row == [("北京市朝阳区人民政府东湖街道办事处", "乡镇/街道", "北京市", "朝阳区", 3, 2019, 2024, 6, False)]
+
+
+def test_the_short_name_is_linked_by_its_site_and_the_others_stay_apart(built):
+    warehouse, _ = built
+    names = dict((n, (r, d)) for n, r, d in query(
+        warehouse, "select agency_name, resolution, agency_id from marts.dim_agency_name"))
+    assert names["朝阳区东湖街道"][0] == "same_domain"  # 朝阳区 is in Beijing and Changchun: the site decides
+    assert names["北京市朝阳区东湖街道办事处"][0] == "full_name"
+    assert names[OTHER_CITY_NAME][1] != names["北京市朝阳区人民政府东湖街道办事处"][1]
+    assert names[BARE_NAME][0] == "unresolved"  # 东湖街道 alone is never merged
+    unresolved = f"select is_unresolved from marts.dim_agency where agency_name = '{BARE_NAME}'"
+    assert query(warehouse, unresolved) == [(True,)]
+    assert query(warehouse, "select count(*) from marts.dim_agency") == [(3,)]
+
+
+def test_agency_id_is_the_hash_of_the_resolved_key_and_stable_across_runs(built, tmp_path: Path):
+    warehouse, _ = built
+    first = query(warehouse, "select agency_name, agency_id, agency_key from marts.dim_agency_name order by 1")
+    assert all(len(i) == 16 for _, i, _ in first)
+    rebuilt = run_dbt(["build", "--full-refresh"], warehouse, tmp_path)
+    assert rebuilt.success
+    assert query(warehouse, "select agency_name, agency_id, agency_key from marts.dim_agency_name order by 1") == first
+    key = dict((n, k) for n, _, k in first)["北京市朝阳区东湖街道办事处"]
+    assert key == "北京市|北京市|朝阳区|东湖街道"
+
+
+def test_one_current_report_per_agency_year_and_why(built):
+    warehouse, _ = built
+    per_year = query(warehouse, "select year, count(*) filter (where is_current), count(*) from marts.dim_report "
+                                f"where agency not in ('{OTHER_CITY_NAME}', '{BARE_NAME}') group by year order by year")
+    assert [y for y, _, _ in per_year] == list(YEARS)
+    assert all(current == 1 for _, current, _ in per_year)
+    assert dict((y, n) for y, _, n in per_year)[TWO_FORMS_YEAR] == 2
+    reasons = dict(query(warehouse, "select file_name, current_reason from marts.dim_report"))
+    two_forms = {k: v for k, v in reasons.items() if k.split("_")[1] == str(TWO_FORMS_YEAR)
+                 and "other_agency" not in k}
+    assert set(two_forms.values()) == {"same_content"}
+    assert reasons[next(k for k in reasons if "_correction" in k)] == "newer_version"
+    assert reasons[next(k for k in reasons if "_superseded" in k)] == "newer_version"
+    current = dict(query(warehouse, "select file_name, is_current from marts.dim_report"))
+    assert current[next(k for k in current if "_correction" in k)] is True
+    assert current[next(k for k in current if "_superseded" in k)] is False
+    # nothing deleted: the superseded report's cells are still in the fact marts
+    assert query(warehouse, "select count(*) from marts.fct_applications a join marts.dim_report r using (report_id) "
+                            "where r.file_name like '%_superseded%'") == [(7,)]
+
+
+def test_the_current_filter_counts_an_agency_year_once(built):
+    warehouse, series = built
+    truth = next(f.truth for f in series.files if f.year == TWO_FORMS_YEAR and f.role == "report")
+    expected = truth.cells["applications"]["new_received"]["total"]
+    rows = query(warehouse, f"""
+        select sum(a.new_received), sum(a.new_received) filter (where r.is_current)
+        from marts.fct_applications a join marts.dim_report r using (report_id)
+        where a.applicant_type = 'total' and r.year = {TWO_FORMS_YEAR} and r.agency_id = (
+            select agency_id from marts.dim_agency where agency_name = '北京市朝阳区人民政府东湖街道办事处')""")
+    assert rows == [(2 * expected, expected)]
