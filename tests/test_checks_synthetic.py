@@ -3,7 +3,7 @@ table, prose mismatches and plausibility bounds, on the sample warehouse with it
 
 The marts are the input contract of the checks, so each case edits one or two mart cells of one sample
 (cases on the same sample touch different scopes), then the suites run once for the listed reports.
-The custom expectations are also checked on their own, on tiny frames, to show that GX itself flags the
+GX's expectations are also checked on their own, on tiny side-by-side frames, to show that GX itself flags the
 failing row and skips a row with a null component.
 """
 
@@ -21,8 +21,9 @@ import pytest
 from test_checks import build_sample_warehouse, query, report_ids
 
 from expectations.checks import CheckRun, gx_context, run_checks, run_suite
-from expectations.frames import is_township
-from expectations.identities import ExpectLinearIdentity, ExpectValuesToBeNonNegative
+from expectations.suites import expectation
+from extract.region import classify
+from extract.template import templates
 
 F000, F001, F002, F003, F004 = (
     "000_4ff96be9de752299.txt",
@@ -81,7 +82,7 @@ def _edit(warehouse: Path, ids: dict[str, str]) -> None:
     update marts.fct_disclosure set value = 2
         where report_id = $r003 and item_code = 'regulations' and measure_code = 'published';
     -- procurement bound applies to street-level offices only: 003 renamed to a city government
-    update marts.dim_report set agency = '洛阳市人民政府' where report_id = $r003;
+    update marts.dim_report set agency = '洛阳市人民政府', admin_level = '市' where report_id = $r003;
     update marts.fct_disclosure set value = 50000
         where report_id = $r003 and item_code = 'procurement' and measure_code = 'projects';
     """
@@ -260,24 +261,25 @@ def _validate(expectation: Any, frame: pd.DataFrame) -> dict[str, Any]:
     return result.results[0].result
 
 
-def test_linear_identity_expectation_flags_the_unbalanced_row_and_skips_a_null() -> None:
-    frame = pd.DataFrame(
-        {
-            "report_id": ["ok", "bad", "blank"],
-            "a": [1.0, 1.0, np.nan],
-            "b": [2.0, 1.0, 2.0],
-            "c": [3.0, 3.0, 2.0],
-            "d": [0.0, 0.0, 0.0],
-        }
-    )
-    result = _validate(ExpectLinearIdentity(lhs=["a", "b"], rhs=["c", "d"]), frame)
+def _sides(rows: list[tuple[str, str, float, float]]) -> pd.DataFrame:
+    """A side-by-side frame as marts.fct_relation_sides gives it: (report_id, relation, actual, expected)."""
+    frame = pd.DataFrame(rows, columns=["report_id", "relation", "actual", "expected"])
+    return frame.assign(scope="s", check_id=[
+        "T3_BALANCE" if r == "=" else "NON_NEGATIVE" for r in frame["relation"]])
+
+
+def test_equality_expectation_flags_the_unbalanced_row_and_skips_a_null() -> None:
+    frame = _sides([("ok", "=", 3.0, 3.0), ("bad", "=", 2.0, 3.0), ("blank", "=", np.nan, 2.0),
+                    ("other_check", ">=", 9.0, 0.0)])
+    result = _validate(expectation("T3_BALANCE", "="), frame)
     assert [row["report_id"] for row in result["unexpected_index_list"]] == ["bad"]
     assert (result["element_count"], result["missing_count"], result["unexpected_count"]) == (3, 1, 1)
 
 
 def test_non_negative_expectation_flags_a_negative_cell_but_not_a_blank() -> None:
-    frame = pd.DataFrame({"report_id": ["ok", "neg", "blank"], "x": [0.0, 2.0, np.nan], "y": [1.0, -1.0, 3.0]})
-    result = _validate(ExpectValuesToBeNonNegative(column_list=["x", "y"]), frame)
+    frame = _sides([("ok", ">=", 0.0, 0.0), ("neg", ">=", -1.0, 0.0), ("blank", ">=", np.nan, 0.0),
+                    ("other_check", "=", -5.0, 3.0)])
+    result = _validate(expectation("NON_NEGATIVE", ">="), frame)
     assert [row["report_id"] for row in result["unexpected_index_list"]] == ["neg"]
 
 
@@ -295,5 +297,5 @@ def test_non_negative_expectation_flags_a_negative_cell_but_not_a_blank() -> Non
     ],
 )
 def test_township_level_names(agency: str | None, township: bool) -> None:
-    """The procurement magnitude bound applies to 街道/乡/镇-level names only."""
-    assert is_township(agency) is township
+    """The procurement magnitude bound applies to 街道/乡/镇-level names only: the extractor's level."""
+    assert (classify(agency, templates())["admin_level"] == "乡镇/街道") is township

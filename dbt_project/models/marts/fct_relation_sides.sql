@@ -1,0 +1,127 @@
+{#-
+    The two sides of every relation of extract/templates/relations.yaml, side by side, per report and scope:
+    the one place they are computed (Great Expectations asserts on this, expectations/ writes dq.check_results).
+    The relations arrive as the seed `relation_terms` (one row per term, generated from the templates).
+    A view: the checks read it for the reports they check, so it costs nothing at build time and always
+    reflects the marts as they stand.
+-#}
+{{ config(materialized='view') }}
+
+with terms as (
+    select * from {{ ref('relation_terms') }}
+),
+
+scopes as (
+    select distinct check_id, scope, condition, table_code, per, relation, bound, reported from terms
+),
+
+reports as (
+    select report_id, agency, year, template, admin_level,
+           string_split(coalesce(tables_found, ''), ',') as tables_found
+    from {{ ref('dim_report') }}
+),
+
+facts as (
+    select report_id, fact_code, value, is_lower_bound from {{ ref('stg_nianbao__narrative_facts') }}
+),
+
+cells as (
+    {%- for row_code in ['new_received', 'carried_over', 'total_processed', 'carried_forward'] %}
+    select report_id, 'applications' as table_code, '{{ row_code }}' as row_code, applicant_type as col_code,
+           cast({{ row_code }} as double) as value
+    from {{ ref('fct_applications') }}
+    union all
+    {%- endfor %}
+    select report_id, 'applications', outcome_code, applicant_type, cast("count" as double)
+    from {{ ref('fct_outcomes') }}
+    union all
+    select report_id, 'review_litigation', block_code, result_code, cast("count" as double)
+    from {{ ref('fct_litigation') }}
+    union all
+    select report_id, 'disclosure', item_code, measure_code, cast(value as double) from {{ ref('fct_disclosure') }}
+    union all
+    select report_id, 'narrative', fact_code, 'value', cast(value as double) from facts
+),
+
+-- How the report prints （六）其他处理: the form of the rows it prints (three rows win over one), else its
+-- template's.
+forms as (
+    select reports.report_id,
+           coalesce(
+               case when bool_or(by_row.form = 'split') then 'split' when bool_or(by_row.form = 'single') then 'single' end,
+               any_value(by_template.form)
+           ) as form
+    from reports
+    left join {{ ref('fct_outcomes') }} as outcomes on outcomes.report_id = reports.report_id
+    left join {{ ref('printed_forms') }} as by_row on by_row.row_code = outcomes.outcome_code
+    left join {{ ref('printed_forms') }} as by_template on by_template.template = reports.template
+    group by reports.report_id
+),
+
+-- The conditions of relations.yaml that hold for each report.
+conditions as (
+    select report_id, 'always' as condition from reports
+    union all
+    select report_id, 'form:' || form from forms
+    union all
+    select report_id, 'admin_level:' || admin_level from reports where admin_level is not null
+    union all
+    select reports.report_id, 'stated_lower_bound:' || cast(coalesce(facts.is_lower_bound, false) as varchar)
+    from reports
+    left join facts on facts.report_id = reports.report_id and facts.fact_code = 'applications_received'
+    union all
+    select report_id, condition
+    from (select report_id, 'zero:' || table_code || '.' || row_code || '.' || col_code as condition from cells
+          where value = 0)
+    where condition in (select condition from scopes)
+),
+
+valued as (
+    select conditions.report_id, terms.check_id, terms.scope, terms.condition, terms.side, terms.position,
+           cells.value, cells.report_id is not null as present
+    from conditions
+    inner join terms on terms.condition = conditions.condition
+    left join cells
+        on cells.report_id = conditions.report_id
+        and cells.table_code = terms.term_table
+        and cells.row_code = terms.row_code
+        and cells.col_code = terms.col_code
+),
+
+sides as (
+    select report_id, check_id, scope, condition,
+           bool_or(value is null) as any_null,
+           bool_and(present) as all_present,
+           sum(value) filter (where side = 'actual') as actual_sum,
+           sum(value) filter (where side = 'expected') as expected_sum,
+           list(value order by side, position) as term_values
+    from valued
+    group by report_id, check_id, scope, condition
+),
+
+found as (
+    select sides.*, scopes.table_code, scopes.per, scopes.relation, scopes.bound, scopes.reported,
+           list_contains(reports.tables_found, scopes.table_code) as table_found,
+           reports.agency, reports.year
+    from sides
+    inner join scopes using (check_id, scope, condition)
+    inner join reports using (report_id)
+)
+
+select report_id, check_id, scope, condition, per, relation, table_found, any_null,
+       case when table_found and not any_null then coalesce(bound, expected_sum) end as expected,
+       case when table_found and not any_null then actual_sum end as actual,
+       term_values, agency, year
+from found
+-- a relation over cells a report's template may lack, or checked cell by cell, is stated only where the
+-- table was found and holds those cells
+where (per != 'cell' and not reported) or (table_found and (not reported or all_present))
+
+union all
+
+-- a relation checked cell by cell also has one row per report and table, for the table as a whole
+select reports.report_id, tables.check_id, tables.table_code, 'always', 'table', tables.relation,
+       list_contains(reports.tables_found, tables.table_code), false, null, null, null,
+       reports.agency, reports.year
+from reports
+cross join (select distinct check_id, table_code, relation from scopes where per = 'cell') as tables

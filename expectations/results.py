@@ -1,0 +1,161 @@
+"""dq.check_results: the side-by-side frame of `marts.fct_relation_sides` plus the status GX gave each row,
+and one readable sentence per row (Chinese then English, with the printed numbers).
+
+A row is not assessable when its table was not found or a component is blank; otherwise it fails when GX
+listed it among the unexpected rows, else it passes. A relation checked cell by cell (NON_NEGATIVE) is
+stored compactly: per report and table, one `pass` row when every assessable cell is ≥ 0, plus one row
+per failing or blank cell, or one `not_assessable` row for a table that was not found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from expectations.codes import CHECKS, COL_LABELS, ROW_LABELS, TABLE_LABELS, format_number, scope_label
+from extract.templates import form
+
+COLUMNS = ("report_id", "check_id", "scope", "status", "severity", "expected", "actual", "difference", "agency",
+           "year", "detail")
+_WORDS = {"=": ("一致", "不一致"), ">=": ("不小于后者", "小于后者"), "<=": ("不超过后者", "超过后者")}
+_ENGLISH = {"=": "equality", ">=": "left ≥ right", "<=": "left ≤ right"}
+_MAX_TERMS = 6  # components listed in a detail sentence; the rest are summarised
+
+
+def failing_keys(check_id: str, index_list: list[dict[str, Any]] | None) -> set[tuple[str, str, str]]:
+    """(report_id, check_id, scope) of the rows GX found unexpected: one dict per row, or one dict of lists."""
+    keys: set[tuple[str, str, str]] = set()
+    for entry in index_list or []:
+        ids, scopes = entry["report_id"], entry["scope"]
+        pairs = zip(ids, scopes, strict=True) if isinstance(ids, list) else [(ids, scopes)]
+        keys.update((str(r), check_id, str(s)) for r, s in pairs)
+    return keys
+
+
+def _short_labels(table: str, terms: tuple[form.Term, ...]) -> list[str]:
+    """Labels of the components: the part they do not share (row or column of the table)."""
+    rows, cols = ROW_LABELS[table], COL_LABELS[table]
+    if len(terms) > 1 and not any(t.label for t in terms) and len({t.col for t in terms}) == 1:
+        return [rows.get(t.row, t.row) for t in terms]
+    if len(terms) > 1 and not any(t.label for t in terms) and len({t.row for t in terms}) == 1:
+        return [cols.get(t.col, t.col) for t in terms]
+    return [t.label or f"{rows.get(t.row, t.row)}·{cols.get(t.col, t.col)}" for t in terms]
+
+
+def _terms(labels: list[str], values: Iterable[float]) -> str:
+    """`本年新收 5 + 上年结转 0`, listing only the non-zero terms of long sums."""
+    pairs = list(zip(labels, values, strict=True))
+    if len(pairs) > _MAX_TERMS:
+        nonzero = [(lab, v) for lab, v in pairs if v != 0]
+        shown = " + ".join(f"{lab} {format_number(v)}" for lab, v in nonzero[:_MAX_TERMS]) or "各项"
+        more = len(nonzero) - _MAX_TERMS
+        return shown + (f" + 另{more}项" if more > 0 else "") + "，其余为0"
+    return " + ".join(f"{lab} {format_number(v)}" for lab, v in pairs)
+
+
+class Sentences:
+    """The detail sentences of one relation at one scope, worked out once (a suite writes millions)."""
+
+    def __init__(self, spec: form.Scope) -> None:
+        self.spec, self.info = spec, CHECKS[spec.check_id]
+        self.where = scope_label(spec.check_id, spec.scope)
+        self.components = [*spec.actual, *spec.expected]
+        self.labels = _short_labels(spec.table, tuple(self.components))
+        self.holds, self.broken = _WORDS[spec.relation]
+
+    def __call__(self, status: str, found: bool, values: list[float], actual: float, expected: float) -> str:
+        spec, head = self.spec, f"{self.spec.check_id} {self.spec.scope}"
+        if not found:
+            english = f"{head}: not assessable, table {spec.table} not found."
+            return f"{self.where}：报告中未找到{TABLE_LABELS[spec.table]}，无法核对。{english}"
+        nulls = [i for i, v in enumerate(values) if v != v]  # NaN
+        if nulls:
+            names = ", ".join(self.components[i].name for i in nulls)
+            labs = "、".join(self.labels[i] for i in nulls)
+            return f"{self.where}：{labs} 未填报（空白或“/”），无法核对。{head}: not assessable, no value in {names}."
+        a, e = format_number(actual), format_number(expected)
+        english = f"{head}: left side {a}, right side {e}"
+        if status == "pass":
+            sides = f"{self.info.actual_label} {a}，{self.info.expected_label} {e}"
+            return f"{self.where}：{sides}，{self.holds}。{english}, {_ENGLISH[spec.relation]} holds."
+        n = len(spec.actual)
+        left, right = f"{self.info.actual_label} {a}", f"{self.info.expected_label} {e}"
+        if n > 1:
+            left += f"（{_terms(self.labels[:n], values[:n])}）"
+        if len(spec.expected) > 1:
+            right += f"（{_terms(self.labels[n:], values[n:])}）"
+        diff = format_number(actual - expected)
+        note = f"（{self.info.rule}）" if self.info.severity != "error" else ""
+        return f"{self.where}：{left}，{right}，{self.broken}，相差 {diff}{note}。{english}, difference {diff}."
+
+
+@cache
+def _sentences(check_id: str, scope: str, condition: str) -> Sentences:
+    specs = {(s.check_id, s.scope, s.condition): s for s in form.relation_scopes()}
+    return Sentences(specs[(check_id, scope, condition)])
+
+
+def _cell_detail(status: str, scope: str, value: float) -> str:
+    where = scope_label("NON_NEGATIVE", scope)
+    if status == "fail":
+        v = format_number(value)
+        return f"{where}：所填数值 {v} 小于0（数量不能为负）。NON_NEGATIVE {scope}: value {v} < 0."
+    return f"{where}：未填报（空白或“/”），无法核对。NON_NEGATIVE {scope}: not assessable, no value."
+
+
+def _table_detail(status: str, table: str, assessed: int) -> str:
+    where = TABLE_LABELS[table]
+    if status == "pass":
+        english = f"NON_NEGATIVE {table}: {assessed} assessed cells, all ≥ 0."
+        return f"{where}：已核对的 {assessed} 个单元格均不小于0。{english}"
+    return f"报告中未找到{where}，无法核对。NON_NEGATIVE {table}: table not found."
+
+
+def _cellwise(frame: pd.DataFrame) -> pd.DataFrame:
+    """A cell-by-cell relation's rows as stored: failing and blank cells, and each table as a whole."""
+    if not (frame["per"] == "table").any():
+        return frame.iloc[:0].assign(detail=[])
+    cells = frame[frame["per"] == "cell"].assign(table=lambda f: f["scope"].str.split(".").str[0])
+    tally = cells.groupby(["report_id", "table"])["status"].agg(
+        passed=lambda s: int((s == "pass").sum()), failed=lambda s: int((s == "fail").sum()))
+    tables = frame[frame["per"] == "table"].join(tally, on=["report_id", "scope"])
+    tables[["passed", "failed"]] = tables[["passed", "failed"]].fillna(0).astype(int)
+    tables["status"] = np.where(~tables["table_found"], "not_assessable", "pass")
+    tables = tables[~tables["table_found"] | ((tables["failed"] == 0) & (tables["passed"] > 0))]
+    tables["detail"] = [_table_detail(s, t, n) for s, t, n in zip(tables["status"], tables["scope"],
+                                                                   tables["passed"], strict=True)]
+    cells = cells[cells["status"] != "pass"].copy()
+    cells["detail"] = [_cell_detail(s, sc, v) for s, sc, v in zip(cells["status"], cells["scope"], cells["actual"],
+                                                                  strict=True)]
+    return pd.concat([cells, tables])
+
+
+def _floats(values: Iterable[Any]) -> list[float]:
+    """A list of DuckDB values as floats, NaN for null (DuckDB hands a list with nulls over masked)."""
+    return [np.nan if v is None or v is np.ma.masked else float(v) for v in values]
+
+
+def dq_rows(frame: pd.DataFrame, failing: set[tuple[str, str, str]], check_ids: Iterable[str]) -> pd.DataFrame:
+    """The stored rows of one suite's side-by-side frame, given the (report_id, check_id, scope) GX failed."""
+    if frame.empty:
+        return pd.DataFrame({c: pd.Series(dtype=float if c in ("expected", "actual", "difference") else object)
+                             for c in COLUMNS})
+    frame = frame.copy()
+    failed = [key in failing for key in zip(frame["report_id"], frame["check_id"], frame["scope"], strict=True)]
+    frame["status"] = np.where(~frame["table_found"] | frame["any_null"], "not_assessable",
+                               np.where(failed, "fail", "pass"))
+    frame["severity"] = frame["check_id"].map(lambda c: CHECKS[c].severity)
+    frame["difference"] = frame["actual"] - frame["expected"]
+    plain = frame[~frame["per"].isin(("cell", "table"))].copy()
+    plain["detail"] = [
+        _sentences(c, s, k)(st, f, _floats(v), a, e)
+        for c, s, k, st, f, v, a, e in zip(plain["check_id"], plain["scope"], plain["condition"], plain["status"],
+                                          plain["table_found"], plain["term_values"], plain["actual"],
+                                          plain["expected"], strict=True)
+    ]
+    parts = [plain, _cellwise(frame)] if "NON_NEGATIVE" in check_ids else [plain]
+    return pd.concat(parts, ignore_index=True)[list(COLUMNS)]
