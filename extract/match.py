@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from itertools import combinations, pairwise
 
 from extract.blocks import Block, Cell
@@ -19,7 +20,16 @@ from extract.issues import Issue
 from extract.loose import LooseValues
 from extract.order import Orphans, contradicted, place_orphans, verify_by_order
 from extract.readers.grid import is_absent
-from extract.solve import Vector, digit_splits, row_sum_splits, row_total_holds, run_pieces, solve
+from extract.solve import (
+    Vector,
+    block_totals_hold,
+    digit_splits,
+    recut_readings,
+    row_sum_splits,
+    row_total_holds,
+    run_pieces,
+    solve,
+)
 from extract.template import Label, Templates
 from extract.text import key, squash
 
@@ -163,8 +173,15 @@ def _values(vec: list[Cell | None], amounts: list[bool] | None = None) -> Vector
                  for c, a in zip(vec, amounts, strict=True))
 
 
+def _value_of(text: str | None) -> Decimal | None:
+    return read_cell(text).value if text is not None else None
+
+
 AMBIGUOUS = {"sparse": "ambiguous_alignment", "window": "ambiguous_alignment", "run": "ambiguous_digit_run",
              "too_many": "cell_count_mismatch", "lost": "ambiguous_alignment"}
+RECUT = ("the printed values break {identity}, and moving a digit across a cell boundary (or cutting a stray "
+         "cell off the last one) would make them hold: a converter's glued cells cannot be told from a printed "
+         "inconsistency, row left null")
 LOST_CELL = ("the row prints fewer cells than its columns and ends short of its table's grid: a cell was lost, so "
              "the cells after the gap may sit a column off; none is certain, left null")
 
@@ -588,8 +605,12 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
     unconfirmed = verify_by_order(by_order, decided, as_values, _equations(rows))
     by_identities = {code for code, (_, _, cands, how) in rows.items() if how in ("run", "sparse") and len(cands) > 1}
     contradicting = contradicted(by_identities - unconfirmed, decided, as_values, _equations(rows))
-    for code in unconfirmed | contradicting:
+    recut = _recut_rows(decided, has_subtotal) - unconfirmed - contradicting
+    for code in unconfirmed | contradicting | recut:
         decided.pop(code, None)
+    for code in recut:
+        res.issues.append(Issue("ambiguous_alignment", RECUT.format(identity="the row total"), "applications", code,
+                                line=rows[code][0].line))
     for code in contradicting:
         res.issues.append(Issue("ambiguous_digit_run" if rows[code][3] == "run" else "ambiguous_alignment",
                                 "the reading the row's own sums chose breaks a column identity of the table: a "
@@ -597,7 +618,7 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
                                 "null", "applications", code, line=rows[code][0].line))
     for code, (b, label_cell, cands, how) in rows.items():
         vec = decided.get(code)
-        if code in contradicting:
+        if code in contradicting or code in recut:
             pass
         elif code in unconfirmed:
             res.issues.append(Issue("unplaced_row", "row label lost or cut by the conversion "
@@ -663,6 +684,13 @@ def _decide(rows: dict[str, tuple[Block, Cell, list[list[Cell | None]], str]], t
         if vec is not None:
             out[code] = next(c for c in rows[code][2] if _drop_subtotal(_values(c), has_subtotal) == vec)
     return out
+
+
+def _recut_rows(decided: dict[str, list[Cell | None]], has_subtotal: bool) -> set[str]:
+    """Rows whose printed values break the row total where a converter's glued or cut cells would not."""
+    holds = partial(row_total_holds, has_subtotal=has_subtotal)
+    return {code for code, vec in decided.items()
+            if recut_readings([c.text if c is not None else None for c in vec], _value_of, holds)}
 
 
 def _label_left(cell: Cell) -> str:
@@ -921,8 +949,15 @@ def parse_review_litigation(blocks: list[Block], tpl: Templates, *, sparse_docum
                                 line=data.line))
         res.cells.extend(ParsedCell("review_litigation", blk, r, None, "", data.cells[0]) for blk, r in columns)
         return res
-    for (blk, r), pos in zip(columns, positions, strict=True):
-        _emit(res, "review_litigation", blk, [(r, False)], [cells[pos]], data.cells[0])
+    placed = [cells[pos] for pos in positions]
+    after = [c.text for c in cells[max(positions) + 1:]]
+    if recut_readings([c.text for c in placed], _value_of, block_totals_hold, after):
+        res.issues.append(Issue("ambiguous_alignment", RECUT.format(identity="the blocks' 总计"),
+                                "review_litigation", line=data.line))
+        res.cells.extend(ParsedCell("review_litigation", blk, r, None, "", data.cells[0]) for blk, r in columns)
+        return res
+    for (blk, r), cell in zip(columns, placed, strict=True):
+        _emit(res, "review_litigation", blk, [(r, False)], [cell], data.cells[0])
     for i, c in enumerate(cells):
         if i not in positions and c.text.strip():
             res.issues.append(Issue("stray_cell", f"cell {i + 1} ({c.text.strip()!r}) sits under no "
@@ -983,10 +1018,7 @@ def _blocks_named(b: Block, tpl: Templates) -> list[str]:
 
 def _review_run(res: TableResult, data: Block, columns: list[tuple[str, str]]) -> TableResult:
     """A run of digits for the 15 cells: kept only if exactly one split makes every block's 总计 add up."""
-    def totals_hold(v: Vector) -> bool:
-        return all(v[i + 4] == sum(v[i:i + 4]) for i in (0, 5, 10))
-
-    fits, _ = run_candidates(data.cells[-1], len(columns), totals_hold)
+    fits, _ = run_candidates(data.cells[-1], len(columns), block_totals_hold)
     if len(fits) == 1:
         res.issues.append(Issue("placed_by_identities", "digit run split by the 总计 identities",
                                 "review_litigation", line=data.line))

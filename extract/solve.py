@@ -9,6 +9,7 @@ Otherwise the row stays null: a wrong number is worse than a missing one.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from contextlib import contextmanager
 from decimal import Decimal
@@ -132,6 +133,12 @@ def row_total_holds(vec: Vector, has_subtotal: bool = False) -> bool:
     return v[6] == sum(v[:6])
 
 
+def block_totals_hold(vec: Vector) -> bool:
+    """Section 四: each block's 总计 = its four results; cells not printed count as nothing."""
+    v = [x or Decimal(0) for x in vec]
+    return all(v[i + 4] == sum(v[i:i + 4]) for i in range(0, len(v), 5))
+
+
 # Rows still open in one equation are tried together when their readings combine to at most this many
 # cases (two digit-run rows with two readings each are common; the search stays small and bounded).
 JOINT_CASES_LIMIT = 4096
@@ -253,3 +260,82 @@ def row_sum_splits(run: str, has_subtotal: bool = False) -> list[Vector] | None:
 
         out.extend(tuple(Decimal(v) for v in (*parts, total)) for parts in completions(0, 0, 0, 0, 0))
     return out
+
+
+# --------------------------------------------------------------------------- cells a converter glued or cut
+
+_DIGITS = re.compile(rf"(\d+)(?:{UNITS})?")
+Row = list[str | None]
+
+
+def _plain_digits(text: str | None) -> str | None:
+    """The cell's digits when it prints a plain whole number (full-width digits and a unit too), else None."""
+    if text is None:
+        return None
+    m = _DIGITS.fullmatch(unicodedata.normalize("NFKC", text).strip())
+    return m[1] if m else None
+
+
+def _whole(digits: str) -> bool:
+    """`07` is no count a table prints, so no cut leaves it."""
+    return len(digits) == 1 or digits[0] != "0"
+
+
+def _cuts(digits: str) -> list[tuple[str, str]]:
+    return [(digits[:k], digits[k:]) for k in range(1, len(digits)) if _whole(digits[:k]) and _whole(digits[k:])]
+
+
+def _moved_boundaries(row: Row) -> list[Row]:
+    """`２３７１` `７0` printed for `２３７１７` `0`: the boundary between two neighbours moved."""
+    digits = [_plain_digits(t) for t in row]
+    out = []
+    for i in range(len(row) - 1):
+        a, b = digits[i], digits[i + 1]
+        if a is not None and b is not None:
+            out += [[*row[:i], x, y, *row[i + 2:]] for x, y in _cuts(a + b) if x != a]
+    return out
+
+
+def _glued_stray(row: Row) -> list[Row]:
+    """`10` printed for a last cell `1` glued to a stray cell `0` after it."""
+    last = _plain_digits(row[-1]) if row else None
+    return [[*row[:-1], kept] for kept, _ in _cuts(last or "")]
+
+
+def _lost_delimiter(row: Row) -> list[Row]:
+    """`1` `0项` printed as `10项`, the row padded back to its width by an empty cell (a label's residue)."""
+    out = []
+    for i, text in enumerate(row):
+        for x, y in _cuts(_plain_digits(text) or ""):
+            split = [*row[:i], x, y, *row[i + 1:]]
+            out += [split[:j] + split[j + 1:] for j, t in enumerate(split) if t is None or not t.strip()]
+    return out
+
+
+def _cells_gained(row: Row, after: Row) -> list[Row]:
+    """A range of k cells duplicated into the row (it repeats the k cells before it), pushing the row's last
+    cells past its columns: the repeat dropped and the k printed cells after the row taken back in."""
+    after = [t for t in after if t is not None and t.strip()]
+    out = []
+    for k in range(1, len(after) + 1):
+        out += [[*row[:i], *row[i + k:], *after[:k]] for i in range(k, len(row) - k + 1)
+                if all(_repeats(copy, first) for copy, first in zip(row[i:i + k], row[i - k:i], strict=True))]
+    return out
+
+
+def _repeats(copy: str | None, first: str | None) -> bool:
+    """A cell that repeats another, or is left empty by a byte-level copy that cut a character in two."""
+    return not (copy or "").strip() or _plain_digits(copy) == _plain_digits(first)
+
+
+def recut_readings(row: Row, value_of: Callable[[str | None], Decimal | None], holds: Callable[[Vector], bool],
+                   after: Row = ()) -> list[Vector]:
+    """Readings, other than the printed one, that a converter or a damaged byte gluing, cutting or duplicating
+    cells could have left this row with, and that satisfy the row's identities where the printed reading
+    does not. A printed inconsistency and such a fault read the same, so the row is determinable only when no
+    such reading exists (see `extract.match`). `after` holds printed cells past the row's columns."""
+    if holds(tuple(value_of(t) for t in row)):
+        return []
+    moves = (_moved_boundaries(row), _glued_stray(row), _lost_delimiter(row), _cells_gained(row, list(after)))
+    readings = (tuple(value_of(t) for t in alt) for move in moves for alt in move if len(alt) == len(row))
+    return [r for r in readings if holds(r)]

@@ -96,4 +96,5 @@ def test_converted_roundtrip_many(conv, shape, seed, inject, noise, tallies):
     o = check(conv, case_for(shape, seed, conv.source, inject, noise))
     tallies.setdefault(conv.name, Tally()).add(o)
     if o.failures:
-        pytest.fail(_failure(o), pytrace=False)
+        pytest.fail(f"{_failure(o)}\nreproduce: case_for({o.shape!r}, {seed}, {conv.source!r}, {inject!r}, {noise!r})",
+                    pytrace=False)

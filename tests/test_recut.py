@@ -1,0 +1,83 @@
+"""Cells a converter or a damaged byte glued, cut or duplicated (issues 11 and 17): a row whose printed values break
+its identities, where such a fault would make them hold, is left null; a printed inconsistency no fault explains
+is kept as printed."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from extract.cells import read_cell
+from extract.parse import parse_bytes
+from extract.solve import block_totals_hold, recut_readings, row_total_holds
+
+
+def _value(text: str | None) -> Decimal | None:
+    return read_cell(text).value if text is not None else None
+
+
+def _d(*values: int | None) -> tuple[Decimal | None, ...]:
+    return tuple(None if v is None else Decimal(v) for v in values)
+
+
+def test_a_digit_moved_across_a_cell_boundary_is_found():
+    # pymupdf4llm's layout mode: `２３７１７` `0` printed as `２３７１` `７0`
+    row = ["２３７１", "７0", "5", "0", "0", "0", "23722"]
+    assert recut_readings(row, _value, row_total_holds) == [_d(23717, 0, 5, 0, 0, 0, 23722)]
+
+
+def test_a_last_cell_glued_to_a_stray_cell_is_found():
+    # a 16th stray `0` glued to the 15th cell: `1` + `0` → `10`
+    row = ["1", "0", "0", "0", "1"] * 2 + ["0", "1", "0", "0", "10"]
+    assert recut_readings(row, _value, block_totals_hold) == [_d(*[1, 0, 0, 0, 1] * 2, 0, 1, 0, 0, 1)]
+
+
+def test_a_lost_delimiter_padded_by_the_labels_residue_is_found():
+    # `\t\t0\t1\t0\t0\t1\t0项\t2\t2` with the tab inside `1\t0项` lost: the residue blank pads the row back
+    row = [None, "0", "1", "0", "0", "10项", "2", "2"]
+    readings = recut_readings(row, _value, lambda v: row_total_holds(v, has_subtotal=True))
+    assert _d(0, 1, 0, 0, 1, 0, 2, 2) in readings
+
+
+def test_a_duplicated_range_is_dropped_and_the_cells_after_the_row_taken_back():
+    printed = ["0", "0", "无", "1", "1", "无", "1", "1", "1", "0", "0", "0", "1", "0", "0"]
+    assert recut_readings(printed, _value, block_totals_hold, after=["0", "0", "0"]) == [
+        _d(0, 0, None, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0)]
+
+
+def test_a_printed_inconsistency_no_fault_explains_is_not_recut():
+    # a 总计 printed one too high, as agencies do: no cut, move or repeat makes the blocks add up
+    row = ["1", "0", "0", "0", "2", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0"]
+    assert recut_readings(row, _value, block_totals_hold) == []
+    # a stray cell that is only empty is no evidence of a duplicated range
+    assert recut_readings(row, _value, block_totals_hold, after=["", " "]) == []
+    assert recut_readings(["1", "2", "0", "0", "0", "0", "3"], _value, row_total_holds) == []
+
+
+SECTION_FOUR = """## 四、政府信息公开行政复议、行政诉讼情况
+
+|行政复议|||||行政诉讼||||||||||
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+|结果维持|结果纠正|其他结果|尚未审结|总计|未经复议直接起诉|||||复议后起诉|||||
+||||||结果维持|结果纠正|其他结果|尚未审结|总计|结果维持|结果纠正|其他结果|尚未审结|总计|
+|{cells}|
+"""
+
+
+def _section_four(cells: list[str]) -> tuple[dict[tuple[str, str], Decimal | None], list]:
+    text = "2021年政府信息公开工作年度报告\n\n" + SECTION_FOUR.format(cells="|".join(cells))
+    doc = parse_bytes(text.encode("utf-8"), Path("converted.md"))
+    return {(c.row, c.col): c.value for c in doc.cells if c.table == "review_litigation"}, doc.issues
+
+
+def test_section_four_glued_to_a_stray_cell_is_left_null():
+    values, issues = _section_four(["1", "0", "0", "0", "1"] * 2 + ["0", "1", "0", "0", "10"])
+    assert len(values) == 15 and all(v is None for v in values.values())
+    assert any(i.code == "ambiguous_alignment" and i.table == "review_litigation" and "总计" in i.detail
+               for i in issues)
+
+
+def test_section_four_printed_inconsistency_is_read_as_printed():
+    values, _ = _section_four(["1", "0", "0", "0", "2"] + ["0"] * 10)
+    assert values[("review", "total")] == Decimal(2)
+    assert values[("review", "upheld")] == Decimal(1)
