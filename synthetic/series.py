@@ -23,6 +23,7 @@ import json
 import random
 import sys
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from synthetic.corpus import truth_json
@@ -66,7 +67,7 @@ _MEASURES = ["开展专题培训", "建立月度通报机制", "引入第三方�
 
 def yearly_prose(rng: random.Random, year: int) -> dict[str, list[str]]:
     """Sections 一 and 五 of one year, in sentences drawn afresh."""
-    topics = rng.sample(_TOPICS, 6)
+    topics = rng.sample(_TOPICS, 12)
     overview = [
         f"{year}年，街道围绕{topics[0]}、{topics[1]}等领域，{rng.choice(_ACTIONS)}政府信息"
         f"{rng.randint(20, 400)}条，并通过{rng.choice(_CHANNELS)}向辖区居民{rng.choice(_ACTIONS)}。",
@@ -74,11 +75,16 @@ def yearly_prose(rng: random.Random, year: int) -> dict[str, list[str]]:
         f"依托{rng.choice(_CHANNELS)}收集意见{rng.randint(10, 900)}条。",
         f"在{topics[4]}方面，{rng.choice(_ACTIONS)}政策文件，邀请{rng.randint(5, 80)}名居民代表参加"
         f"{rng.choice(_CHANNELS)}活动，{topics[5]}信息实现{rng.choice(_ACTIONS)}。",
+        f"结合{topics[6]}工作，{rng.choice(_ACTIONS)}{topics[7]}相关数据{rng.randint(5, 90)}组，"
+        f"在{rng.choice(_CHANNELS)}开设{topics[8]}专栏。",
+        f"{topics[9]}、{topics[10]}和{topics[11]}等事项通过{rng.choice(_CHANNELS)}"
+        f"{rng.choice(_ACTIONS)}，回应居民关切{rng.randint(10, 500)}次。",
     ]
     problems = [
         f"{year}年工作中仍存在{rng.choice(_PROBLEMS)}、{rng.choice(_PROBLEMS)}等问题。",
-        f"下一步将{rng.choice(_MEASURES)}，{rng.choice(_MEASURES)}，并在{rng.choice(_TOPICS)}领域"
+        f"下一步将{rng.choice(_MEASURES)}，{rng.choice(_MEASURES)}，并在{topics[0]}领域"
         f"{rng.choice(_MEASURES)}。",
+        f"同时{rng.choice(_MEASURES)}，针对{rng.choice(_PROBLEMS)}的情况{rng.choice(_MEASURES)}。",
     ]
     return {"overview": overview, "problems": problems}
 
@@ -135,6 +141,20 @@ def _carry_from(truth: ReportTruth, previous: ReportTruth, delta: int = 0) -> No
     truth.narrative["applications_received"] = int(app["new_received"]["total"] or 0)
 
 
+def _stock_from(truth: ReportTruth, previous: ReportTruth) -> None:
+    """This year's stock of rules continues last year's: F2021 现行有效件数 = last year's + 本年制发 − 本年废止
+    (本年废止 capped at what was in force); F2019 对外公开总数量 = last year's + 本年新公开数量."""
+    if truth.template != previous.template:
+        return
+    for item in ("regulations", "normative_documents"):
+        now, before = truth.cells["disclosure"][item], previous.cells["disclosure"][item]
+        if truth.template == "F2021":
+            now["repealed"] = min(int(now["repealed"] or 0), int(before["in_force"] or 0) + int(now["issued"] or 0))
+            now["in_force"] = int(before["in_force"] or 0) + int(now["issued"] or 0) - int(now["repealed"])
+        else:
+            now["total_public"] = int(before["total_public"] or 0) + int(now["published"] or 0)
+
+
 def series_truths(seed: int, broken_carry: tuple[int, ...] = (2021,), copied_years: tuple[int, ...] = (2021,),
                   narrative_mismatch: dict[str, tuple[int, ...]] | None = None) -> dict[int, ReportTruth]:
     """The agency's report of each year: consistent carry-over except into `broken_carry` years."""
@@ -148,6 +168,9 @@ def series_truths(seed: int, broken_carry: tuple[int, ...] = (2021,), copied_yea
         truth.prose = copy.deepcopy(out[year - 1].prose) if year in copied_years else yearly_prose(rng, year)
         if year - 1 in out:
             _carry_from(truth, out[year - 1], _WRONG_CARRY_DELTA if year in broken_carry else 0)
+            _stock_from(truth, out[year - 1])
+        if truth.template == "F2021":  # no 收费 in table 二: section 六 says no fee was charged
+            truth.cells["disclosure"]["fees"]["amount_10k_yuan"] = Decimal("0.0000")
         for fact, years in mismatch.items():
             if year in years:
                 truth.narrative[fact] = int(truth.narrative.get(fact, 0)) + 5

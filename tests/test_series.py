@@ -109,3 +109,74 @@ def test_the_current_filter_counts_an_agency_year_once(built):
         where a.applicant_type = 'total' and r.year = {TWO_FORMS_YEAR} and r.agency_id = (
             select agency_id from marts.dim_agency where agency_name = '北京市朝阳区人民政府东湖街道办事处')""")
     assert rows == [(2 * expected, expected)]
+
+
+def sides(warehouse: Path, check_id: str) -> dict[tuple[int, str], tuple[bool, float | None, float | None]]:
+    """(year, scope) → (any_null, actual, expected) of one check over the series agency's current reports."""
+    rows = query(warehouse, f"""
+        select s.year, s.scope, s.any_null, s.actual, s.expected
+        from marts.fct_agency_relation_sides s join marts.dim_report r using (report_id)
+        where s.check_id = '{check_id}' and r.is_current and r.agency_id = (
+            select agency_id from marts.dim_agency where agency_name = '北京市朝阳区人民政府东湖街道办事处')""")
+    return {(y, s): (n, a, e) for y, s, n, a, e in rows}
+
+
+def failing(rows: dict, relation: str = "=") -> set[tuple[int, str]]:
+    ops = {"=": lambda a, e: a != e, "<=": lambda a, e: a > e, ">=": lambda a, e: a < e}
+    return {k for k, (null, a, e) in rows.items() if not null and ops[relation](a, e)}
+
+
+def test_cross_carry_fails_exactly_where_the_series_broke_it(built):
+    warehouse, series = built
+    carry = sides(warehouse, "CROSS_CARRY")
+    broken = {(year, col) for year in series.broken_carry
+              for col in ("natural_person", "commercial", "research", "social_welfare", "legal_service",
+                          "other_org", "total")}
+    assert failing(carry) == broken
+    # the first year has no year before it: not assessable, never a pass or a fail
+    assert {k for k, (null, _, _) in carry.items() if null} == {(YEARS[0], c) for _, c in broken}
+    # the corrected re-publication is compared, not the superseded version that printed a wrong 上年结转
+    assert carry[(CORRECTED_YEAR, "natural_person")][0] is False
+    assert (CORRECTED_YEAR, "natural_person") not in failing(carry)
+
+
+def test_cross_in_force_holds_when_the_stock_continues_and_a_format_change_is_not_assessable(built):
+    warehouse, _ = built
+    in_force = sides(warehouse, "CROSS_IN_FORCE")
+    assert failing(in_force) == set()
+    assert {y for (y, _), (null, _, _) in in_force.items() if not null} == {2020, 2022, 2023, 2024}
+    assert in_force[(2021, "regulations")][0] is True  # 2020 (F2019) → 2021 (F2021)
+
+
+def test_narrative_checks_flag_the_injected_mismatches(built):
+    warehouse, series = built
+    review = sides(warehouse, "NARRATIVE_REVIEW")
+    assert {y for y, _ in failing(review)} == set(series.narrative_mismatch["review_cases"])
+    assert failing(sides(warehouse, "NARRATIVE_LITIGATION")) == set()
+    assert failing(sides(warehouse, "NARRATIVE_PROBLEMS"), ">=") == set()
+    assert failing(sides(warehouse, "NARRATIVE_FEE"), "<=") == set()
+    # the bare 东湖街道 charges fees in table 二 while its section 六 says no fee was charged
+    fee = query(warehouse, "select s.actual > s.expected from marts.fct_agency_relation_sides s "
+                           f"where s.check_id = 'NARRATIVE_FEE' and s.agency = '{BARE_NAME}'")
+    assert fee == [(True,)]
+
+
+def test_text_reuse_scores_high_for_copied_years_and_low_otherwise(built):
+    warehouse, series = built
+    reuse = sides(warehouse, "TEXT_REUSE")
+    for (year, scope), (null, score, bound) in reuse.items():
+        if scope == "cross_agency" or year == YEARS[0]:
+            continue
+        assert not null and bound == 0.9
+        if year in series.copied_years:
+            assert score >= 0.95, (year, scope, score)
+        else:
+            assert score <= 0.75, (year, scope, score)
+    assert {y for (y, s), (null, _, _) in reuse.items() if s.endswith("previous_year") and null} == {YEARS[0]}
+    # the Changchun office printed the series' 2021 text: a near-duplicate across agencies, both ways
+    cross = query(warehouse, """
+        select r.agency, s.actual, o.agency from marts.fct_agency_relation_sides s
+        join marts.dim_report r using (report_id) join marts.dim_report o on o.report_id = s.related_report_id
+        where s.check_id = 'TEXT_REUSE' and s.scope = 'cross_agency' order by 1""")
+    series_2021 = "北京市朝阳区东湖街道办事处"
+    assert cross == [(series_2021, 1.0, OTHER_CITY_NAME), (OTHER_CITY_NAME, 1.0, series_2021)]

@@ -1,0 +1,97 @@
+"""文本重复 — TEXT_REUSE sides, in the row shape of fct_relation_sides: how much of a report's prose is the same
+agency's previous year's, and whether another agency of the same year printed nearly the same text.
+
+- scopes `overview.previous_year`, `problems.previous_year`: section 一 / 五 against the same section of the
+  agency's current report of the year before (rapidfuzz normalised Indel similarity, 0–1); not assessable
+  when either year or either section is missing;
+- scope `cross_agency`: sections 一 and 五 together against the current reports of other agencies of the same
+  year. datasketch MinHash LSH over character shingles proposes candidates (near-linear, no all-pairs), and
+  rapidfuzz scores each candidate; the best is kept. A report without a candidate has no row.
+
+actual = the score, expected = REUSE_BOUND, relation `<=` (a score above the bound is flagged, severity info);
+related_report_id = the most similar report. Only current reports take part (dim_report.is_current).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from datasketch import MinHash, MinHashLSH
+from rapidfuzz import fuzz
+
+# A score above this says the text was copied rather than rewritten.
+REUSE_BOUND = 0.9
+# The sections a report rewrites every year (一 总体情况, 五 存在的主要问题及改进情况).
+SECTIONS = ("overview", "problems")
+SHINGLE_CHARS = 4
+MINHASH_PERMUTATIONS = 128
+# Jaccard similarity of shingles above which LSH proposes a pair (rapidfuzz then scores it).
+LSH_THRESHOLD = 0.6
+MIN_TEXT_CHARS = 20
+COLUMNS = ["report_id", "check_id", "scope", "per", "relation", "table_found", "any_null", "expected", "actual",
+           "term_values", "agency", "year", "related_report_id"]
+
+
+def _similarity(a: str | None, b: str | None) -> float | None:
+    if not a or not b:
+        return None
+    return round(fuzz.ratio(a, b) / 100.0, 4)
+
+
+def _row(report: pd.Series, scope: str, score: float | None, related: str | None) -> dict[str, object]:
+    return {"report_id": report.report_id, "check_id": "TEXT_REUSE", "scope": scope, "per": "report",
+            "relation": "<=", "table_found": True, "any_null": score is None, "expected": REUSE_BOUND,
+            "actual": score, "term_values": [score], "agency": report.agency, "year": report.year,
+            "related_report_id": related}
+
+
+def _previous_year(reports: pd.DataFrame, texts: dict[tuple[str, str], str]) -> list[dict[str, object]]:
+    by_agency_year = {(r.agency_id, r.year): r.report_id for r in reports.itertuples()}
+    rows = []
+    for r in reports.itertuples():
+        before = by_agency_year.get((r.agency_id, r.year - 1))
+        for section in SECTIONS:
+            score = _similarity(texts.get((r.report_id, section)), texts.get((before, section))) if before else None
+            rows.append(_row(r, f"{section}.previous_year", score, before))
+    return rows
+
+
+def _minhash(text: str) -> MinHash:
+    shingles = {text[i:i + SHINGLE_CHARS].encode("utf-8") for i in range(max(1, len(text) - SHINGLE_CHARS + 1))}
+    signature = MinHash(num_perm=MINHASH_PERMUTATIONS)
+    signature.update_batch(list(shingles))
+    return signature
+
+
+def _cross_agency(reports: pd.DataFrame, texts: dict[tuple[str, str], str]) -> list[dict[str, object]]:
+    rows = []
+    for _, year_reports in reports.groupby("year"):
+        joined = {r.report_id: "\n".join(texts.get((r.report_id, s), "") for s in SECTIONS).strip()
+                  for r in year_reports.itertuples()}
+        joined = {k: v for k, v in joined.items() if len(v) >= MIN_TEXT_CHARS}
+        agency = dict(zip(year_reports.report_id, year_reports.agency_id, strict=True))
+        lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=MINHASH_PERMUTATIONS)
+        signatures = {rid: _minhash(text) for rid, text in joined.items()}
+        for rid, signature in signatures.items():
+            lsh.insert(rid, signature)
+        for r in year_reports.itertuples():
+            if r.report_id not in signatures:
+                continue
+            others = [c for c in lsh.query(signatures[r.report_id]) if agency[c] != r.agency_id]
+            if not others:
+                continue
+            score, best = max((_similarity(joined[r.report_id], joined[c]) or 0.0, c) for c in sorted(others))
+            rows.append(_row(r, "cross_agency", score, best))
+    return rows
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    reports = dbt.ref("dim_report").filter("is_current and agency_id is not null and year is not null") \
+        .project("report_id, agency_id, agency, year").df()
+    sections = dbt.ref("stg_nianbao__report_sections").filter(
+        "section_code in ('overview', 'problems')").project("report_id, section_code, section_text").df()
+    texts = {(r.report_id, r.section_code): r.section_text for r in sections.itertuples()}
+    rows = _previous_year(reports, texts) + _cross_agency(reports, texts)
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    return frame.astype({"expected": "float64", "actual": "float64", "year": "Int32", "table_found": "bool",
+                         "any_null": "bool"})
