@@ -180,3 +180,26 @@ def test_text_reuse_scores_high_for_copied_years_and_low_otherwise(built):
         where s.check_id = 'TEXT_REUSE' and s.scope = 'cross_agency' order by 1""")
     series_2021 = "北京市朝阳区东湖街道办事处"
     assert cross == [(series_2021, 1.0, OTHER_CITY_NAME), (OTHER_CITY_NAME, 1.0, series_2021)]
+
+
+def test_agency_years_hold_the_current_reports_numbers(built):
+    warehouse, series = built
+    rows = query(warehouse, """
+        select y.year, y.new_received, y.carried_over, y.carried_forward, y.review_total, y.relations_failed,
+               y.reuse_previous_year, y.version_count, y.current_report_id = r.report_id
+        from marts.fct_agency_years y join marts.dim_agency a using (agency_id)
+        join marts.dim_report r on r.report_id = y.current_report_id and r.is_current
+        where a.agency_name = '北京市朝阳区人民政府东湖街道办事处' order by y.year""")
+    assert [r[0] for r in rows] == list(YEARS)
+    truths = {f.year: f.truth for f in series.files if f.role in ("report", "correction")}
+    for year, new, carried_over, forward, review, failed, _, versions, is_current in rows:
+        app = truths[year].cells["applications"]
+        assert (new, carried_over, forward) == (app["new_received"]["total"], app["carried_over"]["total"],
+                                                app["carried_forward"]["total"])
+        assert review == truths[year].cells["review_litigation"]["review"]["total"]
+        assert is_current
+        broken = 7 if year in series.broken_carry else 0  # the seven applicant columns of CROSS_CARRY
+        assert failed == broken + (1 if year in series.narrative_mismatch["review_cases"] else 0), year
+        assert versions == (2 if year in (TWO_FORMS_YEAR, CORRECTED_YEAR) else 1)
+    reuse = {r[0]: r[6] for r in rows}
+    assert reuse[YEARS[0]] is None and all(reuse[y] == 1.0 for y in series.copied_years)
