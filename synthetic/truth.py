@@ -15,19 +15,28 @@ from functools import cache
 from typing import Any
 
 from extract.template import templates
+from extract.templates import form
 
 Value = int | Decimal | None
 Cells = dict[str, dict[str, dict[str, Value]]]
 
-FORMATS: tuple[str, ...] = ("F2019", "F2021")
+# The form's codes, from the templates (extract/templates/): a row or column added there is generated here.
+_APP, _RL = form.tables()["applications"], form.tables()["review_litigation"]
+_DISCLOSURE = form.load("disclosure.yaml")
+LAST_YEAR = 2024  # the latest report year generated
+FORMATS: tuple[str, ...] = tuple(_DISCLOSURE["templates"])
 # Local variants per format. `single_other` is F2021 with （六）其他处理 printed as one row (洪泽区).
 VARIANTS: dict[str, tuple[str, ...]] = {"F2019": ("national", "beijing"), "F2021": ("national", "single_other")}
-YEARS: dict[str, tuple[int, ...]] = {"F2019": (2019, 2020), "F2021": (2021, 2022, 2023, 2024)}
+_FIRST_YEARS = [spec["first_year"] for spec in _DISCLOSURE["templates"].values()]
+YEARS: dict[str, tuple[int, ...]] = {
+    fmt: tuple(range(first, end)) for fmt, first, end in zip(FORMATS, _FIRST_YEARS, [*_FIRST_YEARS[1:], LAST_YEAR + 1],
+                                                             strict=True)
+}
 
-APPLICANTS = ("natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org")
+APPLICANTS: tuple[str, ...] = tuple(_APP.parts())
 ORG_APPLICANTS = APPLICANTS[1:]
-RL_BLOCKS = ("review", "litigation_direct", "litigation_after_review")
-RL_RESULTS = ("upheld", "corrected", "other", "pending", "total")
+RL_BLOCKS: tuple[str, ...] = tuple(_RL.rows)
+RL_RESULTS: tuple[str, ...] = tuple(_RL.cols)
 INJECTION_KINDS = ("doubled_total_processed", "row_total_off", "balance_off", "t4_total_off", "negative_count")
 
 
@@ -40,21 +49,18 @@ class DisclosureBlock:
     rows: tuple[str, ...]
 
 
-_F2019_BLOCKS = (
-    DisclosureBlock("第二十条第（一）项", ("made", "published", "total_public"),
-                    ("regulations", "normative_documents")),
-    DisclosureBlock("第二十条第（五）项", ("prior_items", "change", "decisions"), ("licensing", "other_services")),
-    DisclosureBlock("第二十条第（六）项", ("prior_items", "change", "decisions"), ("penalty", "enforcement")),
-    DisclosureBlock("第二十条第（八）项", ("prior_items", "change"), ("fees",)),
-    DisclosureBlock("第二十条第（九）项", ("projects", "amount_10k_yuan"), ("procurement",)),
-)
-_F2021_BLOCKS = (
-    DisclosureBlock("第二十条第（一）项", ("issued", "repealed", "in_force"), ("regulations", "normative_documents")),
-    DisclosureBlock("第二十条第（五）项", ("decisions",), ("licensing",)),
-    DisclosureBlock("第二十条第（六）项", ("decisions",), ("penalty", "enforcement")),
-    DisclosureBlock("第二十条第（八）项", ("amount_10k_yuan",), ("fees",)),
-)
-BEIJING_SUBROWS = ("inspection", "confirmation")
+def _blocks(fmt: str) -> tuple[DisclosureBlock, ...]:
+    """A format's 第二十条 blocks in the national layout: caption (printed full-width), columns, rows."""
+    rows = [r for r in _DISCLOSURE["rows"] if fmt in r.get("formats", [fmt]) and not r.get("variant")]
+    return tuple(
+        DisclosureBlock(caption.replace("(", "（").replace(")", "）"), tuple(cols),
+                        tuple(r["code"] for r in rows if r["caption"] == caption))
+        for caption, cols in _DISCLOSURE["block_columns"][fmt].items()
+    )
+
+
+_F2019_BLOCKS, _F2021_BLOCKS = _blocks("F2019"), _blocks("F2021")
+BEIJING_SUBROWS: tuple[str, ...] = tuple(r["code"] for r in _DISCLOSURE["rows"] if r.get("variant") == "beijing")
 
 
 def disclosure_blocks(template: str, variant: str) -> tuple[DisclosureBlock, ...]:
@@ -86,8 +92,8 @@ def application_rows(template: str, variant: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-APP_COLS: tuple[str, ...] = (*APPLICANTS, "total")
-OUTCOME_EXCLUDED = ("new_received", "carried_over", "total_processed", "carried_forward")
+APP_COLS: tuple[str, ...] = tuple(_APP.cols)
+OUTCOME_EXCLUDED: tuple[str, ...] = tuple(r for r, row in _APP.rows.items() if not row.attrs.get("item"))
 
 
 @dataclass

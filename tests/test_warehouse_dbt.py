@@ -168,7 +168,7 @@ def test_build_runs_models_seeds_and_tests_on_every_mart(built: Built) -> None:
         assert "unique_combination" in tested[fact]
     assert {"unique", "not_null", "relationships"} <= tested["fct_procurement"]
     assert "relationships_composite" in tested["fct_disclosure"]
-    assert "accepted_values" in tested["dim_outcome"]
+    assert "relationships" in tested["dim_outcome"]
 
 
 def test_models_land_in_exact_schemas(built: Built) -> None:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-FOLDER = Path(__file__).parent
+from extract import template
+
 SEP = "__"  # a cell's name in the checks: <row>__<col>
 ALWAYS = "always"  # the condition every report meets
 _LEADING_ENUMERATOR = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.)")
@@ -25,8 +25,8 @@ _AMOUNT_UNIT = "（万元）"
 
 
 def load(name: str) -> dict[str, Any]:
-    """One template file."""
-    with (FOLDER / name).open(encoding="utf-8") as f:
+    """One template file (from the folder the matcher reads too)."""
+    with (template.TEMPLATE_DIR / name).open(encoding="utf-8") as f:
         return yaml.safe_load(f)
 
 

@@ -55,6 +55,14 @@ def templates() -> str:
     return _csv(("template", "notice", "first_year"), ((t, s["notice"], s["first_year"]) for t, s in specs.items()))
 
 
+def tables() -> str:
+    return _csv(("table_code", "label_zh"), ((t.code, t.label) for t in form.tables().values()))
+
+
+def variants() -> str:
+    return _csv(("variant", "name_en"), ((v["code"], v["en"]) for v in form.load("disclosure.yaml")["variants"]))
+
+
 def printed_forms() -> str:
     rows, defaults = form.printed_forms()
     return _csv(("form", "row_code", "template"),
@@ -76,7 +84,8 @@ def render() -> dict[Path, str]:
     """Each generated seed file and its content."""
     writers = {"dim_applicant_type": applicant_types, "dim_outcome": outcomes,
                "dim_disclosure_item": disclosure_items, "dim_review_result": review_results,
-               "dim_template": templates, "printed_forms": printed_forms, "relation_terms": relation_terms}
+               "dim_template": templates, "dim_table": tables, "dim_variant": variants,
+               "printed_forms": printed_forms, "relation_terms": relation_terms}
     return {SEEDS / f"{name}.csv": write() for name, write in writers.items()}
 
 
