@@ -4,6 +4,7 @@ forms, one current report per agency-year, and the agencies beside it kept apart
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -203,3 +204,22 @@ def test_agency_years_hold_the_current_reports_numbers(built):
         assert versions == (2 if year in (TWO_FORMS_YEAR, CORRECTED_YEAR) else 1)
     reuse = {r[0]: r[6] for r in rows}
     assert reuse[YEARS[0]] is None and all(reuse[y] == 1.0 for y in series.copied_years)
+
+
+def test_history_pages_show_each_agency_by_region_and_level_with_its_years(built, tmp_path: Path):
+    from expectations.history import build_history, province_file
+
+    warehouse, _ = built
+    index = build_history(warehouse, tmp_path)
+    text = index.read_text("utf-8")
+    assert "北京市" in text and "吉林省" in text and "（未识别省份）" in text and "乡镇/街道" in text
+    beijing = (index.parent / province_file("北京市")).read_text("utf-8")
+    (agency_id,) = query(warehouse, "select agency_id from marts.dim_agency "
+                                    "where agency_name = '北京市朝阳区人民政府东湖街道办事处'")[0]
+    assert f'href="a/{agency_id}.html"' in beijing
+    page = (index.parent / "a" / f"{agency_id}.html").read_text("utf-8")
+    assert [int(y) for y in re.findall(r"<th>(20\d\d)</th>", page)[:len(YEARS)]] == list(YEARS)
+    assert page.count("<svg") == 9  # one trend per key number
+    assert "朝阳区东湖街道" in page and "same_domain" in page
+    assert 'class="fail">7 / ' in page  # 2021: the seven CROSS_CARRY columns broken
+    assert "http" not in page.replace("http://www.w3.org/2000/svg", "")  # nothing fetched: it works offline
