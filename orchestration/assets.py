@@ -1,5 +1,6 @@
 """Assets: one per stage of the warehouse (extract-and-load, the dbt models, the data-quality results
-and report). Each asset calls its stage's entry point; the stages own the parsing and the SQL.
+and report). Each asset calls its stage's entry point; the stages own the parsing and the SQL. Great
+Expectations and the report are imported inside their steps, so loading the code location stays fast.
 
 Lineage runs raw.* → dbt staging/intermediate/marts → dq/check_results → dq/report, so one job over all
 assets runs the stages in order, and the GX asset checks (checks.py) hang off the marts.
@@ -15,25 +16,22 @@ from typing import Any
 from dagster import (
     AssetExecutionContext,
     AssetKey,
-    AssetMaterialization,
     AssetSpec,
     Config,
     Failure,
     MaterializeResult,
     MetadataValue,
-    Output,
     asset,
     multi_asset,
 )
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets, get_asset_key_for_model
+from dagster_dbt import DagsterDbtTranslator, dbt_assets, get_asset_key_for_model
 
-from expectations.checks import run_incremental, stored_totals
-from expectations.report import build_report
 from extract.pipeline import extract_and_load
 from extract.schema import TABLES as RAW_TABLES
-from orchestration import progress, snapshot
+from orchestration import dbt_build, outcome, progress, snapshot
+from orchestration.dbt_setup import DBT_PROJECT
 from orchestration.inbox import SKIPPED_SHOWN, skipped_files
-from orchestration.resources import WarehouseResource, load_dbt_project
+from orchestration.resources import WarehouseResource
 
 RAW_SCHEMA = "raw"
 RAW_KEYS: dict[str, AssetKey] = {table: AssetKey([RAW_SCHEMA, table]) for table in RAW_TABLES}
@@ -42,8 +40,6 @@ DQ_REPORT_KEY = AssetKey(["dq", "report"])
 SNAPSHOT_KEY = AssetKey(["warehouse", "snapshot"])
 # At most this many failing rows per suite are copied into run metadata (the full list is in DuckDB).
 FAILING_SAMPLE = 20
-
-DBT_PROJECT = load_dbt_project()
 
 
 @multi_asset(
@@ -68,6 +64,7 @@ def raw_tables(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
     with warehouse.writing(context.log.warning) as working:
         summary = extract_and_load(warehouse.input_paths, working, progress=on_file)
     context.log.info(f"extract_and_load: {summary.as_dict()}")
+    outcome.record_load(summary, skipped)
     metadata: dict[str, Any] = {
         **{k: v for k, v in summary.as_dict().items() if isinstance(v, int)},
         "changed_reports": len(summary.changed_report_ids),
@@ -106,20 +103,39 @@ class NianbaoDbtTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=NianbaoDbtTranslator(),
     name="dbt_models",
 )
-def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource) -> Iterator[Any]:
-    """`dbt build` of the selected models (and their dbt tests) into the run's warehouse."""
+def dbt_models(context: AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[Any]:
+    """`dbt build` of the selected models (and their dbt tests) into the run's warehouse, in this process;
+    each model, seed and test result becomes its Dagster event as dagster-dbt would emit it."""
+    from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets, get_subset_selection_for_context
+    from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
+
+    manifest, translator, _ = get_manifest_and_translator_from_dbt_assets([context.assets_def])
+    select, indirect = get_subset_selection_for_context(
+        context, manifest, select=None, exclude=None, selector=None, dagster_dbt_translator=translator,
+        current_dbt_indirect_selection_env=None,
+    )
     total = len(context.selected_asset_keys)
     done = 0
+
+    def on_result(raw: dict[str, Any]) -> None:
+        nonlocal done
+        if dbt_build.is_built(raw):
+            done += 1
+            progress.report("dbt", done, total, dbt_build.node_name(raw))
+
     progress.report("dbt", 0, total, "")
-    with warehouse.writing(context.log.warning):
-        with warehouse.dbt_env():  # the dbt process and its profile are set up here, with this run's warehouse
-            invocation = dbt.cli(["build"], context=context, target_path=warehouse.dbt_target_path)
-        for event in invocation.stream():
-            if isinstance(event, Output | AssetMaterialization):
-                key = context.asset_key_for_output(event.output_name) if isinstance(event, Output) else event.asset_key
-                done += 1
-                progress.report("dbt", done, total, key.to_user_string())
-            yield event
+    with warehouse.writing(context.log.warning) as working:
+        ok, results = dbt_build.build(DBT_PROJECT.project_dir, working, warehouse.dbt_target_path, select,
+                                      indirect, on_result=on_result)
+    for raw in results:
+        if raw["data"]["node_info"].get("unique_id") not in manifest["nodes"]:
+            continue  # the project changed after the code location loaded: the next load shows this node
+        message = DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={})
+        yield from message.to_default_asset_events(manifest=manifest, dagster_dbt_translator=translator,
+                                                   context=context, target_path=warehouse.dbt_target_path)
+    if not ok:
+        failed = [dbt_build.node_name(r) for r in results if r["data"]["node_info"].get("node_status") == "error"]
+        raise Failure(f"dbt build failed: {', '.join(failed) or 'see the run log'}")
 
 
 def publish_folder(built: Path, target: Path) -> Path:
@@ -131,7 +147,7 @@ def publish_folder(built: Path, target: Path) -> Path:
     return target / "index.html"
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """Plain JSON for run metadata (check rows carry Decimals and dates)."""
     return json.loads(json.dumps(value, default=str, ensure_ascii=False))
 
@@ -161,6 +177,8 @@ def dq_check_results(context: AssetExecutionContext, warehouse: WarehouseResourc
     """Validate the marts of the reports not checked yet (all with `recheck_all`). Findings are data,
     recorded for the checks and the report; only an error in running the suites fails this step. The
     metadata counts every stored result, so a run that brings nothing new still shows the whole picture."""
+    from expectations.checks import run_incremental, stored_totals
+
     progress.report("checks", 0, 1, "")
     with warehouse.writing(context.log.warning) as working:
         this_run = run_incremental(working, recheck_all=config.recheck_all)
@@ -172,11 +190,12 @@ def dq_check_results(context: AssetExecutionContext, warehouse: WarehouseResourc
             "failed": s.failed,
             "not_assessable": s.not_assessable,
             "failed_by_severity": dict(s.failed_by_severity),
-            "failing_sample": _jsonable(s.failing[:FAILING_SAMPLE]),
+            "failing_sample": jsonable(s.failing[:FAILING_SAMPLE]),
         }
         for name, s in run.suites.items()
     }
     failed = sum(s.failed for s in run.suites.values())
+    outcome.record_checks(this_run.reports, run)
     progress.report("checks", 1, 1, f"{failed} failing")
     return MaterializeResult(
         metadata={
@@ -223,7 +242,10 @@ def warehouse_snapshot(context: AssetExecutionContext, warehouse: WarehouseResou
 )
 def dq_report(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     """Render the readable report from the published snapshot, so it shows what readers see."""
+    from expectations.report import build_report
+
     progress.report("report", 0, 1, "")
     path = build_report(warehouse.published_path, warehouse.report_path)
+    outcome.record_report(path)
     progress.report("report", 1, 1, str(path))
     return MaterializeResult(metadata={"path": MetadataValue.path(str(path))})

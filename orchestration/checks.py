@@ -1,13 +1,13 @@
 """The Great Expectations suites as Dagster asset checks, one per suite, on the mart it validates.
 
 The suites run once per run in the `dq/check_results` asset (they share one pass over the warehouse and
-one write of dq.check_results); these checks publish each suite's outcome on its mart. A finding is a
-result, not a fault: a check with failing reports is reported as failed with WARN severity and never
-blocks or fails the run. Only a fault (no results to report) raises.
+one write of dq.check_results). Each check evaluates its suite's verdict from what that step stored in the
+warehouse — the totals of dq.check_results, read from the run's working file — never from another step's
+metadata. A finding is a result, not a fault: a check with failing reports is reported as failed with
+WARN severity and never blocks or fails the run. Only a fault (a suite with no stored results) raises.
 """
 
 from collections.abc import Iterator
-from typing import Any
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -19,7 +19,8 @@ from dagster import (
     multi_asset_check,
 )
 
-from orchestration.assets import DQ_RESULTS_KEY, mart_key
+from orchestration.assets import DQ_RESULTS_KEY, FAILING_SAMPLE, jsonable, mart_key
+from orchestration.resources import WarehouseResource
 
 # suite (expectations/) → the mart whose rows it validates
 SUITE_MARTS: dict[str, str] = {
@@ -54,27 +55,26 @@ def check_name(suite: str) -> str:
         for suite, mart in SUITE_MARTS.items()
     ],
 )
-def gx_suites(context: AssetCheckExecutionContext) -> Iterator[AssetCheckResult]:
-    """Publish each suite's counts from the latest dq/check_results materialization."""
-    event = context.instance.get_latest_materialization_event(DQ_RESULTS_KEY)
-    if event is None or event.asset_materialization is None:
-        raise Failure("dq/check_results has never been materialized: there are no suite results to report")
-    suites: dict[str, Any] = event.asset_materialization.metadata["suites"].value  # type: ignore[attr-defined]
+def gx_suites(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator[AssetCheckResult]:
+    """Each suite's verdict over every stored result of the warehouse this run wrote."""
+    from expectations.checks import stored_totals
+
+    with warehouse.writing(context.log.warning) as working:
+        totals = stored_totals(working, sample=FAILING_SAMPLE)
     for suite, mart in SUITE_MARTS.items():
-        if suite not in suites:
-            raise Failure(f"the expectations stage returned no result for suite {suite!r}")
-        result = suites[suite]
+        result = totals.suites.get(suite)
+        if result is None:
+            raise Failure(f"dq.check_results holds no result for suite {suite!r}")
         yield AssetCheckResult(
             check_name=check_name(suite),
             asset_key=mart_key(mart),
-            passed=result["failed"] == 0,
+            passed=result.failed == 0,
             severity=AssetCheckSeverity.WARN,
             metadata={
-                "passed": result["passed"],
-                "failed": result["failed"],
-                "not_assessable": result["not_assessable"],
-                "failed_by_severity": MetadataValue.json(result["failed_by_severity"]),
-                "failing_sample": MetadataValue.json(result["failing_sample"]),
-                "results_run_id": event.run_id,
+                "passed": result.passed,
+                "failed": result.failed,
+                "not_assessable": result.not_assessable,
+                "failed_by_severity": MetadataValue.json(dict(result.failed_by_severity)),
+                "failing_sample": MetadataValue.json(jsonable(result.failing[:FAILING_SAMPLE])),
             },
         )

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from dagster import DagsterInstance, Definitions, ExecuteInProcessResult
     from dagster_shared.error import SerializableErrorInfo
 
+    from orchestration.outcome import RunOutcome
     from orchestration.resources import WarehouseResource
 
 EXIT_OK = 0
@@ -309,51 +310,59 @@ class ProgressDisplay:
             self.console.print(t("stage_done", label=label, done=done, total=total))
 
 
-def _materialization_metadata(result: ExecuteInProcessResult, key_path: Sequence[str]) -> dict[str, Any]:
-    """Metadata values of the run's materialization of one asset."""
-    for event in result.get_asset_materialization_events():
-        if event.asset_key is not None and list(event.asset_key.path) == list(key_path):
-            materialization = event.step_materialization_data.materialization
-            return {k: getattr(v, "value", v) for k, v in materialization.metadata.items()}
-    return {}
+def summarize(outcome: RunOutcome, run_id: str | None, warehouse: Path, seconds: float) -> dict[str, Any]:
+    """The run summary, from the typed results the stages returned (see orchestration.outcome)."""
+    from orchestration.inbox import SKIPPED_SHOWN
 
-
-def summarize(result: ExecuteInProcessResult, warehouse: Path, seconds: float) -> dict[str, Any]:
-    """The run summary, read from the run's own materialization records (what the UI shows too)."""
-    from orchestration.assets import DQ_REPORT_KEY, DQ_RESULTS_KEY, RAW_KEYS
-
-    load = _materialization_metadata(result, RAW_KEYS["documents"].path)
-    dq = _materialization_metadata(result, DQ_RESULTS_KEY.path)
-    report = _materialization_metadata(result, DQ_REPORT_KEY.path)
-    suites = dq.get("suites", {})
+    load, checks, report = outcome.load, outcome.checks, outcome.report
+    if load is None or checks is None or report is None or outcome.checked_reports is None:
+        missing = [name for name, value in (("extract", load), ("checks", checks), ("report", report)) if value is None]
+        raise CliError(t("step_failed", step=", ".join(missing), message="returned no result"))
     by_severity: dict[str, int] = {}
-    for suite in suites.values():
-        for severity, count in suite["failed_by_severity"].items():
+    for suite in checks.suites.values():
+        for severity, count in suite.failed_by_severity.items():
             by_severity[severity] = by_severity.get(severity, 0) + count
     return {
         "ok": True,
         "documents": {
-            "parsed": load.get("documents_parsed", 0),
-            "partial": load.get("documents_partial", 0),
-            "failed": load.get("documents_failed", 0),
-            "unchanged": load.get("documents_unchanged", 0),
+            "parsed": load.documents_parsed,
+            "partial": load.documents_partial,
+            "failed": load.documents_failed,
+            "unchanged": load.documents_unchanged,
         },
-        "skipped": {"count": load.get("skipped_files", 0), "sample": load.get("skipped_sample", [])},
-        "reports": load.get("reports", 0),
-        "cells": load.get("cells", 0),
-        "reports_changed": load.get("changed_reports", 0),
-        "reports_removed": load.get("removed_reports", 0),
-        "checks_failing": dq.get("checks_failing", 0),
+        "skipped": {"count": len(outcome.skipped), "sample": [p.name for p in outcome.skipped[:SKIPPED_SHOWN]]},
+        "reports": load.reports,
+        "cells": load.cells,
+        "reports_changed": len(load.changed_report_ids),
+        "reports_removed": len(load.removed_report_ids),
+        "checks_failing": sum(s.failed for s in checks.suites.values()),
         "checks_failing_by_severity": by_severity,
-        "reports_failing_statutory_checks": dq.get("failing_reports", 0),
-        "reports_checked_this_run": dq.get("checked_reports", 0),
+        "reports_failing_statutory_checks": len(checks.failing_report_ids),
+        "reports_checked_this_run": outcome.checked_reports,
         "suites": {
-            name: {k: s[k] for k in ("passed", "failed", "not_assessable", "failed_by_severity")}
-            for name, s in suites.items()
+            name: {"passed": s.passed, "failed": s.failed, "not_assessable": s.not_assessable,
+                   "failed_by_severity": dict(s.failed_by_severity)}
+            for name, s in checks.suites.items()
         },
         "warehouse": str(warehouse),
-        "dq_report": str(report.get("path", "")),
-        "run_id": result.run_id,
+        "dq_report": str(report),
+        "run_id": run_id,
+        "seconds": round(seconds, 2),
+    }
+
+
+def nothing_new(previous: dict[str, Any], seconds: float) -> dict[str, Any]:
+    """The summary of a run that found nothing new: the last run's warehouse, with no document read, no
+    report changed, no check run and no Dagster run started."""
+    docs = previous["documents"]
+    read = docs["parsed"] + docs["partial"] + docs["failed"] + docs["unchanged"]
+    return {
+        **previous,
+        "documents": {"parsed": 0, "partial": 0, "failed": 0, "unchanged": read},
+        "reports_changed": 0,
+        "reports_removed": 0,
+        "reports_checked_this_run": 0,
+        "run_id": None,
         "seconds": round(seconds, 2),
     }
 
@@ -420,7 +429,7 @@ def print_summary(summary: dict[str, Any], console: Console) -> None:
     table.add_row(t("checks_failing"), f"[{colour}]{failing}[/]" + (f" — {', '.join(kinds)}" if kinds else ""))
     table.add_row(t("warehouse"), summary["warehouse"])
     table.add_row(t("dq_report"), summary["dq_report"])
-    table.add_row(t("dagster_run"), summary["run_id"])
+    table.add_row(t("dagster_run"), summary["run_id"] or t("no_run"))
     console.print(f"[bold green]{t('finished', seconds=summary['seconds'])}[/]")
     console.print(table)
     if failing:
@@ -428,8 +437,12 @@ def print_summary(summary: dict[str, Any], console: Console) -> None:
 
 
 def load_definitions() -> Definitions:
-    """Import the code location (preparing the dbt manifest if needed); a failure is one line."""
+    """Prepare the dbt manifest when the project changed, then import the code location; a failure is one
+    line."""
     try:
+        from orchestration.dbt_setup import ensure_manifest
+
+        ensure_manifest()
         from orchestration.definitions import defs
     except Exception as err:
         raise CliError(t("cannot_load", reason=_first_lines(err))) from None
@@ -481,25 +494,17 @@ def cli_instance() -> DagsterInstance:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Run the Dagster job in-process on the given inputs and warehouse, then summarise."""
-    from orchestration import snapshot
+    """Run the Dagster job in-process on the given inputs and warehouse, then summarise; when nothing the
+    last run depended on has changed, say so without starting the job."""
+    from orchestration import runstate, snapshot
+    from orchestration.dbt_sources import project_dir, sources_digest
 
     started = time.monotonic()
     inputs = check_inputs(args.input or default_inputs())
     warehouse = check_warehouse(args.warehouse or default_warehouse())
+    report_dir = str(args.report_dir.resolve()) if args.report_dir else ""
     err = Console(stderr=True)
-    with err.status(t("loading")):
-        # Imported here, not at the top: `nianbao --help` and argument errors stay instant.
-        from orchestration.assets import DQ_RESULTS_KEY
-        from orchestration.jobs import JOB_NAME
-        from orchestration.resources import WarehouseResource
-
-    resource = WarehouseResource(
-        warehouse=str(warehouse),
-        inputs=[str(p) for p in inputs],
-        report_dir=str(args.report_dir.resolve()) if args.report_dir else "",
-    )
-    log_path = resource.run_dir / "nianbao.log"
+    log_path = snapshot.run_dir(warehouse) / "nianbao.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
 
     def waiting(reason: str) -> None:
@@ -507,13 +512,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     try:
         with snapshot.writer_lock(warehouse, on_wait=waiting):
-            result = _execute(args, resource, log_path, JOB_NAME, DQ_RESULTS_KEY.to_python_identifier())
+            state = runstate.fingerprint(inputs, report_dir, sources_digest(project_dir()))
+            previous = None if args.recheck else runstate.unchanged_summary(warehouse, state)
+            if previous is not None:
+                summary = nothing_new(previous, time.monotonic() - started)
+            else:
+                runstate.forget(warehouse)
+                summary = _run_job(args, inputs, warehouse, report_dir, log_path, err, started)
+                runstate.record(warehouse, state, summary)
     except snapshot.WarehouseBusy as busy:
         raise CliError(t("busy", reason=busy)) from None
-    if not result.success:
-        raise CliError(t("details", text=describe_failure(result, warehouse), log=log_path))
-
-    summary = summarize(result, warehouse, time.monotonic() - started)
     summary["log"] = str(log_path)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
@@ -523,30 +531,50 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _execute(args: argparse.Namespace, resource: WarehouseResource, log_path: Path, job_name: str,
-             checks_op: str) -> ExecuteInProcessResult:
+def _run_job(args: argparse.Namespace, inputs: list[Path], warehouse: Path, report_dir: str, log_path: Path,
+             err: Console, started: float) -> dict[str, Any]:
+    """Execute the job and summarise it; a failed run is one line naming the step (details in the log)."""
+    with err.status(t("loading")):
+        # Imported here, not at the top: `nianbao --help` and a run with nothing new stay instant.
+        from orchestration.resources import WarehouseResource
+
+    resource = WarehouseResource(warehouse=str(warehouse), inputs=[str(p) for p in inputs], report_dir=report_dir)
+    result, outcome = _execute(args, resource, log_path)
+    if not result.success:
+        raise CliError(t("details", text=describe_failure(result, warehouse), log=log_path))
+    return summarize(outcome, result.run_id, warehouse, time.monotonic() - started)
+
+
+def _execute(args: argparse.Namespace, resource: WarehouseResource,
+             log_path: Path) -> tuple[ExecuteInProcessResult, RunOutcome]:
     """Execute the job in this process, recorded in the project's Dagster instance; the terminal gets
     progress only, and the run's full record (dbt's log included) goes to the log file."""
+    from orchestration.outcome import collecting
+
     with log_path.open("w", encoding="utf-8") as log, terminal_to_log(log) as terminal:
         with terminal.status(t("loading_defs")):
             defs = load_definitions()
-        job = defs.resolve_job_def(job_name)
+        from orchestration.assets import DQ_RESULTS_KEY
+        from orchestration.jobs import JOB_NAME
+
+        job = defs.resolve_job_def(JOB_NAME)
         run_config = {
             "resources": {"warehouse": {"config": resource_config(resource)}},
-            "ops": {checks_op: {"config": {"recheck_all": bool(args.recheck)}}},
+            "ops": {DQ_RESULTS_KEY.to_python_identifier(): {"config": {"recheck_all": bool(args.recheck)}}},
             "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
         }
         with (
             cli_instance() as instance,
             ProgressDisplay(terminal) as display,
             progress.listening(display.update),
+            collecting() as outcome,
         ):
             result = job.execute_in_process(
                 run_config=run_config, instance=instance, raise_on_error=False, tags={"nianbao/trigger": "cli"}
             )
         if not result.success:
             log.write(failure_details(result))
-    return result
+    return result, outcome
 
 
 def published_warehouse(args: argparse.Namespace) -> Path:

@@ -44,8 +44,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cannot_load": {"en": "cannot load the pipeline: {reason}", "zh": "无法加载流水线：{reason}"},
     "loading": {"en": "Loading the pipeline…", "zh": "正在加载流水线…"},
     "loading_defs": {
-        "en": "Loading the pipeline definitions (preparing the dbt manifest on first use)…",
-        "zh": "正在加载流水线定义（首次使用时生成 dbt manifest）…",
+        "en": "Loading the pipeline definitions (preparing the dbt manifest when the models changed)…",
+        "zh": "正在加载流水线定义（模型变更时重新生成 dbt manifest）…",
     },
     "stage_extract": {"en": "Reading reports", "zh": "读取报告"},
     "stage_dbt": {"en": "Building models (dbt)", "zh": "构建模型（dbt）"},
@@ -74,6 +74,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "warehouse": {"en": "warehouse", "zh": "数据仓库"},
     "dq_report": {"en": "data-quality report", "zh": "数据质量报告"},
     "dagster_run": {"en": "Dagster run", "zh": "Dagster 运行"},
+    "no_run": {
+        "en": "none started: nothing changed since the last run",
+        "zh": "未启动：自上次运行以来没有变化",
+    },
     "findings_note": {
         "en": "Failing checks are findings about the reports, not errors of the pipeline.",
         "zh": "未通过的核对是对报告内容的发现，不是流水线的错误。",

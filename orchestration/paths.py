@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DEFAULT_INBOX = REPO_ROOT / "data" / "inbox"
 DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "nianbao.duckdb"
 

@@ -23,3 +23,12 @@ def inbox() -> Path:
 @pytest.fixture(scope="session")
 def golden_dir() -> Path:
     return GOLDEN
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest() -> Path:
+    """The code location's dbt manifest, prepared as `nianbao run` prepares it (parsed only when the dbt
+    project's sources changed): importing the code location never does it."""
+    from orchestration.dbt_setup import ensure_manifest
+
+    return ensure_manifest()

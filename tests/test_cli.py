@@ -182,6 +182,36 @@ def test_rerun_of_unchanged_inbox_changes_nothing(cli_runs: tuple[dict[str, Any]
     assert re.search(r"checks failing +[1-9]", text)
 
 
+def test_run_with_nothing_new_starts_no_dbt_no_gx_no_process(cli_runs: tuple[dict[str, Any], str, Path]) -> None:
+    """An unchanged inbox is answered from the last run's record: no Dagster job, no dbt, no Great
+    Expectations, no subprocess — and the same counts as the last run."""
+    summary, _, warehouse = cli_runs
+    probe = textwrap.dedent(f"""
+        import json, multiprocessing, subprocess, sys
+        started = []
+        real_popen_init, real_start = subprocess.Popen.__init__, multiprocessing.Process.start
+        def popen_init(self, *a, **k):
+            started.append("subprocess")
+            real_popen_init(self, *a, **k)
+        def start(self):
+            started.append("process")
+            real_start(self)
+        subprocess.Popen.__init__, multiprocessing.Process.start = popen_init, start
+        from orchestration.cli import main
+        code = main(["run", "--input", {str(DEFAULT_INBOX)!r}, "--warehouse", {str(warehouse)!r}, "--json"])
+        loaded = sorted(m for m in ("dbt.cli.main", "great_expectations", "dagster", "dagster_dbt") if m in sys.modules)
+        print(json.dumps({{"code": code, "started": started, "loaded": loaded}}))
+    """)
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    *output, probed = proc.stdout.strip().splitlines()
+    assert json.loads(probed) == {"code": 0, "started": [], "loaded": []}
+    again = json.loads(output[-1])
+    assert again["run_id"] is None and again["reports_changed"] == 0 and again["reports_checked_this_run"] == 0
+    assert again["documents"] == {"parsed": 0, "partial": 0, "failed": 0, "unchanged": len(SAMPLES)}
+    assert (again["reports"], again["cells"], again["checks_failing"]) == (
+        summary["reports"], summary["cells"], summary["checks_failing"])
+
+
 def test_recheck_revalidates_every_report(cli_runs: tuple[dict[str, Any], str, Path]) -> None:
     """--recheck re-runs the suites on all reports and leaves the same results."""
     first, _, warehouse = cli_runs

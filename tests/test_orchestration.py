@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -122,11 +123,45 @@ def test_schedule_cron_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="module")
-def defs() -> Any:
-    """The code location, loaded as `dagster dev` loads it (prepares the dbt manifest if missing)."""
+def defs(dbt_manifest: Path) -> Any:
+    """The code location, loaded as `dagster dev` loads it once the manifest is prepared."""
     from orchestration.definitions import defs
 
     return defs
+
+
+def test_importing_the_code_location_only_wires(dbt_manifest: Path) -> None:
+    """Importing `orchestration.definitions` parses nothing, starts no process, walks no folder, leaves the
+    environment as it found it, and does not import Great Expectations (its step does). The libraries it
+    wires are imported first: their own import-time habits (polars sets an allocator variable, dagster's
+    croniter runs `file`) are theirs, not the code location's."""
+    probe = textwrap.dedent("""
+        import json, os, pathlib, subprocess, sys
+        import dagster, dagster_dbt, duckdb, polars, pydantic  # noqa: F401
+        calls = []
+        real_popen_init, real_walk, real_rglob = subprocess.Popen.__init__, os.walk, pathlib.Path.rglob
+        def popen_init(self, *a, **k):
+            calls.append("subprocess")
+            real_popen_init(self, *a, **k)
+        def walk(*a, **k):
+            calls.append("os.walk")
+            return real_walk(*a, **k)
+        def rglob(self, *a, **k):
+            calls.append("rglob")
+            return real_rglob(self, *a, **k)
+        subprocess.Popen.__init__, os.walk, pathlib.Path.rglob = popen_init, walk, rglob
+        env = dict(os.environ)
+        import orchestration.definitions
+        print(json.dumps({"calls": calls, "env_changed": sorted(set(os.environ.items()) ^ set(env.items())),
+                          "gx": "great_expectations" in sys.modules, "report": "expectations.report" in sys.modules}))
+    """)
+    before = dbt_manifest.stat().st_mtime_ns
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO_ROOT,
+                          env={k: v for k, v in os.environ.items() if k != "DAGSTER_IS_DEV_CLI"})
+    assert proc.returncode == 0, proc.stderr
+    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert seen == {"calls": [], "env_changed": [], "gx": False, "report": False}
+    assert dbt_manifest.stat().st_mtime_ns == before
 
 
 def test_job_covers_every_stage_in_lineage_order(defs: Any) -> None:
@@ -162,7 +197,7 @@ def test_job_covers_every_stage_in_lineage_order(defs: Any) -> None:
         assert (mart_key(mart), check_name(suite)) in check_keys
 
 
-def test_dagster_definitions_validate(tmp_path: Path) -> None:
+def test_dagster_definitions_validate(dbt_manifest: Path, tmp_path: Path) -> None:
     """`dagster definitions validate` passes from the repository root (code location in pyproject)."""
     dagster = Path(sys.executable).with_name("dagster")
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}

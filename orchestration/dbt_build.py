@@ -1,0 +1,124 @@
+"""`dbt build` in this process, on a manifest parsed once per project version and database name.
+
+Running dbt as a subprocess cost a `dbt --version` call, a second interpreter importing dbt, and a full
+re-parse for every new warehouse (the profile's path is part of dbt's partial-parse check). Here dbt runs
+through `dbtRunner` with the parsed manifest handed to it, so a build does no parsing at all; the manifest
+is parsed again only when the project's sources, the dbt version or the database name change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from orchestration.dbt_sources import is_current, sources_digest
+from orchestration.paths import WAREHOUSE_ENV
+
+if TYPE_CHECKING:
+    from dbt.cli.main import dbtRunnerResult
+    from dbt.contracts.graph.manifest import Manifest
+
+# Parsed manifests by database name (the warehouse file's stem), under the project's target folder.
+PARSED_DIR = "parsed"
+INDIRECT_SELECTION_ENV = "DBT_INDIRECT_SELECTION"
+# dbt events that carry one node's result (model, seed, snapshot or test).
+RESULT_EVENTS = frozenset({"LogModelResult", "LogSeedResult", "LogSnapshotResult", "LogTestResult"})
+BUILT_EVENTS = frozenset({"LogModelResult", "LogSeedResult", "LogSnapshotResult"})
+
+
+@contextlib.contextmanager
+def dbt_environment(warehouse: Path, **extra: str) -> Iterator[None]:
+    """Point the profile (env_var NIANBAO_WAREHOUSE) at `warehouse` while dbt runs, then restore the
+    environment so one run's warehouse does not leak into the rest of the process."""
+    values = {WAREHOUSE_ENV: str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **extra}
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+def release_duckdb() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open in this process after a command, so the next stage
+    (or a reader) can open the file with its own settings."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    current = DuckDBConnectionManager._ENV
+    if current is not None:
+        current.close()
+    DuckDBConnectionManager.close_all_connections()
+
+
+def invoke_dbt(args: Sequence[str], manifest: Manifest | None = None,
+               callbacks: Sequence[Callable[[Any], None]] = ()) -> dbtRunnerResult:
+    """One dbt command in this process; the DuckDB file is released afterwards whatever happened."""
+    from dbt.cli.main import dbtRunner
+
+    try:
+        return dbtRunner(manifest=manifest, callbacks=list(callbacks)).invoke(list(args))
+    finally:
+        release_duckdb()
+
+
+def parsed_manifest(root: Path, warehouse: Path) -> Manifest:
+    """The parsed manifest for building `warehouse`: dbt names the database by the file's stem, so one parse
+    is kept per stem, and reused until the project's sources change."""
+    from dbt.contracts.graph.manifest import Manifest
+    from dbt.parser.manifest import extended_mashumuro_decoder
+
+    from orchestration.dbt_setup import parse_into
+
+    target = root / "target" / PARSED_DIR / warehouse.stem
+    if not is_current(target, sources_digest(root)):
+        fresh = target.with_name(f"{warehouse.stem}.{os.getpid()}.tmp")
+        shutil.rmtree(fresh, ignore_errors=True)
+        parse_into(root, fresh, warehouse)
+        shutil.rmtree(target, ignore_errors=True)
+        fresh.rename(target)
+    data = (target / "partial_parse.msgpack").read_bytes()
+    return Manifest.from_msgpack(data, decoder=extended_mashumuro_decoder)
+
+
+def build(root: Path, warehouse: Path, target: Path, select: Sequence[str] = (),
+          indirect_selection: str | None = None,
+          on_result: Callable[[dict[str, Any]], None] = lambda _: None) -> tuple[bool, list[dict[str, Any]]]:
+    """`dbt build` of `select` (everything when empty) into `warehouse`: (success, result events as dbt's
+    JSON log writes them). dbt's own output goes to stdout and to `target`/logs."""
+    from dbt_common.events.functions import msg_to_dict
+
+    manifest = parsed_manifest(root, warehouse)
+    results: list[dict[str, Any]] = []
+
+    def collect(event: Any) -> None:
+        if event.info.name in RESULT_EVENTS:
+            raw = msg_to_dict(event)
+            results.append(raw)
+            on_result(raw)
+
+    extra = {INDIRECT_SELECTION_ENV: indirect_selection} if indirect_selection else {}
+    with dbt_environment(warehouse, **extra):
+        outcome = invoke_dbt(["build", *select, "--project-dir", str(root), "--profiles-dir", str(root),
+                              "--target-path", str(target), "--log-path", str(target / "logs")],
+                             manifest=manifest, callbacks=[collect])
+    if outcome.exception is not None:
+        raise outcome.exception
+    return outcome.success, results
+
+
+def node_name(raw: dict[str, Any]) -> str:
+    """The dbt node a result event is about."""
+    return raw.get("data", {}).get("node_info", {}).get("node_name", "")
+
+
+def is_built(raw: dict[str, Any]) -> bool:
+    """Whether a result event is a model, seed or snapshot (not a test)."""
+    return raw.get("info", {}).get("name") in BUILT_EVENTS
