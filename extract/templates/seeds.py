@@ -1,7 +1,8 @@
-"""Write the dbt seeds from the templates: `python -m extract.templates.seeds` (`--check` only compares).
+"""Write what is generated from the templates: the dbt seeds and docs/report-schema.md
+(`python -m extract.templates.seeds`; `--check` only compares).
 
-The code dimensions and the relation terms are generated, never edited by hand: the templates are their
-single source, and a test fails when the committed seeds differ from what this writes.
+The code dimensions, the relation terms and the schema document are never edited by hand: the templates
+are their single source, and a test fails when the committed files differ from what this writes.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from extract.templates import form
+from extract.templates import form, schema_doc
 
-SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
+REPO = Path(__file__).resolve().parents[2]
+SEEDS = REPO / "dbt_project" / "seeds"
+SCHEMA_DOC = REPO / "docs" / "report-schema.md"
 
 
 def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -81,16 +84,16 @@ def relation_terms() -> str:
 
 
 def render() -> dict[Path, str]:
-    """Each generated seed file and its content."""
+    """Each generated file and its content."""
     writers = {"dim_applicant_type": applicant_types, "dim_outcome": outcomes,
                "dim_disclosure_item": disclosure_items, "dim_review_result": review_results,
                "dim_template": templates, "dim_table": tables, "dim_variant": variants,
                "printed_forms": printed_forms, "relation_terms": relation_terms}
-    return {SEEDS / f"{name}.csv": write() for name, write in writers.items()}
+    return {**{SEEDS / f"{name}.csv": write() for name, write in writers.items()}, SCHEMA_DOC: schema_doc.render()}
 
 
 def stale(files: dict[Path, str]) -> list[Path]:
-    """The seed files whose committed content differs from the templates'."""
+    """The generated files whose committed content differs from the templates'."""
     return [p for p, text in files.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
 
 
