@@ -80,8 +80,9 @@ dagster-home:
 	@test -f $(DAGSTER_HOME)/dagster.yaml || cp orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 
 # Dagster UI on http://localhost:3000: assets, checks, the job, the schedule and the inbox sensor.
+# Under `dagster dev` the dbt manifest is re-parsed on each load (DbtProject.prepare_if_dev), by the `dbt` on PATH.
 dev: $(STAMP) dagster-home
-	$(BIN)/dagster dev
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/dagster dev
 
 # dbt docs (lineage and column descriptions) for the built warehouse: dbt_project/target/index.html.
 # dbt opens the warehouse for writing, so the docs are generated from the working copy, not the snapshot.
