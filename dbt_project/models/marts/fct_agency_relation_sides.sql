@@ -13,3 +13,5 @@ union all
 select report_id, check_id, scope, per, relation, table_found, any_null, expected, actual,
        cast(term_values as double[]), agency, cast(year as integer), cast(related_report_id as varchar)
 from {{ ref('int_text_reuse_sides') }}
+-- a table built with the rest of the project: rows of a report since removed never outlive it here
+where report_id in (select report_id from {{ ref('dim_report') }})
