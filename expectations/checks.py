@@ -207,15 +207,6 @@ def run_checks(warehouse: Path, report_ids: Sequence[str] | None = None, *, data
     )
 
 
-def _suite_predicate(suite: Suite) -> str:
-    """SQL predicate on dq.check_results selecting the rows this suite owns (NON_NEGATIVE is per table)."""
-    check_ids = sorted(suite.checks)
-    parts = [f"check_id = '{c}'" for c in check_ids if c != "NON_NEGATIVE"]
-    if "NON_NEGATIVE" in check_ids:
-        parts.append(f"(check_id = 'NON_NEGATIVE' and split_part(scope, '.', 1) = '{suite.table}')")
-    return " or ".join(parts)
-
-
 def run_suite(
     name: str, warehouse: Path, report_ids: Sequence[str] | None = None, *, write: bool = True
 ) -> SuiteResult:
@@ -226,7 +217,7 @@ def run_suite(
     by_suite, _, _ = _evaluate(warehouse, [name], report_ids)
     rows = by_suite[name]
     if write:
-        store.replace_results(warehouse, rows, report_ids, check_scope=_suite_predicate(SUITES[name]))
+        store.replace_results(warehouse, rows, report_ids, check_scope=SUITES[name].predicate())
     return SuiteResult.of(name, rows)
 
 
@@ -259,7 +250,7 @@ def stored_totals(warehouse: Path, sample: int = 20) -> CheckRun:
     suites: dict[str, SuiteResult] = {}
     with store.connect(warehouse, read_only=True) as con:
         for name, suite in SUITES.items():
-            pred = _suite_predicate(suite)
+            pred = suite.predicate()
             counts = dict(con.execute(f"select status, count(*) from {store.TABLE} where {pred} group by 1").fetchall())
             by_severity = dict(con.execute(f"select severity, count(*) from {store.TABLE} "
                                            f"where ({pred}) and status = 'fail' group by 1").fetchall())

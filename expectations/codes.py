@@ -12,7 +12,6 @@ CHECKS: dict[str, form.Check] = form.checks()
 _APPLICATIONS = TABLES["applications"]
 APPLICANT_TYPES: dict[str, str] = {c: col.report_label for c, col in _APPLICATIONS.cols.items()}
 APPLICANT_PARTS: tuple[str, ...] = tuple(_APPLICATIONS.parts())
-APPLICATION_ROWS: tuple[str, ...] = tuple(_APPLICATIONS.rows)
 _FORMS, _ = form.printed_forms()
 OUTCOMES_BASE: tuple[str, ...] = tuple(r for r, row in _APPLICATIONS.rows.items()
                                        if row.attrs.get("item") and r not in _FORMS)
@@ -23,8 +22,6 @@ BALANCE_IN: tuple[str, ...] = tuple(t.row for t in _BALANCE.actual)
 BALANCE_OUT: tuple[str, ...] = tuple(t.row for t in _BALANCE.expected)
 ROW_LABELS: dict[str, dict[str, str]] = {t: {c: r.report_label for c, r in TABLES[t].rows.items()} for t in TABLES}
 COL_LABELS: dict[str, dict[str, str]] = {t: {c: r.report_label for c, r in TABLES[t].cols.items()} for t in TABLES}
-STATUS_LABELS: dict[str, str] = {"pass": "通过", "fail": "不通过", "not_assessable": "无法核对"}
-SEVERITY_LABELS: dict[str, str] = {"error": "法定/表内关系", "warning": "合理性提示", "info": "信息"}
 # The checks whose scope is a column, a row or a block of one table, and how the report names it.
 _SCOPE_WORDING = {
     "T3_BALANCE": ("applications", "col", "{}列"),
@@ -66,14 +63,3 @@ def format_number(value: float | None) -> str:
     if float(value).is_integer():
         return f"{int(value):,}"
     return f"{float(value):,.4f}".rstrip("0").rstrip(".")
-
-
-def scope_order(scope: str) -> int:
-    """Printed position of a scope's column, row or block (to list results in the form's order)."""
-    for order in (APPLICANT_TYPES, APPLICATION_ROWS, ROW_LABELS["review_litigation"], ROW_LABELS["disclosure"]):
-        if scope in order:
-            return list(order).index(scope)
-    parts = scope.split(".")
-    if len(parts) == 3 and parts[1] in APPLICATION_ROWS:
-        return 100 + APPLICATION_ROWS.index(parts[1]) * 10 + list(APPLICANT_TYPES).index(parts[2])
-    return 10_000

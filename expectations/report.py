@@ -190,7 +190,7 @@ class Site:
             by_city[(report["province"], report["city"])].append(report)
         provinces = sorted({p for p, _ in by_city})
         for province in provinces:
-            cities = data.cities(self.con, province)
+            cities = data.by_dimension(self.con, "city", province)
             for row in cities:
                 row["href"] = city_file(province, row["key"])
             total = {k: sum(c[k] for c in cities) for k in ("reports", "failing", "warned")}

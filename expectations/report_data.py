@@ -13,20 +13,13 @@ from typing import Any
 
 import duckdb
 
+from extract.templates import form
+
 UNKNOWN_PROVINCE = "未识别省份"
 UNKNOWN_CITY = "省本级及未识别城市"
 UNKNOWN_LEVEL = "未识别层级"
-# Which table of the form each check reads: its failing relations are located in these cells.
-CHECK_TABLES: dict[str, str] = {
-    "T3_BALANCE": "applications",
-    "T3_OUTCOMES": "applications",
-    "T3_ROW_TOTAL": "applications",
-    "NARRATIVE_APPLICATIONS": "applications",
-    "T4_TOTAL": "review_litigation",
-    "X5": "review_litigation",
-    "X4": "disclosure",
-    "PLAUSIBLE_PROCUREMENT": "disclosure",
-}
+# Which table of the form each check reads (relations.yaml): its failing relations are located in these cells.
+CHECK_TABLES: dict[str, str] = {s.check_id: s.table for s in form.relation_scopes() if s.check_id != "NON_NEGATIVE"}
 # Chinese first, then the same in English: the report shows the Chinese sentence only.
 _ENGLISH_PART = re.compile(r"(?<=[。；）])\s*(?=[A-Za-z][A-Za-z0-9_]*[\s:(])")
 
@@ -141,31 +134,17 @@ def check_summary(con: duckdb.DuckDBPyConnection) -> list[Row]:
     )
 
 
-def by_dimension(con: duckdb.DuckDBPyConnection, column: str) -> list[Row]:
-    """Reports, failing, warned and partly read, per year, level or province."""
+def by_dimension(con: duckdb.DuckDBPyConnection, column: str, province: str | None = None) -> list[Row]:
+    """Reports, failing, warned and partly read, per year, level, province or (of one province) city."""
     return records(
         con,
         f"""select {column} as key, count(*) as reports, count(*) filter (where fails > 0) as failing,
                    count(*) filter (where warnings > 0) as warned, count(*) filter (where notes > 0) as noted,
                    count(*) filter (where parse_status = 'partial') as partial
-            from rep_status group by 1 order by failing desc, reports desc, 1""",
-    )
-
-
-def cities(con: duckdb.DuckDBPyConnection, province: str) -> list[Row]:
-    return records(
-        con,
-        """select city as key, count(*) as reports, count(*) filter (where fails > 0) as failing,
-                  count(*) filter (where warnings > 0) as warned, count(*) filter (where notes > 0) as noted,
-                  count(*) filter (where parse_status = 'partial') as partial
-           from rep_status where province = $p group by 1 order by failing desc, reports desc, 1""",
+            from rep_status where $p::varchar is null or province = $p
+            group by 1 order by failing desc, reports desc, 1""",
         {"p": province},
     )
-
-
-def regions(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
-    """Every (province, city) that has a report."""
-    return con.execute("select distinct province, city from rep_status order by 1, 2").fetchall()
 
 
 def region_reports(con: duckdb.DuckDBPyConnection) -> list[Row]:

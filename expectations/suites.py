@@ -32,13 +32,15 @@ class Suite:
     table: str
     checks: tuple[str, ...]
 
+    def predicate(self) -> str:
+        """SQL on (check_id, scope) selecting this suite's rows (a cell-wise check belongs to its table's suite)."""
+        checks = ", ".join(f"'{c}'" for c in self.checks)
+        return f"check_id in ({checks}) and (check_id != 'NON_NEGATIVE' or split_part(scope, '.', 1) = '{self.table}')"
+
     def load(self, con: duckdb.DuckDBPyConnection, report_ids: Sequence[str] | None = None) -> pd.DataFrame:
         """This suite's side-by-side rows for the given reports (all when None)."""
         where = "" if report_ids is None else "and report_id in (select unnest($ids::varchar[]))"
-        checks = ", ".join(f"'{c}'" for c in self.checks)
-        sql = (f"select * from {SIDES} where check_id in ({checks}) "
-               f"and (check_id != 'NON_NEGATIVE' or split_part(scope, '.', 1) = '{self.table}') {where} "
-               "order by report_id, check_id, scope")
+        sql = f"select * from {SIDES} where {self.predicate()} {where} order by report_id, check_id, scope"
         return con.execute(sql, None if report_ids is None else {"ids": list(report_ids)}).df()
 
     def build(self) -> list[Expectation]:
