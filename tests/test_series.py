@@ -3,6 +3,7 @@ forms, one current report per agency-year, and the agencies beside it kept apart
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -223,3 +224,16 @@ def test_history_pages_show_each_agency_by_region_and_level_with_its_years(built
     assert "朝阳区东湖街道" in page and "same_domain" in page
     assert 'class="fail">7 / ' in page  # 2021: the seven CROSS_CARRY columns broken
     assert "http" not in page.replace("http://www.w3.org/2000/svg", "")  # nothing fetched: it works offline
+
+
+def test_the_readme_query_on_how_an_agency_changed_runs_as_written(built):
+    warehouse, series = built
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    (sql,) = [b for b in re.findall(r"```sql\n(.*?)```", readme, flags=re.S) if "fct_agency_years" in b]
+    rows = query(warehouse, sql)
+    assert [r[0] for r in rows] == list(YEARS)
+    assert {r[1] for r in rows} == {f.agency for f in series.files if f.role != "other_agency"}
+    truths = {f.year: f.truth for f in series.files if f.role in ("report", "correction")}
+    new = [truths[y].cells["applications"]["new_received"]["total"] for y in YEARS]
+    assert [r[2] for r in rows] == new
+    assert [r[3] for r in rows] == [None, *(b - a for a, b in itertools.pairwise(new))]
