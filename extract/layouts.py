@@ -59,8 +59,13 @@ _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"^Col\d+$")
 
 
+# A line break between two numbers stacks two values in one cell (pymupdf4llm glues a stray 16th cell to the
+# 15th as `5<br>0`); elsewhere it wraps a label (`本年新<br>制作数量`).
+_BR_BETWEEN_NUMBERS = re.compile(r"(?<=\d)\s*<br\s*/?>\s*(?=[+\-]?\d)", re.IGNORECASE)
+
+
 def _md_cell(part: str) -> str:
-    text = _BR.sub("", part).strip()
+    text = _BR.sub("", _BR_BETWEEN_NUMBERS.sub(" ", part)).strip()
     return "" if _PLACEHOLDER.match(text) else text
 
 

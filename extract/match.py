@@ -182,6 +182,8 @@ AMBIGUOUS = {"sparse": "ambiguous_alignment", "window": "ambiguous_alignment", "
 RECUT = ("the printed values break {identity}, and moving a digit across a cell boundary (or cutting a stray "
          "cell off the last one) would make them hold: a converter's glued cells cannot be told from a printed "
          "inconsistency, row left null")
+UNCORROBORATED = ("the row breaks its row total and no more than half the table's rows read hold theirs: "
+                  "its values may be another row's (text out of order), row left null")
 LOST_CELL = ("the row prints fewer cells than its columns and ends short of its table's grid: a cell was lost, so "
              "the cells after the gap may sit a column off; none is certain, left null")
 
@@ -195,7 +197,8 @@ def _emit(res: TableResult, table: str, row: str, cols: list[tuple[str, bool]],
             continue
         reading = read_cell(cell.text, amount=amount)
         if reading.kind == "text":
-            res.issues.append(Issue("non_numeric_cell", f"cell text {cell.text.strip()!r} is not a number;"
+            what = "holds two values (cells a conversion merged)" if merged_values(cell.text) else "is not a number"
+            res.issues.append(Issue("non_numeric_cell", f"cell text {cell.text.strip()!r} {what};"
                                     " recorded as not reported", table, row, col, cell.line))
         if reading.converted_from_yuan:
             res.issues.append(Issue("converted_unit", f"{cell.text.strip()!r} converted from 元 to 万元",
@@ -303,7 +306,23 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
     if pending:
         _rows_without_header(res, pending, tpl, _disclosure_template(res, year), seen)
     _drop_empty_group_rows(res, seen, tpl)
+    _drop_rows_signed_where_unsigned(res, tpl)
     return res
+
+
+def _drop_rows_signed_where_unsigned(res: TableResult, tpl: Templates) -> None:
+    """A value printed with a `+` belongs to a change column (本年增/减): under any other column the row took
+    another row's values (pdfminer orders a page's text by blocks, so `36 +44` of 行政事业性收费 can follow the
+    label 政府集中采购). The row is left null."""
+    signed = {lab.code for idx in tpl.disc_columns.values() for lab in idx.labels if lab.extra.get("signed")}
+    misplaced = {c.row for c in res.cells if c.value is not None and c.col not in signed and c.raw.startswith("+")}
+    for code in sorted(misplaced):
+        res.issues.append(Issue("ambiguous_alignment", "a value printed with a sign sits under a column that is no "
+                                "change (本年增/减): the row's values belong to another row; left null",
+                                "disclosure", code))
+    for c in res.cells:
+        if c.row in misplaced:
+            c.value = None
 
 
 def _header_of_another_block(cols: list[tuple[str, bool]], lab: Label, tpl: Templates, template: str | None) -> bool:
@@ -606,11 +625,15 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
     by_identities = {code for code, (_, _, cands, how) in rows.items() if how in ("run", "sparse") and len(cands) > 1}
     contradicting = contradicted(by_identities - unconfirmed, decided, as_values, _equations(rows))
     recut = _recut_rows(decided, has_subtotal) - unconfirmed - contradicting
-    for code in unconfirmed | contradicting | recut:
+    lone = _uncorroborated_rows(decided, has_subtotal) - unconfirmed - contradicting - recut
+    for code in unconfirmed | contradicting | recut | lone:
         decided.pop(code, None)
     for code in recut:
         res.issues.append(Issue("ambiguous_alignment", RECUT.format(identity="the row total"), "applications", code,
                                 line=rows[code][0].line))
+    for code in lone:
+        res.issues.append(Issue("ambiguous_alignment", UNCORROBORATED, "applications", code, line=rows[code][0].line))
+    unread = recut | lone
     for code in contradicting:
         res.issues.append(Issue("ambiguous_digit_run" if rows[code][3] == "run" else "ambiguous_alignment",
                                 "the reading the row's own sums chose breaks a column identity of the table: a "
@@ -618,7 +641,7 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
                                 "null", "applications", code, line=rows[code][0].line))
     for code, (b, label_cell, cands, how) in rows.items():
         vec = decided.get(code)
-        if code in contradicting or code in recut:
+        if code in contradicting or code in unread:
             pass
         elif code in unconfirmed:
             res.issues.append(Issue("unplaced_row", "row label lost or cut by the conversion "
@@ -691,6 +714,18 @@ def _recut_rows(decided: dict[str, list[Cell | None]], has_subtotal: bool) -> se
     holds = partial(row_total_holds, has_subtotal=has_subtotal)
     return {code for code, vec in decided.items()
             if recut_readings([c.text if c is not None else None for c in vec], _value_of, holds)}
+
+
+def _uncorroborated_rows(decided: dict[str, list[Cell | None]], has_subtotal: bool) -> set[str]:
+    """Rows that break their row total in a table where no more than half the rows read hold theirs.
+
+    A printed inconsistency is kept as printed where the rest of the table reads right; in a table read mostly
+    wrong or not at all (pdfminer's text in block order: a column of values under one row's label), a row that
+    breaks its sums is more likely another row's values than the agency's error."""
+    holds = partial(row_total_holds, has_subtotal=has_subtotal)
+    breaking = {code for code, vec in decided.items() if not holds(_values(vec))}
+    holding = len(decided) - len(breaking)
+    return breaking if breaking and 2 * holding <= len(decided) else set()
 
 
 def _label_left(cell: Cell) -> str:
@@ -908,7 +943,9 @@ def parse_review_litigation(blocks: list[Block], tpl: Templates, *, sparse_docum
             res.found = True
             continue
         ne = b.non_empty
-        if ne and all(read_cell(c.text).kind != "text" for c in ne):
+        # values before any of the table's labels belong to another table (pdfminer moves a page's column of
+        # section-三 values under section 四's heading)
+        if ne and res.found and all(read_cell(c.text).kind != "text" or merged_values(c.text) for c in ne):
             data = b
             break
         if any(tpl.rl_blocks.match(c.text) for c in ne):

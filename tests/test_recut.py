@@ -81,3 +81,54 @@ def test_section_four_printed_inconsistency_is_read_as_printed():
     values, _ = _section_four(["1", "0", "0", "0", "2"] + ["0"] * 10)
     assert values[("review", "total")] == Decimal(2)
     assert values[("review", "upheld")] == Decimal(1)
+
+
+def test_two_numbers_stacked_in_a_markdown_cell_are_not_one_number():
+    # pymupdf4llm glues a stray 16th cell under the 15th as `5<br>0`: neither 50 nor a guess, the cell is null
+    values, issues = _section_four(["0"] * 5 + ["1", "1", "0", "1", "3"] + ["0", "0", "0", "0", "5<br>0"])
+    assert values[("litigation_after_review", "total")] is None
+    assert values[("litigation_direct", "total")] == Decimal(3)
+    assert any(i.code == "non_numeric_cell" and "two values" in i.detail for i in issues)
+
+
+def _parse_text(text: str):
+    return parse_bytes(text.encode("utf-8"), Path("converted.txt"))
+
+
+SECTION_TWO_OUT_OF_ORDER = """2020年政府信息公开工作年度报告
+二、主动公开政府信息情况
+第二十条第（八）项
+信息内容\t上一年项目数量\t本年增/减
+第二十条第（九）项
+政府集中采购\t36\t+44
+信息内容\t采购项目数量\t采购总金额
+"""
+
+
+def test_a_signed_value_under_a_column_that_is_no_change_leaves_the_row_null():
+    doc = _parse_text(SECTION_TWO_OUT_OF_ORDER)
+    procurement = {c.col: c.value for c in doc.cells if c.row == "procurement"}
+    assert procurement and all(v is None for v in procurement.values())
+    assert any(i.code == "ambiguous_alignment" and i.row == "procurement" for i in doc.issues)
+
+
+SECTION_THREE = """2020年政府信息公开工作年度报告
+三、收到和处理政府信息公开申请情况
+\t\t自然人\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t总计
+{rows}"""
+
+
+def test_a_lone_row_that_breaks_its_sums_is_not_kept_as_printed():
+    # pdfminer: a column of values after one label; nothing else of the table read
+    doc = _parse_text(SECTION_THREE.format(rows="（六）其他处理\t17\t32\t0\t10\t0\t0\t0\n"))
+    assert {c.col: c.value for c in doc.cells if c.row == "other"} == dict.fromkeys(
+        ["natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total"])
+    assert any(i.code == "ambiguous_alignment" and i.row == "other" and "half" in i.detail for i in doc.issues)
+
+
+def test_a_row_that_breaks_its_sums_among_rows_that_hold_is_kept_as_printed():
+    rows = ("一、本年新收政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1\n"
+            "二、上年结转政府信息公开申请数量\t0\t0\t0\t0\t0\t0\t0\n"
+            "（一）予以公开\t1\t0\t0\t0\t0\t0\t2\n")
+    doc = _parse_text(SECTION_THREE.format(rows=rows))
+    assert {c.col: c.value for c in doc.cells if c.row == "granted"}["total"] == Decimal(2)
