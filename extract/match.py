@@ -310,12 +310,18 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
     return res
 
 
+_SIGNED = re.compile(r"^[+\-]\d")
+
+
 def _drop_rows_signed_where_unsigned(res: TableResult, tpl: Templates) -> None:
-    """A value printed with a `+` belongs to a change column (本年增/减): under any other column the row took
-    another row's values (pdfminer orders a page's text by blocks, so `36 +44` of 行政事业性收费 can follow the
-    label 政府集中采购). The row is left null."""
+    """A value printed with a sign belongs to a change column (本年增/减): under another column, while the row's
+    change column (if it has one) is empty, the row took another row's values or its cells moved (pdfminer
+    orders a page's text by blocks, so `36 +44` of 行政事业性收费 can follow the label 政府集中采购; a damaged
+    `<td>` moves `-48` under 上一年项目数量). The row is left null."""
     signed = {lab.code for idx in tpl.disc_columns.values() for lab in idx.labels if lab.extra.get("signed")}
-    misplaced = {c.row for c in res.cells if c.value is not None and c.col not in signed and c.raw.startswith("+")}
+    changed = {c.row for c in res.cells if c.col in signed and c.value is not None}
+    misplaced = {c.row for c in res.cells if c.value is not None and c.col not in signed and c.row not in changed
+                 and _SIGNED.match(c.raw)}
     for code in sorted(misplaced):
         res.issues.append(Issue("ambiguous_alignment", "a value printed with a sign sits under a column that is no "
                                 "change (本年增/减): the row's values belong to another row; left null",
