@@ -132,3 +132,20 @@ def test_a_row_that_breaks_its_sums_among_rows_that_hold_is_kept_as_printed():
             "（一）予以公开\t1\t0\t0\t0\t0\t0\t2\n")
     doc = _parse_text(SECTION_THREE.format(rows=rows))
     assert {c.col: c.value for c in doc.cells if c.row == "granted"}["total"] == Decimal(2)
+
+
+SECTION_TWO_FEES = """2020年政府信息公开工作年度报告
+二、主动公开政府信息情况
+第二十条第（八）项
+信息内容\t上一年项目数量\t本年增/减
+行政事业性收费\t{cells}
+"""
+
+
+def test_a_negative_value_moved_under_a_count_leaves_the_row_null():
+    # a damaged `<td>` moved `-48` from 本年增/减 under 上一年项目数量
+    moved = _parse_text(SECTION_TWO_FEES.format(cells="-48\t"))
+    assert {c.col: c.value for c in moved.cells if c.row == "fees"} == {"prior_items": None, "change": None}
+    printed = _parse_text(SECTION_TWO_FEES.format(cells="3\t-1"))
+    assert {c.col: c.value for c in printed.cells if c.row == "fees"} == {"prior_items": Decimal(3),
+                                                                         "change": Decimal(-1)}
