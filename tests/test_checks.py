@@ -8,64 +8,23 @@ The statutory results are compared with the `checks` field of the golden files, 
 
 from __future__ import annotations
 
-import atexit
-import functools
 import json
-import shutil
-import tempfile
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pytest
-from dbt_runner import run_dbt
+from sample_warehouse import build_sample_warehouse, query, report_ids
 
 from expectations.checks import CheckRun, run_checks, run_suite
 from expectations.docs import REMOTE_LOAD
-from extract.pipeline import extract_and_load
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECT = REPO / "dbt_project"
-INBOX = REPO / "data" / "inbox"
 GOLDEN = Path(__file__).resolve().parent / "fixtures" / "golden"
 RELATIONS = ("T3_BALANCE", "T3_OUTCOMES", "T3_ROW_TOTAL", "T4_TOTAL", "NON_NEGATIVE")
 JINZHAN = "002_7faab7bffb2fd78f.txt"
 XIAOGUAN = "000_4ff96be9de752299.txt"
-
-
-@functools.cache
-def _built_once() -> Path:
-    """The samples extracted and built by dbt once per test session (the dq modules copy it)."""
-    folder = Path(tempfile.mkdtemp(prefix="nianbao-dq-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    return extract_and_build(folder)
-
-
-def build_sample_warehouse(folder: Path) -> Path:
-    """A warehouse of the samples in `folder/nianbao.duckdb`, marts built, no checks yet: a copy of the one
-    built by extract_and_load + dbt build in this session, so each test module edits and checks its own."""
-    warehouse = folder / "nianbao.duckdb"
-    shutil.copyfile(_built_once(), warehouse)
-    return warehouse
-
-
-def extract_and_build(folder: Path, inbox: Path = INBOX) -> Path:
-    warehouse = folder / "nianbao.duckdb"
-    extract_and_load([inbox], warehouse)
-    result = run_dbt(["build"], warehouse, folder / "dbt")
-    assert result.success, f"dbt build failed: {result.exception}"
-    return warehouse
-
-
-def query(warehouse: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.execute(sql, params or []).fetchall()
-
-
-def report_ids(warehouse: Path) -> dict[str, str]:
-    """file name → report_id."""
-    return dict(query(warehouse, "select file_name, report_id from marts.dim_report"))
 
 
 @pytest.fixture(scope="module")
@@ -228,7 +187,7 @@ def test_narrative_applications_agree_with_table_three(warehouse: Path) -> None:
 
 def test_check_run_reports_what_was_written(warehouse: Path, run: CheckRun) -> None:
     """The interface orchestration reads: per-suite counts equal the stored rows; failing rows are complete."""
-    assert set(run.suites) == {"applications", "litigation", "disclosure", "narrative"}
+    assert set(run.suites) == {"applications", "litigation", "disclosure", "narrative", "agencies"}
     stored = dict(query(warehouse, "select status, count(*) from dq.check_results group by status"))
     assert sum(s.passed for s in run.suites.values()) == stored["pass"]
     assert sum(s.failed for s in run.suites.values()) == stored["fail"] == 8

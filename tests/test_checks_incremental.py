@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-from test_checks import build_sample_warehouse, query
+from sample_warehouse import build_sample_warehouse, query
 
 from expectations.checks import run_checks, run_incremental, stored_totals, unchecked_report_ids
 

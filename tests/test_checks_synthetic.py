@@ -18,7 +18,7 @@ import great_expectations as gx
 import numpy as np
 import pandas as pd
 import pytest
-from test_checks import build_sample_warehouse, query, report_ids
+from sample_warehouse import build_sample_warehouse, query, report_ids
 
 from expectations.checks import CheckRun, gx_context, run_checks, run_suite
 from expectations.suites import expectation

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from lxml import html as lxml_html
-from test_checks import build_sample_warehouse
+from sample_warehouse import build_sample_warehouse
 
 from expectations.checks import run_checks
 from expectations.report import AGENCIES, PAGE, SEARCH_INDEX, build_report

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
-from test_checks import build_sample_warehouse
+from sample_warehouse import build_sample_warehouse
 
 from expectations.checks import run_checks
 from expectations.docs import REMOTE_LOAD

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from test_checks import extract_and_build
+from sample_warehouse import extract_and_build
 
 from expectations.checks import run_checks
 from expectations.report import build_report

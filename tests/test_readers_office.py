@@ -10,13 +10,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from test_readers_docx import seed_004_docx
+from documents import FAKE_DOC, seed_004_docx
 
 from extract.parse import parse_bytes
 from extract.readers import ReadError, office
 
-# The start of an OLE compound file holding a Word stream: enough to be taken for a .doc, not to open.
-FAKE_DOC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "WordDocument".encode("utf-16-le") + b"\x17" * 2000
+
 @pytest.fixture(scope="module")
 def soffice() -> str:
     """The LibreOffice these tests run; `make test-slow` installs it (`make office`), and its absence fails."""

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from documents import scanned_pdf
 
 from expectations.codes import APPLICANT_PARTS, BALANCE_IN, BALANCE_OUT, OTHER_SINGLE, OTHER_SPLIT, OUTCOMES_BASE
 from extract.blocks import Block, Cell
@@ -206,24 +207,9 @@ def test_narrative_from_pdf_prose(docs):
 # --------------------------------------------------------------------------- broken and scanned PDFs
 
 
-def _scanned_pdf() -> bytes:
-    from fpdf import FPDF
-    from PIL import Image, ImageDraw
-
-    image = Image.new("L", (600, 800), 255)
-    draw = ImageDraw.Draw(image)
-    for y in range(100, 700, 40):
-        draw.line((50, y, 550, y), fill=0, width=2)
-    doc = FPDF()
-    for _ in range(2):
-        doc.add_page()
-        doc.image(image, x=10, y=10, w=190)
-    return bytes(doc.output())
-
-
 def test_scanned_pdf_needs_ocr(tmp_path):
     path = tmp_path / "scan.pdf"
-    path.write_bytes(_scanned_pdf())
+    path.write_bytes(scanned_pdf())
     doc = parse_file(path)
     assert doc.status == "failed" and doc.report is None and doc.cells == []
     assert doc.error.startswith("needs_ocr: scanned PDF: 2 page(s)")

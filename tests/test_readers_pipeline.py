@@ -9,9 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from test_readers_docx import seed_004_docx
-from test_readers_office import FAKE_DOC
-from test_readers_pdf import _scanned_pdf
+from documents import FAKE_DOC, scanned_pdf, seed_004_docx
 
 from extract.pipeline import extract_and_load
 from extract.readers import office
@@ -35,7 +33,7 @@ def loaded(tmp_path_factory) -> tuple[Path, Path, object, object]:
     data = (PDF_DIR / "huaian-city-2024.pdf").read_bytes()
     (inbox / "truncated.pdf").write_bytes(data[: len(data) * 2 // 3])
     (inbox / "not-a-zip.docx").write_bytes(b"Microsoft Word document? no: plain bytes " * 20)
-    (inbox / "scan.pdf").write_bytes(_scanned_pdf())
+    (inbox / "scan.pdf").write_bytes(scanned_pdf())
     warehouse = tmp_path_factory.mktemp("w") / "w.duckdb"
     first = extract_and_load([inbox], warehouse)
     second = extract_and_load([inbox], warehouse)

@@ -7,7 +7,7 @@ import random
 from pathlib import Path
 
 import pytest
-from test_checks import extract_and_build, query
+from sample_warehouse import extract_and_build, query
 
 from expectations.checks import run_checks
 from synthetic.render import Noise, render_report
