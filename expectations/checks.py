@@ -25,7 +25,8 @@ from great_expectations.data_context import AbstractDataContext
 from great_expectations.data_context.types.base import DataContextConfig, InMemoryStoreBackendDefaults
 
 from expectations import docs, store
-from expectations.results import dq_rows, failing_keys
+from expectations.agency_suite import with_neighbours
+from expectations.results import failing_keys
 from expectations.suites import SUITES, Suite
 
 for _var, _value in (("DO_NOT_TRACK", "1"), ("GX_ANALYTICS_ENABLED", "false")):
@@ -147,7 +148,7 @@ def validate(context: AbstractDataContext, suite: Suite, frame: pd.DataFrame, ta
             raise RuntimeError(f"GX could not evaluate {result.expectation_config.meta}: {result.exception_info}")
         check_id = result.expectation_config.meta["check_id"]
         failing |= failing_keys(check_id, result.result.get("unexpected_index_list"))
-    return dq_rows(frame, failing, suite.checks)
+    return suite.rows(frame, failing)
 
 
 def _evaluate(
@@ -162,7 +163,7 @@ def _evaluate(
         loaded = {name: SUITES[name].load(con, report_ids) for name in names}
     for name, frame in loaded.items():
         reports |= set(frame["report_id"])
-        out[name] = validate(context, SUITES[name], frame, tag) if len(frame) else dq_rows(frame, set(), ())
+        out[name] = validate(context, SUITES[name], frame, tag) if len(frame) else SUITES[name].rows(frame, set())
     return out, len(reports), context
 
 
@@ -238,6 +239,9 @@ def run_incremental(warehouse: Path, *, recheck_all: bool = False, data_docs: bo
     """Check only the reports that have no results yet (all with `recheck_all`), and drop the results of
     reports no longer in the warehouse: work grows with what is new, not with what is stored."""
     ids = None if recheck_all else unchecked_report_ids(warehouse)
+    if ids:  # a new report re-checks its cross-year pairs: the same agencies' reports of the years beside it
+        with store.connect(warehouse, read_only=True) as con:
+            ids = with_neighbours(con, ids)
     store.prune(warehouse)
     if ids == []:
         return CheckRun(suites={name: SuiteResult(name) for name in SUITES}, reports=0, rows=0)

@@ -4,11 +4,12 @@ templates (extract/templates/): nothing is declared here, so a label changed the
 
 from __future__ import annotations
 
+from expectations.agency_suite import agency_checks
 from extract.templates import form
 
 TABLES = form.tables()
 TABLE_LABELS: dict[str, str] = {code: t.label for code, t in TABLES.items()}
-CHECKS: dict[str, form.Check] = form.checks()
+CHECKS: dict[str, form.Check] = {**form.checks(), **agency_checks()}
 _APPLICATIONS = TABLES["applications"]
 APPLICANT_TYPES: dict[str, str] = {c: col.report_label for c, col in _APPLICATIONS.cols.items()}
 APPLICANT_PARTS: tuple[str, ...] = tuple(_APPLICATIONS.parts())

@@ -17,7 +17,9 @@ import pandas as pd
 from great_expectations.expectations.expectation import Expectation
 from great_expectations.expectations.row_conditions import Column
 
+from expectations.agency_suite import AgencySuite
 from expectations.codes import CHECKS
+from expectations.results import dq_rows
 from extract.templates import form
 
 SIDES = "marts.fct_relation_sides"
@@ -42,6 +44,10 @@ class Suite:
         where = "" if report_ids is None else "and report_id in (select unnest($ids::varchar[]))"
         sql = f"select * from {SIDES} where {self.predicate()} {where} order by report_id, check_id, scope"
         return con.execute(sql, None if report_ids is None else {"ids": list(report_ids)}).df()
+
+    def rows(self, frame: pd.DataFrame, failing: set[tuple[str, str, str]]) -> pd.DataFrame:
+        """dq.check_results rows of this suite's frame, given the (report_id, check_id, scope) GX failed."""
+        return dq_rows(frame, failing, self.checks)
 
     def build(self) -> list[Expectation]:
         """One expectation per check and relation of this suite."""
@@ -73,4 +79,6 @@ SUITES: dict[str, Suite] = {
     "litigation": Suite("litigation", "review_litigation", ("T4_TOTAL", "NON_NEGATIVE", "X5")),
     "disclosure": Suite("disclosure", "disclosure", ("NON_NEGATIVE", "X4", "PLAUSIBLE_PROCUREMENT")),
     "narrative": Suite("narrative", "applications", ("NARRATIVE_APPLICATIONS",)),
+    # across an agency's years, the prose against the tables, text reuse (marts.fct_agency_relation_sides)
+    "agencies": AgencySuite(),
 }

@@ -1,0 +1,151 @@
+"""The suite `agencies`: the checks beyond one report's tables, asserted with GX over the rows of
+`marts.fct_agency_relation_sides` (sides computed in dbt), and their dq.check_results rows.
+
+CROSS_CARRY and CROSS_IN_FORCE compare an agency's consecutive current reports, the NARRATIVE_* checks the
+prose with the tables, TEXT_REUSE the text with last year's and other agencies'. The catalogue (labels,
+severity, relations) is `agency_checks.yaml`. A row is not assessable when its table was not found, a side
+is null or the other year is missing. Because a pair spans two reports, `with_neighbours` adds to a set of
+reports to check the current reports of the same agencies in the years beside them (and their other
+versions of the same year), so a new year re-checks its pairs and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import great_expectations.expectations as gxe
+import numpy as np
+import pandas as pd
+import yaml
+from great_expectations.expectations.expectation import Expectation
+from great_expectations.expectations.row_conditions import Column
+
+from extract.templates import form
+
+SIDES = "marts.fct_agency_relation_sides"
+CATALOGUE = Path(__file__).with_name("agency_checks.yaml")
+GX_SEVERITY = {"error": "critical", "warning": "warning", "info": "info"}
+COLUMNS = ("report_id", "check_id", "scope", "status", "severity", "expected", "actual", "difference", "agency",
+           "year", "detail")
+_WORDS = {"=": ("一致", "不一致"), ">=": ("不小于后者", "小于后者"), "<=": ("不超过后者", "超过后者")}
+
+
+@cache
+def catalogue() -> dict[str, tuple[form.Check, tuple[str, ...]]]:
+    """check id → (how the report names it, the relations its rows use)."""
+    entries = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))["checks"]
+    return {e["check"]: (form.Check(e["label"], e["severity"], e["rule"], e["actual_label"], e["expected_label"]),
+                         tuple(e["relations"])) for e in entries}
+
+
+def agency_checks() -> dict[str, form.Check]:
+    """The catalogue entries, in the shape of the templates' checks (for the report's labels)."""
+    return {check_id: info for check_id, (info, _) in catalogue().items()}
+
+
+def _number(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
+def detail(check_id: str, scope: str, relation: str, status: str, found: bool, actual: float, expected: float,
+           related: str | None) -> str:
+    """One sentence, Chinese then English, saying what was compared and how it came out."""
+    info = catalogue()[check_id][0]
+    head = f"{check_id} {scope}"
+    if not found:
+        return f"{info.label}（{scope}）：报告中未找到所需表格，无法核对。{head}: not assessable, table not found."
+    if status == "not_assessable":
+        why = "上一年度报告缺失或" if check_id.startswith("CROSS") or check_id == "TEXT_REUSE" else ""
+        return (f"{info.label}（{scope}）：{why}有项目未填报，无法核对。"
+                f"{head}: not assessable (a side is blank or the other year's report is missing).")
+    a, e = _number(actual), _number(expected)
+    related = related if isinstance(related, str) else None  # pandas gives NaN for a null id
+    other = f"，对照报告 {related[:12]}" if related else ""
+    english = f"{head}: left side {a}, right side {e}" + (f", compared with report {related[:12]}" if related else "")
+    holds, broken = _WORDS[relation]
+    if status == "pass":
+        sides = f"{info.actual_label} {a}，{info.expected_label} {e}"
+        return f"{info.label}（{scope}）：{sides}，{holds}{other}。{english}."
+    diff = _number(actual - expected)
+    return (f"{info.label}（{scope}）：{info.actual_label} {a}，{info.expected_label} {e}，{broken}，相差 {diff}"
+            f"{other}（{info.rule}）。{english}, difference {diff}.")
+
+
+def expectation(check_id: str, relation: str) -> Expectation:
+    """`actual <relation> expected` over the rows of one check and relation."""
+    info = catalogue()[check_id][0]
+    common = {
+        "row_condition": (Column("check_id") == check_id) & (Column("relation") == relation),
+        "severity": GX_SEVERITY[info.severity],
+        "description": f"{check_id}：{info.rule}（{info.actual_label} {relation} {info.expected_label}）",
+        "meta": {"check_id": check_id, "relation": relation, "severity": info.severity},
+    }
+    if relation == "=":
+        return gxe.ExpectColumnPairValuesToBeEqual(column_A="actual", column_B="expected",
+                                                   ignore_row_if="either_value_is_missing", **common)
+    a, b = ("actual", "expected") if relation == ">=" else ("expected", "actual")
+    return gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A=a, column_B=b, or_equal=True,
+                                                       ignore_row_if="either_value_is_missing", **common)
+
+
+@dataclass(frozen=True)
+class AgencySuite:
+    """The suite of the checks beyond one report's tables (same interface as expectations.suites.Suite)."""
+
+    name: str = "agencies"
+    table: str = "applications"
+
+    @property
+    def checks(self) -> tuple[str, ...]:
+        return tuple(catalogue())
+
+    def predicate(self) -> str:
+        """SQL on (check_id, scope) selecting this suite's rows of dq.check_results."""
+        return "check_id in (" + ", ".join(f"'{c}'" for c in self.checks) + ")"
+
+    def load(self, con: duckdb.DuckDBPyConnection, report_ids: Sequence[str] | None = None) -> pd.DataFrame:
+        """The side-by-side rows of the given reports (all when None)."""
+        where = "" if report_ids is None else "where report_id in (select unnest($ids::varchar[]))"
+        sql = f"select * from {SIDES} {where} order by report_id, check_id, scope"
+        return con.execute(sql, None if report_ids is None else {"ids": list(report_ids)}).df()
+
+    def build(self) -> list[Expectation]:
+        """One expectation per check and relation."""
+        return [expectation(c, r) for c, (_, relations) in catalogue().items() for r in relations]
+
+    def rows(self, frame: pd.DataFrame, failing: set[tuple[str, str, str]]) -> pd.DataFrame:
+        """dq.check_results rows of the frame, given the (report_id, check_id, scope) GX found unexpected."""
+        if frame.empty:
+            return pd.DataFrame({c: pd.Series(dtype=float if c in ("expected", "actual", "difference") else object)
+                                 for c in COLUMNS})
+        frame = frame.copy()
+        failed = [k in failing for k in zip(frame["report_id"], frame["check_id"], frame["scope"], strict=True)]
+        frame["status"] = np.where(~frame["table_found"] | frame["any_null"], "not_assessable",
+                                   np.where(failed, "fail", "pass"))
+        frame["severity"] = frame["check_id"].map(lambda c: catalogue()[c][0].severity)
+        frame["difference"] = frame["actual"] - frame["expected"]
+        frame["detail"] = [detail(*values) for values in zip(
+            frame["check_id"], frame["scope"], frame["relation"], frame["status"], frame["table_found"],
+            frame["actual"], frame["expected"], frame["related_report_id"], strict=True)]
+        return frame[list(COLUMNS)]
+
+
+def with_neighbours(con: duckdb.DuckDBPyConnection, report_ids: Sequence[str]) -> list[str]:
+    """The reports, and every report of the same agencies in the same year or the years beside them: the
+    other ends of their cross-year pairs and the versions a new report may have superseded."""
+    if not report_ids:
+        return []
+    return [r for (r,) in con.execute("""
+        with new as (
+            select agency_id, year from marts.dim_report
+            where report_id in (select unnest($ids::varchar[])) and agency_id is not null and year is not null
+        )
+        select report_id from marts.dim_report where report_id in (select unnest($ids::varchar[]))
+        union
+        select r.report_id from marts.dim_report r join new
+            on r.agency_id = new.agency_id and r.year between new.year - 1 and new.year + 1
+        order by 1""", {"ids": list(report_ids)}).fetchall()]
