@@ -38,7 +38,7 @@ stated as (
     select
         facts.report_id,
         case facts.fact_code when 'review_cases' then 'NARRATIVE_REVIEW' else 'NARRATIVE_LITIGATION' end as check_id,
-        'review_litigation.' || facts.fact_code as scope,
+        facts.fact_code as scope,
         'report' as per,
         case when facts.is_lower_bound then '<=' else '=' end as relation,
         list_contains(reports.tables, 'review_litigation') as table_found,
@@ -87,7 +87,7 @@ fee as (
 
 problems as (
     select
-        reports.report_id, 'NARRATIVE_PROBLEMS' as check_id, 'section.problems' as scope,
+        reports.report_id, 'NARRATIVE_PROBLEMS' as check_id, 'problems_section' as scope,
         'report' as per, '>=' as relation, true as table_found, false as any_null, 2.0 as expected,
         cast(coalesce(len(list_filter(regexp_split_to_array(sections.section_text, '[。！？!?；;]'),
                                       lambda s: length(trim(s)) > 1)), 0) as double) as actual,

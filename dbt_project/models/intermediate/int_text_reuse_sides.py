@@ -1,7 +1,7 @@
 """文本重复 — TEXT_REUSE sides, in the row shape of fct_relation_sides: how much of a report's prose is the same
 agency's previous year's, and whether another agency of the same year printed nearly the same text.
 
-- scopes `overview.previous_year`, `problems.previous_year`: section 一 / 五 against the same section of the
+- scopes `overview_previous_year`, `problems_previous_year`: section 一 / 五 against the same section of the
   agency's current report of the year before (rapidfuzz normalised Indel similarity, 0–1); not assessable
   when either year or either section is missing;
 - scope `cross_agency`: sections 一 and 五 together against the current reports of other agencies of the same
@@ -51,7 +51,7 @@ def _previous_year(reports: pd.DataFrame, texts: dict[tuple[str, str], str]) -> 
         before = by_agency_year.get((r.agency_id, r.year - 1))
         for section in SECTIONS:
             score = _similarity(texts.get((r.report_id, section)), texts.get((before, section))) if before else None
-            rows.append(_row(r, f"{section}.previous_year", score, before))
+            rows.append(_row(r, f"{section}_previous_year", score, before))
     return rows
 
 

@@ -44,7 +44,7 @@ sides as (
             (relation = '=' and actual != expected) or (relation = '>=' and actual < expected)
             or (relation = '<=' and actual > expected))) as relations_failed,
         count(*) filter (where not any_null and table_found and check_id != 'TEXT_REUSE') as relations_assessed,
-        max(actual) filter (where check_id = 'TEXT_REUSE' and scope like '%.previous_year') as reuse_previous_year,
+        max(actual) filter (where check_id = 'TEXT_REUSE' and ends_with(scope, '_previous_year')) as reuse_previous_year,
         max(actual) filter (where check_id = 'TEXT_REUSE' and scope = 'cross_agency') as reuse_other_agency,
         any_value(related_report_id) filter (where check_id = 'TEXT_REUSE' and scope = 'cross_agency')
             as reuse_other_report_id
