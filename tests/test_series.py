@@ -237,3 +237,55 @@ def test_the_readme_query_on_how_an_agency_changed_runs_as_written(built):
     new = [truths[y].cells["applications"]["new_received"]["total"] for y in YEARS]
     assert [r[2] for r in rows] == new
     assert [r[3] for r in rows] == [None, *(b - a for a, b in itertools.pairwise(new))]
+
+
+def dq(warehouse: Path, check_id: str) -> dict[tuple[int, str], str]:
+    """(year, scope) → status of one check in dq.check_results for the series agency's current reports."""
+    rows = query(warehouse, f"""
+        select r.year, c.scope, c.status from dq.check_results c join marts.dim_report r using (report_id)
+        where c.check_id = '{check_id}' and r.agency_id = (
+            select agency_id from marts.dim_agency where agency_name = '北京市朝阳区人民政府东湖街道办事处')""")
+    return {(y, s): st for y, s, st in rows}
+
+
+def test_gx_writes_the_cross_year_results_where_the_series_broke_them(built):
+    from expectations.checks import run_checks
+
+    warehouse, series = built
+    run = run_checks(warehouse, data_docs=False)
+    carry = dq(warehouse, "CROSS_CARRY")
+    assert {k for k, st in carry.items() if st == "fail"} == {(y, c) for y in series.broken_carry for c in (
+        "natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total")}
+    assert {y for (y, _), st in carry.items() if st == "not_assessable"} == {YEARS[0]}
+    review = dq(warehouse, "NARRATIVE_REVIEW")
+    assert {y for (y, _), st in review.items() if st == "fail"} == set(series.narrative_mismatch["review_cases"])
+    reuse = dq(warehouse, "TEXT_REUSE")
+    assert {y for (y, s), st in reuse.items() if st == "fail" and s != "cross_agency"} == set(series.copied_years)
+    severity = dict(query(warehouse, "select distinct check_id, severity from dq.check_results "
+                                     "where check_id in ('CROSS_CARRY', 'TEXT_REUSE')"))
+    assert severity == {"CROSS_CARRY": "error", "TEXT_REUSE": "info"}
+    assert run.suites["agencies"].failed_by_severity["error"] == 7
+
+
+def test_a_new_year_rechecks_its_pairs_with_the_years_beside_it(tmp_path: Path):
+    from expectations.checks import run_checks, run_incremental
+
+    inbox, held_back = tmp_path / "inbox", tmp_path / "later"
+    series = write_series(inbox, seed=3)
+    held_back.mkdir()
+    year_2020 = next(f.name for f in series.files if f.year == 2020)
+    for name in (year_2020, f"{year_2020}.truth.json"):
+        (inbox / name).rename(held_back / name)
+    warehouse = tmp_path / "nianbao.duckdb"
+    extract_and_load([inbox], warehouse, workers=1)
+    assert run_dbt(["build"], warehouse, tmp_path).success
+    run_checks(warehouse, data_docs=False)
+    assert set(dq(warehouse, "CROSS_CARRY").get((y, "total")) for y in (2021,)) == {"not_assessable"}
+    (held_back / year_2020).rename(inbox / year_2020)
+    extract_and_load([inbox], warehouse, workers=1)
+    assert run_dbt(["build"], warehouse, tmp_path).success
+    rerun = run_incremental(warehouse, data_docs=False)
+    # the new 2020 report, and its neighbours 2019 and 2021: nothing else
+    assert rerun.reports == 3
+    carry = dq(warehouse, "CROSS_CARRY")
+    assert carry[(2020, "total")] == "pass" and carry[(2021, "total")] == "fail"
