@@ -28,6 +28,7 @@ SUITE_MARTS: dict[str, str] = {
     "litigation": "fct_litigation",
     "disclosure": "fct_disclosure",
     "narrative": "fct_applications",
+    "agencies": "fct_agency_relation_sides",
 }
 SUITE_DESCRIPTIONS: dict[str, str] = {
     "applications": "Table 三: T3_BALANCE (新收 + 上年结转 = 办理结果总计 + 结转下年度, the statutory relation), "
@@ -35,6 +36,8 @@ SUITE_DESCRIPTIONS: dict[str, str] = {
     "litigation": "Table 四: T4_TOTAL (总计 = 维持 + 纠正 + 其他 + 尚未审结) in each block, per report.",
     "disclosure": "Section 二: NON_NEGATIVE (every count ≥ 0 except 本年增/减) and plausibility checks, per report.",
     "narrative": "The prose against the tables: applications received as stated in the text vs table 三, per report.",
+    "agencies": "Beyond one report: CROSS_CARRY and CROSS_IN_FORCE between an agency's consecutive years, the prose's "
+    "review and litigation cases, fees and section 五 against the tables, and TEXT_REUSE, per current report.",
 }
 
 
