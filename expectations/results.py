@@ -117,18 +117,19 @@ def _table_detail(status: str, table: str, assessed: int) -> str:
 
 def _cellwise(frame: pd.DataFrame) -> pd.DataFrame:
     """A cell-by-cell relation's rows as stored: failing and blank cells, and each table as a whole."""
-    if not (frame["per"] == "table").any():
-        return frame.iloc[:0].assign(detail=[])
-    cells = frame[frame["per"] == "cell"].assign(table=lambda f: f["scope"].str.split(".").str[0])
-    tally = cells.groupby(["report_id", "table"])["status"].agg(
-        passed=lambda s: int((s == "pass").sum()), failed=lambda s: int((s == "fail").sum()))
+    is_cell = (frame["per"] == "cell").to_numpy()
+    status = frame["status"].to_numpy()
+    tally = pd.DataFrame({"report_id": frame["report_id"].to_numpy()[is_cell],
+                          "scope": frame["table_code"].to_numpy()[is_cell],
+                          "passed": status[is_cell] == "pass", "failed": status[is_cell] == "fail"})
+    tally = tally.groupby(["report_id", "scope"]).sum()
     tables = frame[frame["per"] == "table"].join(tally, on=["report_id", "scope"])
     tables[["passed", "failed"]] = tables[["passed", "failed"]].fillna(0).astype(int)
     tables["status"] = np.where(~tables["table_found"], "not_assessable", "pass")
     tables = tables[~tables["table_found"] | ((tables["failed"] == 0) & (tables["passed"] > 0))]
     tables["detail"] = [_table_detail(s, t, n) for s, t, n in zip(tables["status"], tables["scope"],
                                                                    tables["passed"], strict=True)]
-    cells = cells[cells["status"] != "pass"].copy()
+    cells = frame[is_cell & (status != "pass")].copy()
     cells["detail"] = [_cell_detail(s, sc, v) for s, sc, v in zip(cells["status"], cells["scope"], cells["actual"],
                                                                   strict=True)]
     return pd.concat([cells, tables])
@@ -144,11 +145,13 @@ def dq_rows(frame: pd.DataFrame, failing: set[tuple[str, str, str]], check_ids: 
     if frame.empty:
         return pd.DataFrame({c: pd.Series(dtype=float if c in ("expected", "actual", "difference") else object)
                              for c in COLUMNS})
+    reports = frame.attrs["reports"]
     frame = frame.copy()
-    failed = [key in failing for key in zip(frame["report_id"], frame["check_id"], frame["scope"], strict=True)]
+    keys = pd.MultiIndex.from_frame(frame[["report_id", "check_id", "scope"]])
+    failed = keys.isin(list(failing)) if failing else np.zeros(len(frame), dtype=bool)
     frame["status"] = np.where(~frame["table_found"] | frame["any_null"], "not_assessable",
                                np.where(failed, "fail", "pass"))
-    frame["severity"] = frame["check_id"].map(lambda c: CHECKS[c].severity)
+    frame["severity"] = frame["check_id"].map({c: info.severity for c, info in CHECKS.items()})
     frame["difference"] = frame["actual"] - frame["expected"]
     plain = frame[~frame["per"].isin(("cell", "table"))].copy()
     plain["detail"] = [
@@ -158,4 +161,4 @@ def dq_rows(frame: pd.DataFrame, failing: set[tuple[str, str, str]], check_ids: 
                                           plain["expected"], strict=True)
     ]
     parts = [plain, _cellwise(frame)] if "NON_NEGATIVE" in check_ids else [plain]
-    return pd.concat(parts, ignore_index=True)[list(COLUMNS)]
+    return pd.concat(parts, ignore_index=True).merge(reports, on="report_id", how="left")[list(COLUMNS)]

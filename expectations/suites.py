@@ -8,6 +8,7 @@ zero), which the results then report as not assessable.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,10 +41,19 @@ class Suite:
         return f"check_id in ({checks}) and (check_id != 'NON_NEGATIVE' or split_part(scope, '.', 1) = '{self.table}')"
 
     def load(self, con: duckdb.DuckDBPyConnection, report_ids: Sequence[str] | None = None) -> pd.DataFrame:
-        """This suite's side-by-side rows for the given reports (all when None)."""
+        """This suite's side-by-side rows for the given reports (all when None). The reports' agency and year
+        ride along in `attrs["reports"]`, joined to the rows stored only (most cells' rows are not stored)."""
         where = "" if report_ids is None else "and report_id in (select unnest($ids::varchar[]))"
-        sql = f"select * from {SIDES} where {self.predicate()} {where} order by report_id, check_id, scope"
-        return con.execute(sql, None if report_ids is None else {"ids": list(report_ids)}).df()
+        params = None if report_ids is None else {"ids": list(report_ids)}
+        # the sides of every suite are computed once per batch of reports (a temp table of this connection)
+        batch = "batch_sides_" + hashlib.sha1(repr(sorted(report_ids or ["*"])).encode()).hexdigest()[:12]
+        # a cell's sentence needs only its value: the list of terms is read for the sums
+        con.execute(f"create temp table if not exists {batch} as select * replace (case when per in ('cell', 'table') "
+                    f"then null else term_values end as term_values) from {SIDES} where true {where}", params)
+        frame = con.execute(f"select * from {batch} where {self.predicate()}").df()
+        frame.attrs["reports"] = con.execute(f"select report_id, agency, year from marts.dim_report where true {where}",
+                                             params).df()
+        return frame
 
     def rows(self, frame: pd.DataFrame, failing: set[tuple[str, str, str]]) -> pd.DataFrame:
         """dq.check_results rows of this suite's frame, given the (report_id, check_id, scope) GX failed."""

@@ -25,7 +25,7 @@ facts as (
     select report_id, fact_code, value, is_lower_bound from {{ ref('stg_nianbao__narrative_facts') }}
 ),
 
-cells as (
+cells as materialized (
     {%- for row_code in ['new_received', 'carried_over', 'total_processed', 'carried_forward'] %}
     select report_id, 'applications' as table_code, '{{ row_code }}' as row_code, applicant_type as col_code,
            cast({{ row_code }} as double) as value
@@ -59,7 +59,7 @@ forms as (
 ),
 
 -- The conditions of relations.yaml that hold for each report.
-conditions as (
+conditions as materialized (
     select report_id, 'always' as condition from reports
     union all
     select report_id, 'form:' || form from forms
@@ -76,11 +76,24 @@ conditions as (
     where condition in (select condition from scopes)
 ),
 
+-- a relation checked cell by cell has one term per scope: its side is the cell itself, nothing to sum
+cellwise as (
+    select conditions.report_id, terms.check_id, terms.scope, terms.condition, terms.table_code, terms.per,
+           terms.relation, terms.bound, terms.reported, cells.value, cells.report_id is not null as present
+    from conditions
+    inner join terms on terms.condition = conditions.condition and terms.per = 'cell'
+    left join cells
+        on cells.report_id = conditions.report_id
+        and cells.table_code = terms.term_table
+        and cells.row_code = terms.row_code
+        and cells.col_code = terms.col_code
+),
+
 valued as (
     select conditions.report_id, terms.check_id, terms.scope, terms.condition, terms.side, terms.position,
            cells.value, cells.report_id is not null as present
     from conditions
-    inner join terms on terms.condition = conditions.condition
+    inner join terms on terms.condition = conditions.condition and terms.per != 'cell'
     left join cells
         on cells.report_id = conditions.report_id
         and cells.table_code = terms.term_table
@@ -99,29 +112,40 @@ sides as (
     group by report_id, check_id, scope, condition
 ),
 
-found as (
-    select sides.*, scopes.table_code, scopes.per, scopes.relation, scopes.bound, scopes.reported,
-           list_contains(reports.tables_found, scopes.table_code) as table_found,
-           reports.agency, reports.year
+summed as (
+    select sides.*, scopes.table_code, scopes.per, scopes.relation, scopes.bound, scopes.reported
     from sides
     inner join scopes using (check_id, scope, condition)
-    inner join reports using (report_id)
+    where not scopes.reported or sides.all_present
+),
+
+stated as (
+    select report_id, check_id, scope, condition, table_code, per, relation, reported, any_null, bound,
+           expected_sum, actual_sum, term_values
+    from summed
+    union all
+    -- stated only where the report's template holds the cell
+    select report_id, check_id, scope, condition, table_code, per, relation, reported, value is null, bound,
+           null, value, [value]
+    from cellwise
+    where not reported or present
 )
 
-select report_id, check_id, scope, condition, per, relation, table_found, any_null,
-       case when table_found and not any_null then coalesce(bound, expected_sum) end as expected,
-       case when table_found and not any_null then actual_sum end as actual,
-       term_values, agency, year
-from found
--- a relation over cells a report's template may lack, or checked cell by cell, is stated only where the
--- table was found and holds those cells
-where (per != 'cell' and not reported) or (table_found and (not reported or all_present))
+select stated.report_id, check_id, scope, condition, table_code, per, relation,
+       list_contains(reports.tables_found, table_code) as table_found, any_null,
+       case when list_contains(reports.tables_found, table_code) and not any_null
+            then coalesce(bound, expected_sum) end as expected,
+       case when list_contains(reports.tables_found, table_code) and not any_null then actual_sum end as actual,
+       term_values
+from stated
+inner join reports using (report_id)
+-- a relation checked cell by cell, or over cells a template may lack, is stated only where its table was found
+where (per != 'cell' and not reported) or list_contains(reports.tables_found, table_code)
 
 union all
 
 -- a relation checked cell by cell also has one row per report and table, for the table as a whole
-select reports.report_id, tables.check_id, tables.table_code, 'always', 'table', tables.relation,
-       list_contains(reports.tables_found, tables.table_code), false, null, null, null,
-       reports.agency, reports.year
+select reports.report_id, tables.check_id, tables.table_code, 'always', tables.table_code, 'table',
+       tables.relation, list_contains(reports.tables_found, tables.table_code), false, null, null, null
 from reports
 cross join (select distinct check_id, table_code, relation from scopes where per = 'cell') as tables
