@@ -94,3 +94,14 @@ def test_a_new_row_alias_is_a_one_file_change(edit_templates: Callable[[str, str
     edit_templates("applications.yaml", f"label: {LABEL},", f"label: {LABEL}, aliases: [{ALIAS}],")
     assert _read_rows(printed_as_alias)[ROW] == report.cells["applications"][ROW]
     assert seeds.stale(seeds.render()) == []  # an alias is how a label may be printed: no code changes
+
+
+def test_identities_for_the_readers_come_from_the_relations() -> None:
+    assert form.identity("T3_BALANCE") == (["new_received", "carried_over"], ["total_processed", "carried_forward"])
+    lhs, rhs = form.identity("T3_OUTCOMES", "split")
+    assert lhs == ["total_processed"] and rhs[:2] == ["granted", "partially_granted"] and len(rhs) == 18 + 3
+    assert rhs[-3:] == ["other_overdue_correction", "other_overdue_fee", "other_other"]
+    assert form.identity("T3_OUTCOMES", "single")[1][-1] == "other"
+    assert form.identity("T4_TOTAL") == (["total"], ["upheld", "corrected", "other", "pending"])
+    assert form.identity("T3_ROW_TOTAL")[1] == ["natural_person", "commercial", "research", "social_welfare",
+                                                "legal_service", "other_org"]

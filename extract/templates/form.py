@@ -266,3 +266,13 @@ def relation_scopes() -> list[Scope]:
                                      rel.get("relation", "="), condition, reported, tuple(act), tuple(exp),
                                      rel.get("bound")))
     return out
+
+
+def identity(check_id: str, printed_form: str | None = None) -> tuple[list[str], list[str]]:
+    """The codes on each side of a relation stated per column or per row (T3_BALANCE: rows; T4_TOTAL:
+    columns), for the readers that solve a table by its identities instead of restating them."""
+    for s in relation_scopes():
+        if s.check_id == check_id and s.condition in (ALWAYS, f"form:{printed_form}"):
+            axis = "row" if s.per == "column" else "col"
+            return [getattr(t, axis) for t in s.actual], [getattr(t, axis) for t in s.expected]
+    raise KeyError(f"no relation {check_id} stated per column or row in form {printed_form}")
