@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import os
 import re
@@ -213,6 +214,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(t("interrupted"), file=sys.stderr)
         return 130
+    except OSError as err:
+        if err.errno != errno.ENOSPC:
+            raise
+        where = f" ({err.filename})" if err.filename else ""
+        print(t("error", text=t("disk_full", where=where)), file=sys.stderr)
+        return EXIT_FAILED
 
 
 # ---------------------------------------------------------------------------------------------- parse
@@ -475,9 +482,10 @@ def terminal_to_log(log: IO[str]) -> Iterator[Console]:
         with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
             yield console
     finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        log.flush()
+        # a full disk fails these flushes (ENOSPC): the terminal is given back whatever they raise
+        for stream in (sys.stdout, sys.stderr, log):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
         for fd, copy in saved.items():
             os.dup2(copy, fd)
             os.close(copy)

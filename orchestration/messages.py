@@ -41,6 +41,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "流水线运行失败（见 Dagster 事件日志）",
     },
     "details": {"en": "{text} (details: {log})", "zh": "{text}（详情：{log}）"},
+    "disk_full": {"en": "no space left on the device{where}: the run stopped and the published warehouse is "
+                        "unchanged; free some space and run again",
+                  "zh": "磁盘空间不足{where}：运行已停止，已发布的数据仓库未改变；请释放空间后重新运行"},
     "cannot_load": {"en": "cannot load the pipeline: {reason}", "zh": "无法加载流水线：{reason}"},
     "loading": {"en": "Loading the pipeline…", "zh": "正在加载流水线…"},
     "loading_defs": {
