@@ -168,7 +168,7 @@ def test_run_json_summary_matches_the_warehouse(cli_runs: tuple[dict[str, Any], 
     assert summary["reports_failing_statutory_checks"] == statutory
     assert summary["warehouse"] == str(warehouse)
     assert Path(summary["dq_report"]).is_file()
-    assert set(summary["suites"]) == {"applications", "litigation", "disclosure", "narrative"}
+    assert set(summary["suites"]) == {"applications", "litigation", "disclosure", "narrative", "agencies"}
     assert summary["reports_checked_this_run"] == len(SAMPLES)
 
 

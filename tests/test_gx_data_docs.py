@@ -31,6 +31,7 @@ def _rows(page: Path, section: str) -> list[list[str]]:
 def test_index_lists_every_validation_with_its_outcome(docs_index: Path) -> None:
     rows = _rows(docs_index, "nianbao-index")
     assert [(r[0], r[3], r[4]) for r in rows] == [
+        ("nianbao_agencies", "✔ 通过", "0"),
         ("nianbao_applications", "✘ 不通过", "1"),
         ("nianbao_disclosure", "✘ 不通过", "1"),
         ("nianbao_litigation", "✘ 不通过", "1"),
@@ -38,7 +39,7 @@ def test_index_lists_every_validation_with_its_outcome(docs_index: Path) -> None
     ]
     doc = lxml_html.fromstring(docs_index.read_text(encoding="utf-8"))
     links = doc.xpath("//section[@id='nianbao-index']//a/@href")
-    assert len(links) == 4 and all((docs_index.parent / link).is_file() for link in links)
+    assert len(links) == 5 and all((docs_index.parent / link).is_file() for link in links)
 
 
 def test_validation_page_names_the_failing_reports(docs_index: Path) -> None:
