@@ -75,10 +75,13 @@ def parsed_manifest(root: Path, warehouse: Path) -> Manifest:
     from dbt.contracts.graph.manifest import Manifest
     from dbt.parser.manifest import extended_mashumuro_decoder
 
-    from orchestration.dbt_setup import parse_into
+    from orchestration.dbt_setup import DEFAULT_DATABASE, parse_into
 
-    target = root / "target" / PARSED_DIR / warehouse.stem
-    if not is_current(target, sources_digest(root)):
+    digest = sources_digest(root)
+    shared = root / "target"  # the code location's parse (orchestration.dbt_setup.ensure_manifest)
+    target = shared if warehouse.stem == DEFAULT_DATABASE and is_current(shared, digest) else (
+        root / "target" / PARSED_DIR / warehouse.stem)
+    if not is_current(target, digest):
         fresh = target.with_name(f"{warehouse.stem}.{os.getpid()}.tmp")
         shutil.rmtree(fresh, ignore_errors=True)
         parse_into(root, fresh, warehouse)
@@ -122,3 +125,8 @@ def node_name(raw: dict[str, Any]) -> str:
 def is_built(raw: dict[str, Any]) -> bool:
     """Whether a result event is a model, seed or snapshot (not a test)."""
     return raw.get("info", {}).get("name") in BUILT_EVENTS
+
+
+def is_passing_test(raw: dict[str, Any]) -> bool:
+    """Whether a result event is a dbt test that passed (nothing to record beyond dbt's own log)."""
+    return raw.get("info", {}).get("name") == "LogTestResult" and raw["data"]["node_info"].get("node_status") == "pass"
