@@ -5,8 +5,9 @@ agency's previous year's, and whether another agency of the same year printed ne
   agency's current report of the year before (rapidfuzz normalised Indel similarity, 0–1); not assessable
   when either year or either section is missing;
 - scope `cross_agency`: sections 一 and 五 together against the current reports of other agencies of the same
-  year. datasketch MinHash LSH over character shingles proposes candidates (near-linear, no all-pairs), and
-  rapidfuzz scores each candidate; the best is kept. A report without a candidate has no row.
+  year. datasketch MinHash LSH over the signatures int_text_signatures keeps (each report hashed once)
+  proposes candidates (near-linear, no all-pairs), and rapidfuzz scores each candidate; the best is kept. A
+  report without a candidate has no row.
 
 actual = the score, expected = REUSE_BOUND, relation `<=` (a score above the bound is flagged, severity info);
 related_report_id = the most similar report. Only current reports take part (dim_report.is_current).
@@ -14,19 +15,21 @@ related_report_id = the most similar report. Only current reports take part (dim
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
-from datasketch import MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHashLSH
 from rapidfuzz import fuzz
 
 # A score above this says the text was copied rather than rewritten.
 REUSE_BOUND = 0.9
 # The sections a report rewrites every year (一 总体情况, 五 存在的主要问题及改进情况).
 SECTIONS = ("overview", "problems")
-SHINGLE_CHARS = 4
+# as int_text_signatures hashed them (datasketch's default seed)
 MINHASH_PERMUTATIONS = 128
+MINHASH_SEED = 1
+MINHASH_SCHEME = "affine32"
 # Jaccard similarity of shingles above which LSH proposes a pair (rapidfuzz then scores it).
 LSH_THRESHOLD = 0.6
-MIN_TEXT_CHARS = 20
 COLUMNS = ["report_id", "check_id", "scope", "per", "relation", "table_found", "any_null", "expected", "actual",
            "term_values", "agency", "year", "related_report_id"]
 
@@ -55,33 +58,31 @@ def _previous_year(reports: pd.DataFrame, texts: dict[tuple[str, str], str]) -> 
     return rows
 
 
-def _minhash(text: str) -> MinHash:
-    shingles = {text[i:i + SHINGLE_CHARS].encode("utf-8") for i in range(max(1, len(text) - SHINGLE_CHARS + 1))}
-    signature = MinHash(num_perm=MINHASH_PERMUTATIONS)
-    signature.update_batch(list(shingles))
-    return signature
-
-
-def _cross_agency(reports: pd.DataFrame, texts: dict[tuple[str, str], str]) -> list[dict[str, object]]:
+def _cross_agency(reports: pd.DataFrame, texts: dict[tuple[str, str], str],
+                  signatures: dict[str, list[int]]) -> list[dict[str, object]]:
     rows = []
     for _, year_reports in reports.groupby("year"):
-        joined = {r.report_id: "\n".join(texts.get((r.report_id, s), "") for s in SECTIONS).strip()
-                  for r in year_reports.itertuples()}
-        joined = {k: v for k, v in joined.items() if len(v) >= MIN_TEXT_CHARS}
         agency = dict(zip(year_reports.report_id, year_reports.agency_id, strict=True))
+        hashed = {rid: LeanMinHash(seed=MINHASH_SEED, scheme=MINHASH_SCHEME,
+                                hashvalues=np.array(signatures[rid], dtype=np.uint64))
+                  for rid in year_reports.report_id if rid in signatures}
         lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=MINHASH_PERMUTATIONS)
-        signatures = {rid: _minhash(text) for rid, text in joined.items()}
-        for rid, signature in signatures.items():
+        for rid, signature in hashed.items():
             lsh.insert(rid, signature)
         for r in year_reports.itertuples():
-            if r.report_id not in signatures:
+            if r.report_id not in hashed:
                 continue
-            others = [c for c in lsh.query(signatures[r.report_id]) if agency[c] != r.agency_id]
+            others = [c for c in lsh.query(hashed[r.report_id]) if agency[c] != r.agency_id]
             if not others:
                 continue
-            score, best = max((_similarity(joined[r.report_id], joined[c]) or 0.0, c) for c in sorted(others))
+            mine = _joined(texts, r.report_id)
+            score, best = max((_similarity(mine, _joined(texts, c)) or 0.0, c) for c in sorted(others))
             rows.append(_row(r, "cross_agency", score, best))
     return rows
+
+
+def _joined(texts: dict[tuple[str, str], str], report_id: str) -> str:
+    return "\n".join(texts.get((report_id, s), "") for s in SECTIONS).strip()
 
 
 def model(dbt, session):
@@ -91,7 +92,8 @@ def model(dbt, session):
     sections = dbt.ref("stg_nianbao__report_sections").filter(
         "section_code in ('overview', 'problems')").project("report_id, section_code, section_text").df()
     texts = {(r.report_id, r.section_code): r.section_text for r in sections.itertuples()}
-    rows = _previous_year(reports, texts) + _cross_agency(reports, texts)
+    signatures = {r: list(v) for r, v in dbt.ref("int_text_signatures").project("report_id, signature").fetchall()}
+    rows = _previous_year(reports, texts) + _cross_agency(reports, texts, signatures)
     frame = pd.DataFrame(rows, columns=COLUMNS)
     return frame.astype({"expected": "float64", "actual": "float64", "year": "Int32", "table_found": "bool",
                          "any_null": "bool"})
