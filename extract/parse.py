@@ -29,6 +29,7 @@ from extract.readers import ReadError, max_file_bytes, path_text, reader_for, so
 from extract.sections import section_texts
 from extract.solve import budget_exhausted, document_budget
 from extract.template import templates
+from extract.templates import form
 
 
 @dataclass
@@ -249,7 +250,7 @@ def parse_blocks(doc: ParsedDocument, blocks: list[Block]) -> ParsedDocument:
     return doc
 
 
-_OTHER_ROWS = {"other", "other_overdue_correction", "other_overdue_fee", "other_other"}
+_OTHER_ROWS = set(form.printed_forms()[0])  # the rows of either way of printing （六）其他处理
 
 
 def _template(formats: set[str], year: int | None) -> str | None:
@@ -257,5 +258,5 @@ def _template(formats: set[str], year: int | None) -> str | None:
     if len(formats) == 1:
         return next(iter(formats))
     if year is not None:
-        return "F2019" if year <= 2020 else "F2021"
+        return form.template_of_year(year)
     return None

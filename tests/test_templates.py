@@ -105,3 +105,8 @@ def test_identities_for_the_readers_come_from_the_relations() -> None:
     assert form.identity("T4_TOTAL") == (["total"], ["upheld", "corrected", "other", "pending"])
     assert form.identity("T3_ROW_TOTAL")[1] == ["natural_person", "commercial", "research", "social_welfare",
                                                 "legal_service", "other_org"]
+
+
+def test_the_format_of_a_year_follows_the_templates_first_years() -> None:
+    assert [form.template_of_year(y) for y in (2018, 2019, 2020, 2021, 2025)] == [
+        "F2019", "F2019", "F2019", "F2021", "F2021"]

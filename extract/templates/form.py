@@ -132,6 +132,14 @@ def disclosure_cells() -> list[DisclosureCell]:
     return out
 
 
+def template_of_year(year: int) -> str:
+    """The format a report of `year` is printed in: the latest whose `first_year` it reaches (the first
+    format for an earlier year)."""
+    specs = load("disclosure.yaml")["templates"]
+    reached = [t for t, s in specs.items() if s["first_year"] <= year]
+    return reached[-1] if reached else next(iter(specs))
+
+
 def printed_forms() -> tuple[dict[str, str], dict[str, str]]:
     """How （六）其他处理 is printed: form of each row that belongs to one, and the default form per template."""
     app = load("applications.yaml")
