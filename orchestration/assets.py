@@ -1,6 +1,7 @@
 """Assets: one per stage of the warehouse (extract-and-load, the dbt models, the data-quality results
-and report). Each asset calls its stage's entry point; the stages own the parsing and the SQL. Great
-Expectations and the report are imported inside their steps, so loading the code location stays fast.
+and report). Each asset calls its stage's entry point; the stages own the parsing and the SQL. The
+extractor, Great Expectations and the report are imported inside their steps, so loading the code location
+stays fast.
 
 Lineage runs raw.* → dbt staging/intermediate/marts → dq/check_results → dq/report, so one job over all
 assets runs the stages in order, and the GX asset checks (checks.py) hang off the marts.
@@ -26,7 +27,6 @@ from dagster import (
 )
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets, get_asset_key_for_model
 
-from extract.pipeline import extract_and_load
 from extract.schema import TABLES as RAW_TABLES
 from orchestration import dbt_build, outcome, progress, snapshot
 from orchestration.dbt_setup import DBT_PROJECT
@@ -53,6 +53,8 @@ FAILING_SAMPLE = 20
 def raw_tables(context: AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
     """Extract-and-load: the one step that reads the inbox. A missing input folder is a configuration
     fault (the run fails), not an empty inbox."""
+    from extract.pipeline import extract_and_load
+
     missing = [str(p) for p in warehouse.input_paths if not p.exists()]
     if missing:
         raise Failure(f"input folder not found: {', '.join(missing)}")

@@ -6,14 +6,14 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from extract.pipeline import is_report_candidate
-
 SKIPPED_SHOWN = 10  # names listed in run metadata and the summary; the rest are counted
 
 
 def skipped_files(inputs: Sequence[Path]) -> list[Path]:
     """Files under the input folders that discovery passes over (sidecars, OS litter, hidden files),
     in the same walk order as `extract.pipeline.discover`: hidden folders are not entered."""
+    from extract.pipeline import is_report_candidate
+
     skipped: list[Path] = []
     for item in inputs:
         if not Path(item).is_dir():

@@ -25,7 +25,6 @@ from dagster import (
     sensor,
 )
 
-from extract.pipeline import discover
 from orchestration.jobs import JOB_NAME, nianbao_job
 from orchestration.resources import WarehouseResource
 from orchestration.schedules import automation_running
@@ -39,6 +38,8 @@ FAILED = (DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED)
 
 def inbox_fingerprint(inputs: Sequence[Path]) -> str:
     """A cursor value that changes whenever a report file under `inputs` is added, changed or removed."""
+    from extract.pipeline import discover
+
     digest = hashlib.sha256()
     count = 0
     for path in discover(inputs):
