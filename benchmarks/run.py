@@ -5,7 +5,7 @@
     make bench N=10000
 
 Each stage runs in a child process, calling what the Dagster job calls: `extract_and_load` (timed as scan,
-parse and load), `dbt build` (the dbt executable with NIANBAO_WAREHOUSE set, as dagster-dbt runs it),
+parse and load), `dbt build` (in-process on the cached parse, `orchestration.dbt_build.build`, as the job runs it),
 `run_checks` (all reports on the full run, only the changed ones on the incremental run) and `build_report`
 (from the stored results). For each: wall time, reports per second, and peak memory — the sampled peak of the
 summed PSS of the stage's process tree (pool workers and all; shared pages counted once), and the largest
@@ -40,7 +40,6 @@ from rich.console import Console
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parents[1]
-DBT_PROJECT_DIR = ROOT / "dbt_project"
 BIN = Path(sys.executable).parent
 DEFAULT_MIX = "tab_rows,cell_per_line,markdown,sparse,digit_run,html,docx"
 ENV = {
@@ -184,10 +183,9 @@ class Bench:
 
     def dbt_build(self) -> Measure:
         target = self.workdir / "dbt_target"
-        cmd = [str(BIN / "dbt"), "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
-               str(DBT_PROJECT_DIR), "--target-path", str(target), "--log-path", str(self.workdir / "dbt_logs")]
-        m = measure("dbt build", cmd, self.env)
-        m.result = dbt_profile(target / "run_results.json")
+        m = self._stage("dbt", {"warehouse": str(self.warehouse.resolve()), "target": str(target)})
+        m.stage = "dbt build"
+        m.result = {**m.result, **dbt_profile(target / "run_results.json")}
         return m
 
     def checks(self, report_ids: list[str] | None) -> Measure:
