@@ -1,5 +1,6 @@
-"""Running dbt in-process for tests: one place that sets the warehouse, and releases the DuckDB file that
-dbt-duckdb keeps open afterwards so the tests can open it read-only."""
+"""Running dbt in-process for tests, as the pipeline runs it (orchestration.dbt_build): one place that sets the
+warehouse, hands a build the parse cached per project version (no re-parse per test), and releases the DuckDB
+file that dbt-duckdb keeps open afterwards so the tests can open it read-only."""
 
 from __future__ import annotations
 
@@ -9,10 +10,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-from dbt.cli.main import dbtRunner, dbtRunnerResult
+from dbt.cli.main import dbtRunnerResult
+
+from orchestration.dbt_build import dbt_environment, invoke_dbt, parsed_manifest, release_duckdb
+
+__all__ = ["PROJECT", "env", "release_duckdb", "run_dbt"]
 
 PROJECT = Path(__file__).resolve().parent.parent / "dbt_project"
+# Commands that run the project's nodes and can take a parsed manifest instead of parsing.
+RUNS_NODES = frozenset({"build", "run", "test", "seed"})
 
 
 @contextlib.contextmanager
@@ -30,30 +36,21 @@ def env(**values: str) -> Iterator[None]:
                 os.environ[key] = old
 
 
-def release_duckdb() -> None:
-    """Close the DuckDB database dbt-duckdb keeps open in this process after a command, so that the file
-    can be opened read-only (or by another process) as a researcher would."""
-    current = DuckDBConnectionManager._ENV
-    if current is not None:
-        current.close()
-    DuckDBConnectionManager.close_all_connections()
-
-
 def run_dbt(
     args: list[str], warehouse: Path, workdir: Path, callbacks: list[Callable[[Any], None]] | None = None
 ) -> dbtRunnerResult:
     """Run one dbt command in-process against `warehouse`, with target and logs under `workdir`."""
-    with env(NIANBAO_WAREHOUSE=str(warehouse), DO_NOT_TRACK="1", DBT_SEND_ANONYMOUS_USAGE_STATS="false"):
-        try:
-            return dbtRunner(callbacks=callbacks or []).invoke(
-                [
-                    *args,
-                    "--project-dir", str(PROJECT),
-                    "--profiles-dir", str(PROJECT),
-                    "--target-path", str(workdir / "target"),
-                    "--log-path", str(workdir / "logs"),
-                    "--quiet",
-                ]
-            )
-        finally:
-            release_duckdb()
+    manifest = parsed_manifest(PROJECT, warehouse) if args[0] in RUNS_NODES else None
+    with dbt_environment(warehouse, DO_NOT_TRACK="1"):
+        return invoke_dbt(
+            [
+                *args,
+                "--project-dir", str(PROJECT),
+                "--profiles-dir", str(PROJECT),
+                "--target-path", str(workdir / "target"),
+                "--log-path", str(workdir / "logs"),
+                "--quiet",
+            ],
+            manifest=manifest,
+            callbacks=callbacks or [],
+        )
