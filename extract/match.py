@@ -18,7 +18,7 @@ from extract.blocks import Block, Cell
 from extract.cells import merged_values, read_cell
 from extract.issues import Issue
 from extract.loose import LooseValues
-from extract.order import Orphans, contradicted, place_orphans, verify_by_order
+from extract.order import Orphans, confirmed, contradicted, place_orphans, verify_by_order
 from extract.readers.grid import is_absent
 from extract.solve import (
     Vector,
@@ -57,6 +57,8 @@ class TableResult:
     formats: set[str] = field(default_factory=set)
     # rows shorter than their header with no label to explain it: the flattening dropped blank cells
     sparse: bool = False
+    # a row printed two values in one cell: the flattening moves cells across columns
+    cells_moved: bool = False
 
 
 # --------------------------------------------------------------------------- regions
@@ -182,7 +184,10 @@ AMBIGUOUS = {"sparse": "ambiguous_alignment", "window": "ambiguous_alignment", "
 RECUT = ("the printed values break {identity}, and moving a digit across a cell boundary (or cutting a stray "
          "cell off the last one) would make them hold: a converter's glued cells cannot be told from a printed "
          "inconsistency, row left null")
-UNCORROBORATED = ("the row breaks its row total and no more than half the table's rows read hold theirs: "
+MOVED_BLANK = ("the row prints a blank cell, and this table's conversion moved cells across columns (a cell holds "
+               "two values): which column the blank belongs to is unsure, row left null")
+UNCORROBORATED = ("the row breaks its row total, the table prints labels and values apart and no more than half "
+                  "its rows read hold theirs: "
                   "its values may be another row's (text out of order), row left null")
 LOST_CELL = ("the row prints fewer cells than its columns and ends short of its table's grid: a cell was lost, so "
              "the cells after the gap may sit a column off; none is certain, left null")
@@ -215,6 +220,7 @@ def _labelled_row(res: TableResult, b: Block, index, table: str, what: str, orph
     lab = None if li is None else _match_row_label(b.cells, li, index)
     values = b.cells[(li if li is not None else -1) + 1:]
     if lab is not None and li is not None and b.kind == "row" and any(merged_values(v.text) for v in values):
+        res.cells_moved = True
         res.issues.append(Issue("ambiguous_alignment", "a cell holds two numbers (cells merged by the "
                                 f"conversion): no column of row {lab.label} is certain; left null", table,
                                 lab.code, line=b.line))
@@ -566,12 +572,15 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
     orphans = Orphans()
     # known before any row is read: a 小计 header printed below rows (lines swapped) widens every row alike
     has_subtotal = bool(subtotal) or _subtotal_header(blocks, tpl)
-    blocks = drop_spacer_columns(blocks, len(columns) + (1 if has_subtotal else 0))
+    if not any(b.kind == "row" and any(merged_values(c.text) for c in b.cells) for b in blocks):
+        # a conversion that merges cells across columns also moves blanks: no column is then a mere spacer
+        blocks = drop_spacer_columns(blocks, len(columns) + (1 if has_subtotal else 0))
     common_values = _common_values(blocks, tpl)
     widths: list[tuple[int, Vector | None]] = []
     rows: dict[str, tuple[Block, Cell, list[list[Cell | None]], str]] = {}
     grid_positions: dict[str, int] = {}
     header_width = 0
+    labels_alone = 0  # row labels printed without values beside them: the text is out of order
     for b in blocks:
         if b.kind == "text":
             continue
@@ -590,6 +599,7 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
             continue
         li, lab, values = row
         if not values:
+            labels_alone += 1
             continue
         res.found = True
         orphans.mark(lab.code)
@@ -628,10 +638,22 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
     decided = _decide(rows, tpl, has_subtotal)
     as_values = lambda v: _drop_subtotal(_values(v), has_subtotal)  # noqa: E731
     unconfirmed = verify_by_order(by_order, decided, as_values, _equations(rows))
-    by_identities = {code for code, (_, _, cands, how) in rows.items() if how in ("run", "sparse") and len(cands) > 1}
+    blank_dropped = {code for code, (b, _, cands, how) in rows.items()
+                     if how == "run" and len(cands) == 1 and _blank_may_be_dropped(b, has_subtotal)
+                     } if _blanks_dropped_here(rows, has_subtotal) else set()
+    by_identities = {code for code, (_, _, cands, how) in rows.items()
+                     if how in ("run", "sparse") and len(cands) > 1} | blank_dropped
     contradicting = contradicted(by_identities - unconfirmed, decided, as_values, _equations(rows))
+    contradicting |= {code for code in blank_dropped - unconfirmed
+                      if code in decided and not confirmed(code, decided, as_values, _equations(rows))}
     recut = _recut_rows(decided, has_subtotal) - unconfirmed - contradicting
-    lone = _uncorroborated_rows(decided, has_subtotal) - unconfirmed - contradicting - recut
+    out_of_order = labels_alone or any(not isinstance(o, str) for o in orphans.sequence)
+    lone = (_uncorroborated_rows(decided, has_subtotal) if out_of_order else set()) - unconfirmed - contradicting \
+        - recut
+    moved_blanks = _blanks_that_may_have_moved(res, decided, rows) - unconfirmed - contradicting - recut - lone
+    for code in moved_blanks:
+        res.issues.append(Issue("ambiguous_alignment", MOVED_BLANK, "applications", code, line=rows[code][0].line))
+    lone |= moved_blanks
     for code in unconfirmed | contradicting | recut | lone:
         decided.pop(code, None)
     for code in recut:
@@ -722,8 +744,19 @@ def _recut_rows(decided: dict[str, list[Cell | None]], has_subtotal: bool) -> se
             if recut_readings([c.text if c is not None else None for c in vec], _value_of, holds)}
 
 
+def _blanks_that_may_have_moved(res: TableResult, decided: dict[str, list[Cell | None]],
+                                rows: dict[str, tuple[Block, Cell, object, str]]) -> set[str]:
+    """Text rows printing a blank among their values, in a table whose conversion moved cells across columns
+    (another row printed two values in one cell): the blank's column, and so its neighbours', is unsure."""
+    if not res.cells_moved:
+        return set()
+    return {code for code, vec in decided.items() if not _is_grid(rows[code][0]) and rows[code][3] != "run"
+            and any(c is None or not c.text.strip() for c in vec)}
+
+
 def _uncorroborated_rows(decided: dict[str, list[Cell | None]], has_subtotal: bool) -> set[str]:
-    """Rows that break their row total in a table where no more than half the rows read hold theirs.
+    """Rows that break their row total in a table where no more than half the rows read hold theirs (called
+    when row labels were printed without values beside them, or values without a label).
 
     A printed inconsistency is kept as printed where the rest of the table reads right; in a table read mostly
     wrong or not at all (pdfminer's text in block order: a column of values under one row's label), a row that
@@ -732,6 +765,26 @@ def _uncorroborated_rows(decided: dict[str, list[Cell | None]], has_subtotal: bo
     breaking = {code for code, vec in decided.items() if not holds(_values(vec))}
     holding = len(decided) - len(breaking)
     return breaking if breaking and 2 * holding <= len(decided) else set()
+
+
+def _blanks_dropped_here(rows: dict[str, tuple[Block, Cell, list, str]], has_subtotal: bool) -> bool:
+    """Whether this table's glued runs show dropped blanks: a run that reads as no full row but as a row with a
+    blank (its blank cell left no trace in the text)."""
+    return any(how == "run" and not cands and _blank_may_be_dropped(b, has_subtotal)
+               for b, _, cands, how in rows.values())
+
+
+def _blank_may_be_dropped(b: Block, has_subtotal: bool) -> bool:
+    """A glued run that also reads as one number fewer, a blank dropped somewhere, with its row total holding:
+    its one full reading is then no more certain than the table's column identities make it."""
+    if b.kind != "run":
+        return False
+    n = 7 + (1 if has_subtotal else 0)
+
+    def with_a_blank(v: Vector) -> bool:
+        return any(row_total_holds((*v[:p], None, *v[p:]), has_subtotal) for p in range(n - 1))
+
+    return bool(digit_splits(b.cells[-1].text, n - 1, with_a_blank))
 
 
 def _label_left(cell: Cell) -> str:
@@ -942,6 +995,8 @@ def parse_review_litigation(blocks: list[Block], tpl: Templates, *, sparse_docum
             data = b
             break
         if b.kind != "row":
+            # a block's name (行政复议, 复议后起诉); a result label alone (总计) is also section 三's
+            res.found = res.found or tpl.rl_blocks.match(b.text) is not None
             continue
         results = [(i, lab.code) for i, c in enumerate(b.cells) if (lab := tpl.rl_results.match(c.text))]
         if results:
@@ -993,6 +1048,12 @@ def parse_review_litigation(blocks: list[Block], tpl: Templates, *, sparse_docum
         res.cells.extend(ParsedCell("review_litigation", blk, r, None, "", data.cells[0]) for blk, r in columns)
         return res
     placed = [cells[pos] for pos in positions]
+    if any(merged_values(c.text) for c in placed) and any(not c.text.strip() for c in placed):
+        res.issues.append(Issue("ambiguous_alignment", "a cell of the data row holds two values and another is "
+                                "empty: the conversion moved cells across columns; left null", "review_litigation",
+                                line=data.line))
+        res.cells.extend(ParsedCell("review_litigation", blk, r, None, "", data.cells[0]) for blk, r in columns)
+        return res
     after = [c.text for c in cells[max(positions) + 1:]]
     if recut_readings([c.text for c in placed], _value_of, block_totals_hold, after):
         res.issues.append(Issue("ambiguous_alignment", RECUT.format(identity="the blocks' 总计"),

@@ -160,3 +160,17 @@ def contradicted(placed: set[str], decided: dict[str, list[Cell | None]],
                 out |= through
                 break
     return out
+
+
+def confirmed(code: str, decided: dict[str, list[Cell | None]],
+              values: Callable[[list[Cell | None]], tuple[Decimal | None, ...]], equations: list[Equation]) -> bool:
+    """Whether an equation through `code` has every row read and holds in every column where its cells are
+    printed: the table's columns, not the row alone, confirm the row's reading."""
+    for lhs, rhs in equations:
+        if code not in lhs + rhs or any(c not in decided for c in lhs + rhs):
+            continue
+        vectors = {c: values(decided[c]) for c in lhs + rhs}
+        columns = range(len(vectors[code]))
+        if all(sum(vectors[c][col] or 0 for c in lhs) == sum(vectors[c][col] or 0 for c in rhs) for col in columns):
+            return True
+    return False

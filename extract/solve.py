@@ -303,10 +303,14 @@ def _glued_stray(row: Row) -> list[Row]:
 
 
 def _lost_delimiter(row: Row) -> list[Row]:
-    """`1` `0项` printed as `10项`, the row padded back to its width by an empty cell (a label's residue)."""
+    """`1` `0项` printed as `10项` (or as `100项`, the delimiter turned into a digit), the row padded back to its
+    width by an empty cell (a label's residue)."""
     out = []
     for i, text in enumerate(row):
-        for x, y in _cuts(_plain_digits(text) or ""):
+        digits = _plain_digits(text) or ""
+        overwritten = [(digits[:k], digits[k + 1:]) for k in range(1, len(digits) - 1)
+                       if _whole(digits[:k]) and _whole(digits[k + 1:])]
+        for x, y in _cuts(digits) + overwritten:
             split = [*row[:i], x, y, *row[i + 1:]]
             out += [split[:j] + split[j + 1:] for j, t in enumerate(split) if t is None or not t.strip()]
     return out

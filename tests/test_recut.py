@@ -119,8 +119,8 @@ SECTION_THREE = """2020年政府信息公开工作年度报告
 
 
 def test_a_lone_row_that_breaks_its_sums_is_not_kept_as_printed():
-    # pdfminer: a column of values after one label; nothing else of the table read
-    doc = _parse_text(SECTION_THREE.format(rows="（六）其他处理\t17\t32\t0\t10\t0\t0\t0\n"))
+    # pdfminer: labels and values apart, a column of values after one label; nothing else of the table read
+    doc = _parse_text(SECTION_THREE.format(rows="\t\t5\t0\t0\t0\t0\t0\t5\n（六）其他处理\t17\t32\t0\t10\t0\t0\t0\n"))
     assert {c.col: c.value for c in doc.cells if c.row == "other"} == dict.fromkeys(
         ["natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total"])
     assert any(i.code == "ambiguous_alignment" and i.row == "other" and "half" in i.detail for i in doc.issues)
@@ -149,3 +149,27 @@ def test_a_negative_value_moved_under_a_count_leaves_the_row_null():
     printed = _parse_text(SECTION_TWO_FEES.format(cells="3\t-1"))
     assert {c.col: c.value for c in printed.cells if c.row == "fees"} == {"prior_items": Decimal(3),
                                                                          "change": Decimal(-1)}
+
+
+def test_a_single_row_table_that_breaks_its_sums_is_read_as_printed():
+    # nothing says the text is out of order: the agency's inconsistency is kept for the checks to find
+    doc = _parse_text(SECTION_THREE.format(rows="（六）其他处理\t17\t32\t0\t10\t0\t0\t0\n"))
+    assert {c.col: c.value for c in doc.cells if c.row == "other"}["natural_person"] == Decimal(17)
+
+
+def test_a_delimiter_turned_into_a_digit_is_found():
+    # `1\t0项` with the tab overwritten by `0`: `100项`
+    row = [None, "0", "1", "0", "0", "100项", "2", "2"]
+    assert _d(0, 1, 0, 0, 1, 0, 2, 2) in recut_readings(row, _value, lambda v: row_total_holds(v, has_subtotal=True))
+
+
+def test_a_blank_in_a_table_whose_conversion_merges_cells_leaves_its_row_null():
+    rows = ("一、本年新收政府信息公开申请数量\t\t0\t1\t0\t0\t0\t1\n"
+            "二、上年结转政府信息公开申请数量\t0\t0 0\t0\t0\t0\t0\n"
+            "（一）予以公开\t1\t0\t0\t0\t0\t0\t1\n")
+    doc = _parse_text(SECTION_THREE.format(rows=rows))
+    values = {(c.row, c.col): c.value for c in doc.cells}
+    assert values[("new_received", "total")] is None  # its blank may have moved: markitdown over pdfminer
+    assert values[("granted", "total")] == Decimal(1)  # every cell printed: its columns are certain
+    assert any(i.code == "ambiguous_alignment" and i.row == "new_received" and "blank" in i.detail
+               for i in doc.issues)
