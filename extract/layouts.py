@@ -241,9 +241,13 @@ def _cell_per_line(lines: list[str]) -> list[Block]:
     return blocks
 
 
+# Row labels are Chinese: a cell line without a CJK character (a damaged value, `ﴒ`) is no label.
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
 def _starts_new_row(row: list[Cell], text: str) -> bool:
     """A label cell right after a value cell begins the next row even without a blank line."""
-    if not text.strip() or is_value_like(text):
+    if not text.strip() or is_value_like(text) or not _CJK.search(text):
         return False
     last = next((c for c in reversed(row) if c.text.strip()), None)
     return last is not None and is_value_like(last.text)

@@ -173,3 +173,17 @@ def test_a_blank_in_a_table_whose_conversion_merges_cells_leaves_its_row_null():
     assert values[("granted", "total")] == Decimal(1)  # every cell printed: its columns are certain
     assert any(i.code == "ambiguous_alignment" and i.row == "new_received" and "blank" in i.detail
                for i in doc.issues)
+
+
+def test_a_damaged_value_line_stays_in_its_cell_per_line_row():
+    # fuzz m002361: the total `２` of a cell-per-line row overwritten by `ﴒ`; read as a new row, it let the
+    # row's leading residue blank become its first value and every value move a column
+    cells = ["", "0", "1", "0", "0", "1", "0", "ﴒ"]
+    text = ("2020年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+            + "".join(f"\t{t}\n" for t in ["", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构",
+                                            "其他", "总计"])
+            + "\n\t（一）予以公开\n" + "".join(f"\t{t}\n" for t in cells))
+    doc = _parse_text(text)
+    granted = {c.col: c.value for c in doc.cells if c.row == "granted"}
+    assert not any(v is not None for v in granted.values())  # was: commercial 0, research 1 … (shifted)
+    assert any(i.row == "granted" for i in doc.issues)
