@@ -28,6 +28,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from expectations import report_data as data
 from expectations.codes import CHECKS, format_number, scope_label
+from expectations.history import FOLDER as HISTORY
+from expectations.history import build_history
 from expectations.report_charts import bar_chart
 from expectations.store import connect
 
@@ -38,7 +40,7 @@ SEARCH_INDEX = "search_index.js"
 REGIONS = "regions"
 AGENCIES = "agencies"
 STATIC = ("report.css", "report.js")  # shared by every page, copied beside the summary
-OUTPUTS = (PAGE, DOCUMENTS_PAGE, SEARCH_INDEX, REGIONS, AGENCIES, *STATIC)
+OUTPUTS = (PAGE, DOCUMENTS_PAGE, SEARCH_INDEX, REGIONS, AGENCIES, HISTORY, *STATIC)
 TOP_FAILING_SHOWN = 100
 DOCUMENTS_ON_SUMMARY = 50
 DOCUMENTS_PAGE_SHOWN = 5_000
@@ -319,6 +321,9 @@ def build_report(warehouse: Path, out_dir: Path, caps: Caps = Caps()) -> Path:
             if not data.has_table(con, "dq", "check_results"):
                 raise LookupError(f"{warehouse} has no dq.check_results: run the checks first (expectations.checks)")
             Site(con, staging, caps).write()
+            with_history = all(data.has_table(con, "marts", t) for t in ("dim_agency", "fct_agency_years"))
+        if with_history:  # each agency's years side by side, beside the report
+            build_history(warehouse, staging)
         _publish(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

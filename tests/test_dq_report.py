@@ -131,3 +131,15 @@ def test_every_name_is_escaped(tmp_path: Path) -> None:
     assert HOSTILE in _text(_page(agency).xpath("//h1")[0])
     index = (site / SEARCH_INDEX).read_text(encoding="utf-8")
     assert "<" not in index and "\\u003cscript>alert" in index
+
+
+def test_each_agency_history_is_built_beside_the_report_and_linked(site: Path) -> None:
+    summary = _page(site / PAGE)
+    assert "history/index.html" in [a.get("href") for a in summary.iter("a")]
+    index = site / "history" / "index.html"
+    assert index.exists()
+    agencies = sorted((site / "history" / "a").glob("*.html"))
+    assert agencies, "no agency page"
+    page = agencies[0].read_text(encoding="utf-8")
+    assert "<svg" in page or "<table" in page
+    assert not REMOTE.search(index.read_text(encoding="utf-8") + page)
