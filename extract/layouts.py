@@ -77,6 +77,9 @@ def _bare_pipes(lines: list[str]) -> bool:
     return any(_BARE_SEPARATOR.match(ln) and not ln.strip().startswith("|") for ln in lines)
 
 
+CUT_ROW_MIN_PIPES = 3
+
+
 def _markdown(lines: list[str]) -> list[Block]:
     """Pipe rows are table rows; the lines between them are read as plain text, because a converter that
     recovers only part of a table leaves the rest as loose lines (`行政许可 0`)."""
@@ -90,10 +93,16 @@ def _markdown(lines: list[str]) -> list[Block]:
         if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
             cells = [Cell(_md_cell(part), line=no) for part in stripped[1:-1].split("|")]
             blocks.append(Block("row", cells))
+        elif stripped.startswith("|") and stripped.count("|") >= CUT_ROW_MIN_PIPES:
+            # a row cut short (a truncated file): its last cell may be cut too (`10` → `1`), so it is dropped
+            blocks.append(Block("row", [Cell(_md_cell(part), line=no) for part in stripped[1:].split("|")[:-1]]))
         elif bare and "|" in stripped:
             blocks.append(Block("row", [Cell(_md_cell(part), line=no) for part in stripped.split("|")]))
         else:
             blocks.extend(stream.blocks(stripped.lstrip("#").strip(), no))
+    last = next((ln.strip() for ln in reversed(lines) if ln.strip()), "")
+    if blocks and blocks[-1].kind == "row" and last.startswith("|"):
+        blocks.pop()  # a file that ends inside a table was cut: its last row may have lost cells at its end
     return blocks
 
 

@@ -1048,10 +1048,10 @@ def parse_review_litigation(blocks: list[Block], tpl: Templates, *, sparse_docum
         res.cells.extend(ParsedCell("review_litigation", blk, r, None, "", data.cells[0]) for blk, r in columns)
         return res
     placed = [cells[pos] for pos in positions]
-    if any(merged_values(c.text) for c in placed) and any(not c.text.strip() for c in placed):
-        res.issues.append(Issue("ambiguous_alignment", "a cell of the data row holds two values and another is "
-                                "empty: the conversion moved cells across columns; left null", "review_litigation",
-                                line=data.line))
+    if _merged_elsewhere_than_last(placed, cells[max(positions) + 1:]):
+        res.issues.append(Issue("ambiguous_alignment", "a cell of the data row holds two values, and it is not "
+                                "the last one glued to a stray cell: the conversion moved cells across columns; "
+                                "left null", "review_litigation", line=data.line))
         res.cells.extend(ParsedCell("review_litigation", blk, r, None, "", data.cells[0]) for blk, r in columns)
         return res
     after = [c.text for c in cells[max(positions) + 1:]]
@@ -1067,6 +1067,17 @@ def parse_review_litigation(blocks: list[Block], tpl: Templates, *, sparse_docum
             res.issues.append(Issue("stray_cell", f"cell {i + 1} ({c.text.strip()!r}) sits under no "
                                     "header column; ignored", "review_litigation", line=c.line))
     return res
+
+
+def _merged_elsewhere_than_last(placed: list[Cell], after: list[Cell]) -> bool:
+    """A cell holding two values anywhere but as the row's last cell glued to a stray 16th (`5<br>0`, nothing
+    after it and no cell of the row empty): the row's cells moved, none is certain."""
+    merged = [i for i, c in enumerate(placed) if merged_values(c.text)]
+    if not merged:
+        return False
+    glued_stray = merged == [len(placed) - 1] and not any(c.text.strip() for c in after) and all(
+        c.text.strip() for c in placed)
+    return not glued_stray
 
 
 def _block_totals_hold(cells: list[Cell]) -> bool:

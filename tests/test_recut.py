@@ -61,6 +61,9 @@ SECTION_FOUR = """## 四、政府信息公开行政复议、行政诉讼情况
 |结果维持|结果纠正|其他结果|尚未审结|总计|未经复议直接起诉|||||复议后起诉|||||
 ||||||结果维持|结果纠正|其他结果|尚未审结|总计|结果维持|结果纠正|其他结果|尚未审结|总计|
 |{cells}|
+
+五、存在的主要问题及改进情况
+无。
 """
 
 
@@ -187,3 +190,16 @@ def test_a_damaged_value_line_stays_in_its_cell_per_line_row():
     granted = {c.col: c.value for c in doc.cells if c.row == "granted"}
     assert not any(v is not None for v in granted.values())  # was: commercial 0, research 1 … (shifted)
     assert any(i.row == "granted" for i in doc.issues)
+
+
+def test_a_markdown_file_that_ends_inside_a_table_drops_its_last_row():
+    # fuzz m000113: truncated after `| 0  | `, the last row looks whole but lost its last cells
+    values, issues = _section_four_cut(["1", "0", "0", "0", "1"] * 3)
+    assert values == {} or all(v is None for v in values.values())
+    assert any(i.table == "review_litigation" for i in issues)
+
+
+def _section_four_cut(cells: list[str]) -> tuple[dict[tuple[str, str], Decimal | None], list]:
+    text = "2021年政府信息公开工作年度报告\n\n" + SECTION_FOUR.split("\n\n五、")[0].format(cells="|".join(cells))
+    doc = parse_bytes(text.encode("utf-8"), Path("converted.md"))
+    return {(c.row, c.col): c.value for c in doc.cells if c.table == "review_litigation"}, doc.issues
