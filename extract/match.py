@@ -767,6 +767,15 @@ def _uncorroborated_rows(decided: dict[str, list[Cell | None]], has_subtotal: bo
     return breaking if breaking and 2 * holding <= len(decided) else set()
 
 
+def _spaced_and_short(run: Cell, n: int) -> bool:
+    """A run printed with spaces between most of its numbers (more than half its columns), but fewer numbers
+    than columns: a blank cell was dropped (its value unknown, so no sum can place it) or two numbers were
+    glued; a split that fills the columns (`6 0 0 0 0 17` read `6 0 0 0 0 1 7`) is then a guess. A crawl that
+    spaces one cell alone (`500000 5`) glued the rest, and its split stays the identities' to decide."""
+    pieces = run_pieces(run.text)
+    return bool(pieces) and n // 2 < len(pieces) < n
+
+
 def _blanks_dropped_here(rows: dict[str, tuple[Block, Cell, list, str]], has_subtotal: bool) -> bool:
     """Whether this table's glued runs show dropped blanks: a run that reads as no full row but as a row with a
     blank (its blank cell left no trace in the text)."""
@@ -899,6 +908,8 @@ def _app_readings(res: TableResult, b: Block, li: int, values: list[Cell], layou
     if placed is not None:
         return [placed], "grid"
     if b.kind == "run":
+        if _spaced_and_short(values[-1], n):
+            return [], "run"
         return run_candidates(values[-1], n, lambda v: row_total_holds(v, sub),
                               row_sum_splits(values[-1].text, sub))
     cands, how = candidates(values, n)

@@ -203,3 +203,15 @@ def _section_four_cut(cells: list[str]) -> tuple[dict[tuple[str, str], Decimal |
     text = "2021年政府信息公开工作年度报告\n\n" + SECTION_FOUR.split("\n\n五、")[0].format(cells="|".join(cells))
     doc = parse_bytes(text.encode("utf-8"), Path("converted.md"))
     return {(c.row, c.col): c.value for c in doc.cells if c.table == "review_litigation"}, doc.issues
+
+
+def test_a_spaced_run_short_of_a_cell_is_not_filled_by_splitting_a_number():
+    # inscriptis: `（七）总计 6 [blank] 0 0 0 0 17` — the blank hid a value, so 6 0 0 0 0 1 7 balancing is chance
+    doc = _parse_text("2020年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+                      "（七）总计 6 0 0 0 0 17\n")
+    assert not any(c.value is not None for c in doc.cells if c.row == "total_processed")
+    assert any(i.row == "total_processed" for i in doc.issues)
+    # a crawl that spaces one cell alone glued the rest: the identities still split it (pingtan `500000 5`)
+    crawl = _parse_text("2020年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+                        "（二）部分公开（区分处理的，只计这一情形，不计其他情形）500000 5\n")
+    assert {c.col: c.value for c in crawl.cells if c.row == "partially_granted"}["natural_person"] == Decimal(5)
