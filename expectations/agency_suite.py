@@ -17,18 +17,16 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
-import great_expectations.expectations as gxe
 import numpy as np
 import pandas as pd
 import yaml
 from great_expectations.expectations.expectation import Expectation
-from great_expectations.expectations.row_conditions import Column
 
+from expectations.pairs import pair_expectation
 from extract.templates import form
 
 SIDES = "marts.fct_agency_relation_sides"
 CATALOGUE = Path(__file__).with_name("agency_checks.yaml")
-GX_SEVERITY = {"error": "critical", "warning": "warning", "info": "info"}
 COLUMNS = ("report_id", "check_id", "scope", "status", "severity", "expected", "actual", "difference", "agency",
            "year", "detail")
 _WORDS = {"=": ("一致", "不一致"), ">=": ("不小于后者", "小于后者"), "<=": ("不超过后者", "超过后者")}
@@ -77,19 +75,7 @@ def detail(check_id: str, scope: str, relation: str, status: str, found: bool, a
 
 def expectation(check_id: str, relation: str) -> Expectation:
     """`actual <relation> expected` over the rows of one check and relation."""
-    info = catalogue()[check_id][0]
-    common = {
-        "row_condition": (Column("check_id") == check_id) & (Column("relation") == relation),
-        "severity": GX_SEVERITY[info.severity],
-        "description": f"{check_id}：{info.rule}（{info.actual_label} {relation} {info.expected_label}）",
-        "meta": {"check_id": check_id, "relation": relation, "severity": info.severity},
-    }
-    if relation == "=":
-        return gxe.ExpectColumnPairValuesToBeEqual(column_A="actual", column_B="expected",
-                                                   ignore_row_if="either_value_is_missing", **common)
-    a, b = ("actual", "expected") if relation == ">=" else ("expected", "actual")
-    return gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A=a, column_B=b, or_equal=True,
-                                                       ignore_row_if="either_value_is_missing", **common)
+    return pair_expectation(check_id, relation, catalogue()[check_id][0])
 
 
 @dataclass(frozen=True)

@@ -13,18 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
-import great_expectations.expectations as gxe
 import pandas as pd
 from great_expectations.expectations.expectation import Expectation
-from great_expectations.expectations.row_conditions import Column
 
 from expectations.agency_suite import AgencySuite
 from expectations.codes import CHECKS
+from expectations.pairs import pair_expectation
 from expectations.results import dq_rows
 from extract.templates import form
 
 SIDES = "marts.fct_relation_sides"
-GX_SEVERITY = {"error": "critical", "warning": "warning", "info": "info"}
 
 
 @dataclass(frozen=True)
@@ -68,19 +66,7 @@ class Suite:
 
 def expectation(check_id: str, relation: str) -> Expectation:
     """`actual <relation> expected` over the rows of one check."""
-    info = CHECKS[check_id]
-    common = {
-        "row_condition": (Column("check_id") == check_id) & (Column("relation") == relation),
-        "severity": GX_SEVERITY[info.severity],
-        "description": f"{check_id}：{info.rule}（{info.actual_label} {relation} {info.expected_label}）",
-        "meta": {"check_id": check_id, "relation": relation, "severity": info.severity},
-    }
-    if relation == "=":
-        return gxe.ExpectColumnPairValuesToBeEqual(column_A="actual", column_B="expected",
-                                                   ignore_row_if="either_value_is_missing", **common)
-    a, b = ("actual", "expected") if relation == ">=" else ("expected", "actual")
-    return gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A=a, column_B=b, or_equal=True,
-                                                       ignore_row_if="either_value_is_missing", **common)
+    return pair_expectation(check_id, relation, CHECKS[check_id])
 
 
 SUITES: dict[str, Suite] = {

@@ -4,9 +4,7 @@ file that dbt-duckdb keeps open afterwards so the tests can open it read-only.""
 
 from __future__ import annotations
 
-import contextlib
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,26 +12,11 @@ from dbt.cli.main import dbtRunnerResult
 
 from orchestration.dbt_build import dbt_environment, invoke_dbt, parsed_manifest, release_duckdb
 
-__all__ = ["PROJECT", "env", "release_duckdb", "run_dbt"]
+__all__ = ["PROJECT", "dbt_environment", "release_duckdb", "run_dbt"]
 
 PROJECT = Path(__file__).resolve().parent.parent / "dbt_project"
 # Commands that run the project's nodes and can take a parsed manifest instead of parsing.
 RUNS_NODES = frozenset({"build", "run", "test", "seed"})
-
-
-@contextlib.contextmanager
-def env(**values: str) -> Iterator[None]:
-    """Set environment variables for the duration of the block."""
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
 
 
 def run_dbt(

@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 import pytest
 from dbt.cli.main import dbtRunner
-from dbt_runner import PROJECT, env, release_duckdb, run_dbt
+from dbt_runner import PROJECT, dbt_environment, release_duckdb, run_dbt
 
 from extract.pipeline import extract_and_load
 from synthetic.render import Noise, render_report
@@ -93,7 +93,7 @@ def test_the_override_seed_links_a_name_the_resolution_left_apart(built: Path, t
         "北京市人民政府办公厅,,operator: never linked\n", encoding="utf-8")
     warehouse = tmp_path / "nianbao.duckdb"
     shutil.copyfile(built, warehouse)
-    with env(NIANBAO_WAREHOUSE=str(warehouse), DO_NOT_TRACK="1"):
+    with dbt_environment(warehouse, DO_NOT_TRACK="1"):
         try:
             result = dbtRunner().invoke(["build", "--project-dir", str(project), "--profiles-dir", str(project),
                                          "--target-path", str(tmp_path / "target"), "--log-path",
