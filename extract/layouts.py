@@ -77,7 +77,7 @@ def _bare_pipes(lines: list[str]) -> bool:
     return any(_BARE_SEPARATOR.match(ln) and not ln.strip().startswith("|") for ln in lines)
 
 
-CUT_ROW_MIN_PIPES = 3
+OPEN_ROW_MIN_PIPES = 3
 
 
 def _markdown(lines: list[str]) -> list[Block]:
@@ -93,9 +93,9 @@ def _markdown(lines: list[str]) -> list[Block]:
         if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
             cells = [Cell(_md_cell(part), line=no) for part in stripped[1:-1].split("|")]
             blocks.append(Block("row", cells))
-        elif stripped.startswith("|") and stripped.count("|") >= CUT_ROW_MIN_PIPES:
-            # a row cut short (a truncated file): its last cell may be cut too (`10` → `1`), so it is dropped
-            blocks.append(Block("row", [Cell(_md_cell(part), line=no) for part in stripped[1:].split("|")[:-1]]))
+        elif stripped.startswith("|") and stripped.count("|") >= OPEN_ROW_MIN_PIPES:
+            # a row that lost its closing pipe is still a row (a file that ends on one is cut: see below)
+            blocks.append(Block("row", [Cell(_md_cell(part), line=no) for part in stripped[1:].split("|")]))
         elif bare and "|" in stripped:
             blocks.append(Block("row", [Cell(_md_cell(part), line=no) for part in stripped.split("|")]))
         else:

@@ -215,3 +215,17 @@ def test_a_spaced_run_short_of_a_cell_is_not_filled_by_splitting_a_number():
     crawl = _parse_text("2020年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
                         "（二）部分公开（区分处理的，只计这一情形，不计其他情形）500000 5\n")
     assert {c.col: c.value for c in crawl.cells if c.row == "partially_granted"}["natural_person"] == Decimal(5)
+
+
+def test_a_markdown_row_that_lost_its_closing_pipe_keeps_every_cell():
+    # fuzz m006209: `| 规章 |  | 210 | 6 | 6 ` — the last cell is a cell, not a cut one
+    text = ("2021年政府信息公开工作年度报告\n二、主动公开政府信息情况\n\n"
+            "| 第二十条第（一）项 | | | | |\n| --- | --- | --- | --- | --- |\n"
+            "| 信息内容 |  | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n"
+            "| 规章 |  | 210 | 6 | 6 \n"
+            "| 行政规范性文件 |  | 0 |  0 | 154 |\n\n"
+            "| 第二十条第（五）项 | | | | |\n| --- | --- | --- | --- | --- |\n"
+            "| 信息内容 |  | 本年处理决定数量 | | |\n| 行政许可 |  | 12 | | |\n\n三、收到和处理政府信息公开申请情况\n")
+    doc = _parse_text(text)
+    regulations = {c.col: c.value for c in doc.cells if c.row == "regulations"}
+    assert regulations == {"issued": Decimal(210), "repealed": Decimal(6), "in_force": Decimal(6)}
