@@ -646,22 +646,16 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
     contradicting = contradicted(by_identities - unconfirmed, decided, as_values, _equations(rows))
     contradicting |= {code for code in blank_dropped - unconfirmed
                       if code in decided and not confirmed(code, decided, as_values, _equations(rows))}
-    recut = _recut_rows(decided, has_subtotal) - unconfirmed - contradicting
     out_of_order = labels_alone or any(not isinstance(o, str) for o in orphans.sequence)
-    lone = (_uncorroborated_rows(decided, has_subtotal) if out_of_order else set()) - unconfirmed - contradicting \
-        - recut
-    moved_blanks = _blanks_that_may_have_moved(res, decided, rows) - unconfirmed - contradicting - recut - lone
-    for code in moved_blanks:
-        res.issues.append(Issue("ambiguous_alignment", MOVED_BLANK, "applications", code, line=rows[code][0].line))
-    lone |= moved_blanks
-    for code in unconfirmed | contradicting | recut | lone:
-        decided.pop(code, None)
-    for code in recut:
-        res.issues.append(Issue("ambiguous_alignment", RECUT.format(identity="the row total"), "applications", code,
-                                line=rows[code][0].line))
+    lone = (_uncorroborated_rows(decided, has_subtotal) if out_of_order else set()) - unconfirmed - contradicting
     for code in lone:
         res.issues.append(Issue("ambiguous_alignment", UNCORROBORATED, "applications", code, line=rows[code][0].line))
-    unread = recut | lone
+    moved_blanks = _blanks_that_may_have_moved(res, decided, rows) - unconfirmed - contradicting - lone
+    for code in moved_blanks:
+        res.issues.append(Issue("ambiguous_alignment", MOVED_BLANK, "applications", code, line=rows[code][0].line))
+    unread = lone | moved_blanks
+    for code in unconfirmed | contradicting | unread:
+        decided.pop(code, None)
     for code in contradicting:
         res.issues.append(Issue("ambiguous_digit_run" if rows[code][3] == "run" else "ambiguous_alignment",
                                 "the reading the row's own sums chose breaks a column identity of the table: a "
@@ -735,13 +729,6 @@ def _decide(rows: dict[str, tuple[Block, Cell, list[list[Cell | None]], str]], t
         if vec is not None:
             out[code] = next(c for c in rows[code][2] if _drop_subtotal(_values(c), has_subtotal) == vec)
     return out
-
-
-def _recut_rows(decided: dict[str, list[Cell | None]], has_subtotal: bool) -> set[str]:
-    """Rows whose printed values break the row total where a converter's glued or cut cells would not."""
-    holds = partial(row_total_holds, has_subtotal=has_subtotal)
-    return {code for code, vec in decided.items()
-            if recut_readings([c.text if c is not None else None for c in vec], _value_of, holds)}
 
 
 def _blanks_that_may_have_moved(res: TableResult, decided: dict[str, list[Cell | None]],
