@@ -815,8 +815,9 @@ class _AppLayout:
     has_subtotal: bool
     grid_positions: dict[str, int]
     header_width: int
-    # the cells most text rows print after their label (None: no majority, e.g. a flattening that drops blanks)
-    common_values: int | None = None
+    # per label column, the cells most text rows with their label there print after it (a label column with no
+    # majority, e.g. a flattening that drops blanks, is absent)
+    common_values: dict[int, int] = field(default_factory=dict)
 
 
 # A converter's table (not a fragment of one or two rows) is needed to tell its spacer columns apart.
@@ -916,27 +917,32 @@ def _app_readings(res: TableResult, b: Block, li: int, values: list[Cell], layou
 def _misfit_row(b: Block, values: list[Cell], positions: list[int] | None, layout: _AppLayout) -> bool:
     """A row read left to right although it does not fit its table, so its one reading is a guess: a grid row off
     its header's positions (a span from a moved row pushed its cells), or a text row printing fewer cells after
-    its label than the table's other rows do (a delimiter lost: `11\t0` read as `110`, the row's trailing blank
-    then read as its total)."""
+    its label than the table's other rows with their label in the same column do (a delimiter lost: `11\t0` read
+    as `110`, the row's trailing blank then read as its total, or the blank left by a label one column short read
+    as the first value)."""
     if _is_grid(b):
         return positions is not None
-    return b.kind == "row" and layout.common_values is not None and len(values) < layout.common_values
+    common = layout.common_values.get(_label_index(b.cells, b.kind) or 0)
+    return b.kind == "row" and common is not None and len(values) < common
 
 
-def _common_values(blocks: list[Block], tpl: Templates) -> int | None:
-    """How many cells most labelled text rows of section 三 print after their label (a flattened grid prints
-    every row alike); None without a clear majority (a flattening that drops blank cells)."""
-    counts: Counter[int] = Counter()
+def _common_values(blocks: list[Block], tpl: Templates) -> dict[int, int]:
+    """Per label column, how many cells most labelled text rows of section 三 with their label there print after
+    it (a flattened grid prints every row of a kind alike: a row label beside its group's, a sub-label one column
+    further); a label column without a clear majority (a flattening that drops blank cells) is left out."""
+    counts: dict[int, Counter[int]] = {}
     for b in blocks:
         if b.kind != "row" or _is_grid(b) or _is_app_header(b, tpl):
             continue
         li = _label_index(b.cells, b.kind)
         if li is not None and _match_row_label(b.cells, li, tpl.app_rows) is not None:
-            counts[len(b.cells) - li - 1] += 1
-    if not counts:
-        return None
-    count, rows = counts.most_common(1)[0]
-    return count if rows * 2 > sum(counts.values()) else None
+            counts.setdefault(li, Counter())[len(b.cells) - li - 1] += 1
+    common = {}
+    for li, by_count in counts.items():
+        count, rows = by_count.most_common(1)[0]
+        if rows * 2 > sum(by_count.values()):
+            common[li] = count
+    return common
 
 
 def expected_disclosure_rows(template: str, tpl: Templates, printed: set[str]) -> list[str]:

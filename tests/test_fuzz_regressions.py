@@ -234,6 +234,21 @@ def test_a_text_row_that_lost_a_delimiter_is_not_read_with_its_trailing_blank_as
     assert _values(doc, "applications", "denied_process_info") == _values(clean, "applications", "denied_process_info")
 
 
+def test_a_row_beside_its_group_that_lost_a_delimiter_is_not_read_from_its_label_blank():
+    """Fuzz m007779: a row label printed beside its group's leaves a blank sub-label cell before the values; a
+    delimiter turned into a digit (`1\t0` read as `100`) leaves the row one cell short, and that blank would
+    otherwise be read as its first value, shifting every other value one column right."""
+    text = _tab_report(SUBTOTAL_TAB_ROWS)
+    row = "\t（二）部分公开（区分处理的，只计这一情形，不计其他情形）\t\t1\t0\t0\t0\t0\t0\t0\t1"
+    assert row in text
+    doc = _parse(text.replace(row, row.replace("\t\t1\t0\t", "\t\t100\t")).encode("utf-8"), "delimiter.txt")
+    assert set(_values(doc, "applications", "partially_granted").values()) == {None}
+    assert doc.status == "partial"
+    clean = _parse(text.encode("utf-8"), "clean.txt")
+    assert _values(doc, "applications", "granted") == _values(clean, "applications", "granted")
+    assert _values(clean, "applications", "partially_granted")[("partially_granted", "natural_person")] == 1
+
+
 def test_a_section_four_header_with_an_added_cell_leaves_the_row_null():
     lines = _tab_report(F2021_TAB_ROWS).split("\n")
     i = next(k for k, line in enumerate(lines) if "尚未审结" in line and line.startswith("\t"))
