@@ -2,12 +2,15 @@
     正文与表格核对 — the two sides of the checks of the prose against the tables, one row per report × check,
     in the row shape of fct_relation_sides (NARRATIVE_APPLICATIONS, new applications, is declared in
     relations.yaml):
-      NARRATIVE_REVIEW      the prose's 行政复议N起 (actual) = table 四's 行政复议 总计;
-      NARRATIVE_LITIGATION  the prose's 行政诉讼N起 (actual) = table 四's 未经复议直接起诉 + 复议后起诉 总计;
-                            both `≤` (the table reaches it) when the prose says N余/N多 (a lower bound);
-      NARRATIVE_FEE         section 六 says no fee was charged (未收取…费): table 二's 行政事业性收费 amount
-                            (actual) ≤ 0;
-      NARRATIVE_PROBLEMS    section 五 (存在的主要问题及改进情况) has at least two sentences (0 when missing).
+      NARRATIVE_CARRIED_OVER    the prose's 上年结转N件 (actual) = table 三's 上年结转 总计;
+      NARRATIVE_HANDLED         the prose's 办结N件 (actual) = table 三's （七）总计 总计;
+      NARRATIVE_CARRIED_FORWARD the prose's N件结转下年度 (actual) = table 三's 结转下年度继续办理 总计;
+      NARRATIVE_REVIEW          the prose's 行政复议N起 (actual) = table 四's 行政复议 总计;
+      NARRATIVE_LITIGATION      the prose's 行政诉讼N起 (actual) = table 四's 未经复议直接起诉 + 复议后起诉 总计;
+                                all `≤` (the table reaches it) when the prose says N余/N多 (a lower bound);
+      NARRATIVE_FEE             section 六 says no fee was charged (未收取…费): table 二's 行政事业性收费 amount
+                                (actual) ≤ 0;
+      NARRATIVE_PROBLEMS        section 五 (存在的主要问题及改进情况) has at least two sentences (0 when missing).
     A fact the prose does not state gives no row.
 -#}
 with reports as (
@@ -15,45 +18,63 @@ with reports as (
     from {{ ref('dim_report') }}
 ),
 
-facts as (
-    select report_id, fact_code, cast(value as double) as stated, is_lower_bound
-    from {{ ref('stg_nianbao__narrative_facts') }}
-    where fact_code in ('review_cases', 'litigation_cases')
+-- the check each narrative fact is compared by, and the table it is compared with
+fact_checks (fact_code, check_id, table_code) as (
+    values
+        ('carried_over', 'NARRATIVE_CARRIED_OVER', 'applications'),
+        ('total_handled', 'NARRATIVE_HANDLED', 'applications'),
+        ('carried_forward', 'NARRATIVE_CARRIED_FORWARD', 'applications'),
+        ('review_cases', 'NARRATIVE_REVIEW', 'review_litigation'),
+        ('litigation_cases', 'NARRATIVE_LITIGATION', 'review_litigation')
 ),
 
-litigation as (
-    select report_id,
-        sum("count") filter (where block_code = 'review') as review_total,
-        sum("count") filter (where block_code in ('litigation_direct', 'litigation_after_review'))
-            as litigation_total,
-        bool_or("count" is null) filter (where block_code = 'review') as review_null,
-        bool_or("count" is null) filter (where block_code != 'review') as litigation_null,
-        count(*) filter (where block_code != 'review') as litigation_cells
-    from {{ ref('fct_litigation') }}
-    where result_code = 'total'
-    group by report_id
+facts as (
+    select narrative.report_id, narrative.fact_code, fact_checks.check_id, fact_checks.table_code,
+           cast(narrative.value as double) as stated, narrative.is_lower_bound
+    from {{ ref('stg_nianbao__narrative_facts') }} as narrative
+    inner join fact_checks on fact_checks.fact_code = narrative.fact_code
+),
+
+-- the table's side of each fact: its value, and whether a cell it needs is blank
+table_sides as (
+    select report_id, 'carried_over' as fact_code, cast(carried_over as double) as value,
+           carried_over is null as any_null
+    from {{ ref('fct_applications') }} where applicant_type = 'total'
+    union all
+    select report_id, 'total_handled', cast(total_processed as double), total_processed is null
+    from {{ ref('fct_applications') }} where applicant_type = 'total'
+    union all
+    select report_id, 'carried_forward', cast(carried_forward as double), carried_forward is null
+    from {{ ref('fct_applications') }} where applicant_type = 'total'
+    union all
+    select report_id, 'review_cases',
+        cast(sum("count") filter (where block_code = 'review') as double),
+        coalesce(bool_or("count" is null) filter (where block_code = 'review'), true)
+    from {{ ref('fct_litigation') }} where result_code = 'total' group by report_id
+    union all
+    select report_id, 'litigation_cases',
+        cast(sum("count") filter (where block_code in ('litigation_direct', 'litigation_after_review')) as double),
+        coalesce(bool_or("count" is null) filter (where block_code != 'review'), true)
+            or count(*) filter (where block_code != 'review') < 2
+    from {{ ref('fct_litigation') }} where result_code = 'total' group by report_id
 ),
 
 stated as (
     select
         facts.report_id,
-        case facts.fact_code when 'review_cases' then 'NARRATIVE_REVIEW' else 'NARRATIVE_LITIGATION' end as check_id,
+        facts.check_id,
         facts.fact_code as scope,
         'report' as per,
         case when facts.is_lower_bound then '<=' else '=' end as relation,
-        list_contains(reports.tables, 'review_litigation') as table_found,
-        case facts.fact_code
-            when 'review_cases' then coalesce(litigation.review_null, true)
-            else coalesce(litigation.litigation_null, true) or coalesce(litigation.litigation_cells, 0) < 2
-        end as any_null,
-        cast(case facts.fact_code when 'review_cases' then litigation.review_total
-                                  else litigation.litigation_total end as double) as expected,
+        list_contains(reports.tables, facts.table_code) as table_found,
+        coalesce(table_sides.any_null, true) as any_null,
+        table_sides.value as expected,
         facts.stated as actual,
         reports.agency,
         reports.year
     from facts
     inner join reports on reports.report_id = facts.report_id
-    left join litigation on litigation.report_id = facts.report_id
+    left join table_sides on table_sides.report_id = facts.report_id and table_sides.fact_code = facts.fact_code
 ),
 
 sections as (
