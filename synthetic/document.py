@@ -319,6 +319,14 @@ def review_grid(truth: ReportTruth, rng: random.Random, opts: DocOptions) -> Gri
 
 # --------------------------------------------------------------------------- prose
 
+# Table 三 totals the prose states when the truth's narrative holds them (the multi-year series does), in the
+# order the sentence gives them: 上年结转, 办结 (（七）总计), 结转下年度继续办理.
+TABLE_FACT_PHRASES: tuple[tuple[str, str], ...] = (
+    ("carried_over", "上年结转{}件"),
+    ("total_handled", "办结{}件"),
+    ("carried_forward", "{}件结转下年度继续办理"),
+)
+
 
 def _heading(code: str, rng: random.Random, opts: DocOptions) -> str:
     sec = next(s for s in templates().sections if s.code == code)
@@ -350,7 +358,8 @@ def build_document(truth: ReportTruth, rng: random.Random, opts: DocOptions | No
     items.append(Paragraph(f"{y}年，{short}共主动公开政府信息{n['proactive_items']}条，"
                            "持续推进重点领域信息公开，方便群众及时了解工作动态。"))
     items.append(Paragraph("（二）依申请公开情况"))
-    items.append(Paragraph(f"全年共收到政府信息公开申请{n['applications_received']}件，均已按期答复。"
+    table_facts = "".join(f"，{phrase.format(n[fact])}" for fact, phrase in TABLE_FACT_PHRASES if fact in n)
+    items.append(Paragraph(f"全年共收到政府信息公开申请{n['applications_received']}件{table_facts}，均已按期答复。"
                            f"全年因政府信息公开被申请行政复议{n['review_cases']}起。"
                            f"被提起行政诉讼{n['litigation_cases']}起。"))
     items.extend(Paragraph(p) for p in truth.prose.get("overview", []))

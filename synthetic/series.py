@@ -8,7 +8,8 @@ The series is the agency of one street office, 2019–2024, written as the files
 - one year published twice in two forms (the HTML page and its text dump: the same report);
 - one year re-published corrected (a later 发布时间; the first version printed a wrong 结转 cell);
 - the prose of sections 一 and 五 new each year, except `copied_years`, which copy the year before;
-- prose that disagrees with the tables in `narrative_mismatch` (fact code → years);
+- prose that states table 三's 上年结转, 办结 and 结转下年度 totals and disagrees with the tables in
+  `narrative_mismatch` (fact code → years: the stated number is the table's + 5);
 and agencies beside it that must stay apart: the 东湖街道 of 长春市朝阳区 (same body, another province, its
 text copied from the series: template copying across agencies), and a bare `东湖街道` (never merged).
 
@@ -48,6 +49,17 @@ CORRECTED_YEAR = 2023
 # sections whose prose the series writes (and text reuse compares)
 PROSE_SECTIONS = ("overview", "problems")
 _WRONG_CARRY_DELTA = 7
+NARRATIVE_MISMATCH_DELTA = 5
+# The prose's facts that restate table 三's totals (the row each restates)
+TABLE_FACT_ROWS: dict[str, str] = {
+    "carried_over": "carried_over", "total_handled": "total_processed", "carried_forward": "carried_forward",
+}
+# One year per fact whose prose disagrees with the tables (none in the broken-carry or corrected year, so each
+# year's failures tell one story)
+DEFAULT_NARRATIVE_MISMATCH: dict[str, tuple[int, ...]] = {
+    "applications_received": (2024,), "review_cases": (2020,), "carried_over": (2019,),
+    "total_handled": (2022,), "carried_forward": (2024,),
+}
 
 # Words the yearly prose is drawn from: each year's paragraphs are new sentences, so two years share
 # vocabulary but not text (what a real agency's honest yearly rewrite looks like to a similarity measure).
@@ -141,6 +153,13 @@ def _carry_from(truth: ReportTruth, previous: ReportTruth, delta: int = 0) -> No
     truth.narrative["applications_received"] = int(app["new_received"]["total"] or 0)
 
 
+def _state_table_facts(truth: ReportTruth) -> None:
+    """The prose states table 三's 上年结转, 办结 (（七）总计) and 结转下年度 totals as the table prints them."""
+    app = truth.cells["applications"]
+    for fact, row in TABLE_FACT_ROWS.items():
+        truth.narrative[fact] = int(app[row]["total"] or 0)
+
+
 def _stock_from(truth: ReportTruth, previous: ReportTruth) -> None:
     """This year's stock of rules continues last year's: F2021 现行有效件数 = last year's + 本年制发 − 本年废止
     (本年废止 capped at what was in force); F2019 对外公开总数量 = last year's + 本年新公开数量."""
@@ -158,8 +177,7 @@ def _stock_from(truth: ReportTruth, previous: ReportTruth) -> None:
 def series_truths(seed: int, broken_carry: tuple[int, ...] = (2021,), copied_years: tuple[int, ...] = (2021,),
                   narrative_mismatch: dict[str, tuple[int, ...]] | None = None) -> dict[int, ReportTruth]:
     """The agency's report of each year: consistent carry-over except into `broken_carry` years."""
-    mismatch = narrative_mismatch if narrative_mismatch is not None else {"applications_received": (2024,),
-                                                                         "review_cases": (2020,)}
+    mismatch = DEFAULT_NARRATIVE_MISMATCH if narrative_mismatch is None else narrative_mismatch
     rng = random.Random(seed)
     out: dict[int, ReportTruth] = {}
     for year in YEARS:
@@ -169,11 +187,12 @@ def series_truths(seed: int, broken_carry: tuple[int, ...] = (2021,), copied_yea
         if year - 1 in out:
             _carry_from(truth, out[year - 1], _WRONG_CARRY_DELTA if year in broken_carry else 0)
             _stock_from(truth, out[year - 1])
+        _state_table_facts(truth)
         if truth.template == "F2021":  # no 收费 in table 二: section 六 says no fee was charged
             truth.cells["disclosure"]["fees"]["amount_10k_yuan"] = Decimal("0.0000")
         for fact, years in mismatch.items():
             if year in years:
-                truth.narrative[fact] = int(truth.narrative.get(fact, 0)) + 5
+                truth.narrative[fact] = int(truth.narrative.get(fact, 0)) + NARRATIVE_MISMATCH_DELTA
         out[year] = truth
     return out
 
@@ -195,8 +214,7 @@ def write_series(out_dir: Path, seed: int = 3, broken_carry: tuple[int, ...] = (
     """Write the series (and the agencies that must stay apart) into `out_dir`, each file with its truth."""
     out_dir.mkdir(parents=True, exist_ok=True)
     truths = series_truths(seed, broken_carry, copied_years, narrative_mismatch)
-    mismatch = narrative_mismatch if narrative_mismatch is not None else {"applications_received": (2024,),
-                                                                         "review_cases": (2020,)}
+    mismatch = DEFAULT_NARRATIVE_MISMATCH if narrative_mismatch is None else narrative_mismatch
     series = Series(broken_carry=sorted(y for y in broken_carry if y - 1 in truths),
                     copied_years=sorted(copied_years), narrative_mismatch={k: list(v) for k, v in mismatch.items()})
     rng = random.Random(seed + 1)

@@ -14,7 +14,25 @@ import pytest
 from dbt_runner import run_dbt
 
 from extract.pipeline import extract_and_load
-from synthetic.series import BARE_NAME, CORRECTED_YEAR, OTHER_CITY_NAME, TWO_FORMS_YEAR, YEARS, Series, write_series
+from synthetic.series import (
+    BARE_NAME,
+    CORRECTED_YEAR,
+    NARRATIVE_MISMATCH_DELTA,
+    OTHER_CITY_NAME,
+    TWO_FORMS_YEAR,
+    YEARS,
+    Series,
+    write_series,
+)
+
+# The agencies suite's checks of a prose fact against its table, by the fact they read
+NARRATIVE_CHECKS = {
+    "carried_over": "NARRATIVE_CARRIED_OVER",
+    "total_handled": "NARRATIVE_HANDLED",
+    "carried_forward": "NARRATIVE_CARRIED_FORWARD",
+    "review_cases": "NARRATIVE_REVIEW",
+    "litigation_cases": "NARRATIVE_LITIGATION",
+}
 
 
 def query(warehouse: Path, sql: str) -> list[tuple[Any, ...]]:
@@ -152,9 +170,13 @@ def test_cross_in_force_holds_when_the_stock_continues_and_a_format_change_is_no
 
 def test_narrative_checks_flag_the_injected_mismatches(built):
     warehouse, series = built
-    review = sides(warehouse, "NARRATIVE_REVIEW")
-    assert {y for y, _ in failing(review)} == set(series.narrative_mismatch["review_cases"])
-    assert failing(sides(warehouse, "NARRATIVE_LITIGATION")) == set()
+    for fact, check_id in NARRATIVE_CHECKS.items():
+        stated = sides(warehouse, check_id)
+        # every year's prose states the fact, against a table that was found
+        assert {y for y, _ in stated} == set(YEARS) and not any(null for null, _, _ in stated.values()), check_id
+        assert failing(stated) == {(y, fact) for y in series.narrative_mismatch.get(fact, ())}, check_id
+        for year in series.narrative_mismatch.get(fact, ()):
+            assert stated[(year, fact)][1] == stated[(year, fact)][2] + NARRATIVE_MISMATCH_DELTA
     assert failing(sides(warehouse, "NARRATIVE_PROBLEMS"), ">=") == set()
     assert failing(sides(warehouse, "NARRATIVE_FEE"), "<=") == set()
     # the bare 东湖街道 charges fees in table 二 while its section 六 says no fee was charged
@@ -201,7 +223,8 @@ def test_agency_years_hold_the_current_reports_numbers(built):
         assert review == truths[year].cells["review_litigation"]["review"]["total"]
         assert is_current
         broken = 7 if year in series.broken_carry else 0  # the seven applicant columns of CROSS_CARRY
-        assert failed == broken + (1 if year in series.narrative_mismatch["review_cases"] else 0), year
+        narrative = sum(year in series.narrative_mismatch.get(fact, ()) for fact in NARRATIVE_CHECKS)
+        assert failed == broken + narrative, year
         assert versions == (2 if year in (TWO_FORMS_YEAR, CORRECTED_YEAR) else 1)
     reuse = {r[0]: r[6] for r in rows}
     assert reuse[YEARS[0]] is None and all(reuse[y] == 1.0 for y in series.copied_years)
@@ -239,11 +262,13 @@ def test_the_readme_query_on_how_an_agency_changed_runs_as_written(built):
     assert [r[3] for r in rows] == [None, *(b - a for a, b in itertools.pairwise(new))]
 
 
-def dq(warehouse: Path, check_id: str) -> dict[tuple[int, str], str]:
-    """(year, scope) → status of one check in dq.check_results for the series agency's current reports."""
+def dq(warehouse: Path, check_id: str, current_only: bool = False) -> dict[tuple[int, str], str]:
+    """(year, scope) → status of one check in dq.check_results for the series agency's reports (current only:
+    its current reports, one per year)."""
+    current = "r.is_current and" if current_only else ""
     rows = query(warehouse, f"""
         select r.year, c.scope, c.status from dq.check_results c join marts.dim_report r using (report_id)
-        where c.check_id = '{check_id}' and r.agency_id = (
+        where c.check_id = '{check_id}' and {current} r.agency_id = (
             select agency_id from marts.dim_agency where agency_name = '北京市朝阳区人民政府东湖街道办事处')""")
     return {(y, s): st for y, s, st in rows}
 
@@ -257,8 +282,21 @@ def test_gx_writes_the_cross_year_results_where_the_series_broke_them(built):
     assert {k for k, st in carry.items() if st == "fail"} == {(y, c) for y in series.broken_carry for c in (
         "natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total")}
     assert {y for (y, _), st in carry.items() if st == "not_assessable"} == {YEARS[0]}
-    review = dq(warehouse, "NARRATIVE_REVIEW")
-    assert {y for (y, _), st in review.items() if st == "fail"} == set(series.narrative_mismatch["review_cases"])
+    for fact, check_id in NARRATIVE_CHECKS.items():
+        results = dq(warehouse, check_id, current_only=True)
+        assert {k for k, st in results.items() if st == "fail"} == {
+            (y, fact) for y in series.narrative_mismatch.get(fact, ())}, check_id
+        assert {k for k, st in results.items() if st == "pass"} == {
+            (y, fact) for y in YEARS if y not in series.narrative_mismatch.get(fact, ())}, check_id
+    # the superseded 2023 version printed a wrong 上年结转 in table 三 under the right prose: its own failure
+    superseded = query(warehouse, """
+        select c.status from dq.check_results c join marts.dim_report r using (report_id)
+        where c.check_id = 'NARRATIVE_CARRIED_OVER' and r.file_name like '%_superseded%'""")
+    assert superseded == [("fail",)]
+    assert dict(query(warehouse, "select distinct check_id, severity from dq.check_results "
+                                 "where check_id like 'NARRATIVE_%'")) == {
+        **{check_id: "warning" for check_id in NARRATIVE_CHECKS.values()},
+        "NARRATIVE_APPLICATIONS": "warning", "NARRATIVE_PROBLEMS": "warning", "NARRATIVE_FEE": "info"}
     reuse = dq(warehouse, "TEXT_REUSE")
     assert {y for (y, s), st in reuse.items() if st == "fail" and s != "cross_agency"} == set(series.copied_years)
     severity = dict(query(warehouse, "select distinct check_id, severity from dq.check_results "
