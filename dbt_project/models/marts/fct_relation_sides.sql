@@ -76,12 +76,13 @@ conditions as materialized (
     where condition in (select condition from scopes)
 ),
 
--- a relation checked cell by cell has one term per scope: its side is the cell itself, nothing to sum
-cellwise as (
+-- every term's cell, for the reports whose condition holds (one join for both kinds of relation)
+valued as (
     select conditions.report_id, terms.check_id, terms.scope, terms.condition, terms.table_code, terms.per,
-           terms.relation, terms.bound, terms.reported, cells.value, cells.report_id is not null as present
+           terms.relation, terms.bound, terms.reported, terms.side, terms.position,
+           cells.value, cells.report_id is not null as present
     from conditions
-    inner join terms on terms.condition = conditions.condition and terms.per = 'cell'
+    inner join terms on terms.condition = conditions.condition
     left join cells
         on cells.report_id = conditions.report_id
         and cells.table_code = terms.term_table
@@ -89,16 +90,9 @@ cellwise as (
         and cells.col_code = terms.col_code
 ),
 
-valued as (
-    select conditions.report_id, terms.check_id, terms.scope, terms.condition, terms.side, terms.position,
-           cells.value, cells.report_id is not null as present
-    from conditions
-    inner join terms on terms.condition = conditions.condition and terms.per != 'cell'
-    left join cells
-        on cells.report_id = conditions.report_id
-        and cells.table_code = terms.term_table
-        and cells.row_code = terms.row_code
-        and cells.col_code = terms.col_code
+-- a relation checked cell by cell has one term per scope: its side is the cell itself, nothing to sum
+cellwise as (
+    select * from valued where per = 'cell'
 ),
 
 sides as (
@@ -109,6 +103,7 @@ sides as (
            sum(value) filter (where side = 'expected') as expected_sum,
            list(value order by side, position) as term_values
     from valued
+    where per != 'cell'
     group by report_id, check_id, scope, condition
 ),
 
