@@ -320,12 +320,18 @@ def review_grid(truth: ReportTruth, rng: random.Random, opts: DocOptions) -> Gri
 # --------------------------------------------------------------------------- prose
 
 # Table 三 totals the prose states when the truth's narrative holds them (the multi-year series does), in the
-# order the sentence gives them: 上年结转, 办结 (（七）总计), 结转下年度继续办理.
+# order the sentence gives them: 上年结转, 办结 (（七）总计), 结转下年度继续办理; `{}` is the number (N余 for a
+# lower bound).
 TABLE_FACT_PHRASES: tuple[tuple[str, str], ...] = (
     ("carried_over", "上年结转{}件"),
     ("total_handled", "办结{}件"),
     ("carried_forward", "{}件结转下年度继续办理"),
 )
+
+
+def _stated(truth: ReportTruth, fact: str) -> str:
+    """A fact's number as the prose prints it: N, or N余 when the truth states it as a lower bound."""
+    return f"{truth.narrative[fact]}余" if fact in truth.narrative_lower_bounds else str(truth.narrative[fact])
 
 
 def _heading(code: str, rng: random.Random, opts: DocOptions) -> str:
@@ -358,7 +364,8 @@ def build_document(truth: ReportTruth, rng: random.Random, opts: DocOptions | No
     items.append(Paragraph(f"{y}年，{short}共主动公开政府信息{n['proactive_items']}条，"
                            "持续推进重点领域信息公开，方便群众及时了解工作动态。"))
     items.append(Paragraph("（二）依申请公开情况"))
-    table_facts = "".join(f"，{phrase.format(n[fact])}" for fact, phrase in TABLE_FACT_PHRASES if fact in n)
+    table_facts = "".join(f"，{phrase.format(_stated(truth, fact))}"
+                          for fact, phrase in TABLE_FACT_PHRASES if fact in n)
     items.append(Paragraph(f"全年共收到政府信息公开申请{n['applications_received']}件{table_facts}，均已按期答复。"
                            f"全年因政府信息公开被申请行政复议{n['review_cases']}起。"
                            f"被提起行政诉讼{n['litigation_cases']}起。"))

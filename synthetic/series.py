@@ -9,7 +9,8 @@ The series is the agency of one street office, 2019–2024, written as the files
 - one year re-published corrected (a later 发布时间; the first version printed a wrong 结转 cell);
 - the prose of sections 一 and 五 new each year, except `copied_years`, which copy the year before;
 - prose that states table 三's 上年结转, 办结 and 结转下年度 totals and disagrees with the tables in
-  `narrative_mismatch` (fact code → years: the stated number is the table's + 5);
+  `narrative_mismatch` (fact code → years: the stated number is the table's + 5); some stated as N余件
+  (DEFAULT_NARRATIVE_LOWER_BOUND: a lower bound, below the table unless also a mismatch);
 and agencies beside it that must stay apart: the 东湖街道 of 长春市朝阳区 (same body, another province, its
 text copied from the series: template copying across agencies), and a bare `东湖街道` (never merged).
 
@@ -60,6 +61,11 @@ DEFAULT_NARRATIVE_MISMATCH: dict[str, tuple[int, ...]] = {
     "applications_received": (2024,), "review_cases": (2020,), "carried_over": (2019,),
     "total_handled": (2022,), "carried_forward": (2024,),
 }
+
+# Facts the prose states as a lower bound (N余件): below the table, rounded down to the ten (consistent, `≤`),
+# or the table's + 5 where the year is also a mismatch
+DEFAULT_NARRATIVE_LOWER_BOUND: dict[str, tuple[int, ...]] = {"total_handled": (2020,), "carried_forward": (2024,)}
+_LOWER_BOUND_STEP = 10
 
 # Words the yearly prose is drawn from: each year's paragraphs are new sentences, so two years share
 # vocabulary but not text (what a real agency's honest yearly rewrite looks like to a similarity measure).
@@ -123,12 +129,13 @@ class Series:
     broken_carry: list[int] = field(default_factory=list)  # year N+1 of each broken pair (N, N+1)
     copied_years: list[int] = field(default_factory=list)
     narrative_mismatch: dict[str, list[int]] = field(default_factory=dict)
+    narrative_lower_bound: dict[str, list[int]] = field(default_factory=dict)  # stated as N余件
 
     def manifest(self) -> dict[str, object]:
         return {
             "files": [{k: v for k, v in vars(f).items() if k != "truth"} for f in self.files],
             "broken_carry": self.broken_carry, "copied_years": self.copied_years,
-            "narrative_mismatch": self.narrative_mismatch,
+            "narrative_mismatch": self.narrative_mismatch, "narrative_lower_bound": self.narrative_lower_bound,
         }
 
 
@@ -158,6 +165,11 @@ def _state_table_facts(truth: ReportTruth) -> None:
     app = truth.cells["applications"]
     for fact, row in TABLE_FACT_ROWS.items():
         truth.narrative[fact] = int(app[row]["total"] or 0)
+
+
+def _rounded_down(value: int) -> int:
+    """A number stated as N余: the ten below the value (strictly below, so the table exceeds it)."""
+    return max(0, (value - 1) // _LOWER_BOUND_STEP * _LOWER_BOUND_STEP)
 
 
 def _stock_from(truth: ReportTruth, previous: ReportTruth) -> None:
@@ -193,6 +205,11 @@ def series_truths(seed: int, broken_carry: tuple[int, ...] = (2021,), copied_yea
         for fact, years in mismatch.items():
             if year in years:
                 truth.narrative[fact] = int(truth.narrative.get(fact, 0)) + NARRATIVE_MISMATCH_DELTA
+        for fact, years in DEFAULT_NARRATIVE_LOWER_BOUND.items():
+            if year in years:
+                truth.narrative_lower_bounds.add(fact)
+                if year not in mismatch.get(fact, ()):
+                    truth.narrative[fact] = _rounded_down(truth.narrative[fact])
         out[year] = truth
     return out
 
@@ -216,7 +233,8 @@ def write_series(out_dir: Path, seed: int = 3, broken_carry: tuple[int, ...] = (
     truths = series_truths(seed, broken_carry, copied_years, narrative_mismatch)
     mismatch = DEFAULT_NARRATIVE_MISMATCH if narrative_mismatch is None else narrative_mismatch
     series = Series(broken_carry=sorted(y for y in broken_carry if y - 1 in truths),
-                    copied_years=sorted(copied_years), narrative_mismatch={k: list(v) for k, v in mismatch.items()})
+                    copied_years=sorted(copied_years), narrative_mismatch={k: list(v) for k, v in mismatch.items()},
+                    narrative_lower_bound={k: list(v) for k, v in DEFAULT_NARRATIVE_LOWER_BOUND.items()})
     rng = random.Random(seed + 1)
     for year, truth in truths.items():
         published = f"{year + 1}-01-{10 + year % 10:02d}"

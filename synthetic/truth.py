@@ -110,6 +110,8 @@ class ReportTruth:
     subtotal_column: bool = False
     # paragraphs replacing the filler prose of a section (overview, problems), e.g. a series' own text
     prose: dict[str, list[str]] = field(default_factory=dict)
+    # narrative facts the prose states as a lower bound (N余件)
+    narrative_lower_bounds: set[str] = field(default_factory=set)
 
     @property
     def report_variant(self) -> str:
