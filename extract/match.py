@@ -21,14 +21,15 @@ from extract.loose import LooseValues
 from extract.order import Orphans, confirmed, contradicted, place_orphans, verify_by_order
 from extract.readers.grid import is_absent
 from extract.solve import (
+    APPLICANT_PARTS,
     Vector,
     block_totals_hold,
     digit_splits,
+    narrow,
     recut_readings,
     row_sum_splits,
     row_total_holds,
     run_pieces,
-    solve,
 )
 from extract.template import Label, Templates
 from extract.text import key, squash
@@ -635,15 +636,22 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
     expected = expected_application_rows(template, tpl, set(rows)) if template else None
     by_order = place_orphans(res, orphans, rows, expected, tpl.app_rows,
                              lambda b, li, values: _app_readings(res, b, li, values, layout))
-    decided = _decide(rows, tpl, has_subtotal)
+    decided, unbalanced = _decide(rows, tpl, has_subtotal)
     as_values = lambda v: _drop_subtotal(_values(v), has_subtotal)  # noqa: E731
     unconfirmed = verify_by_order(by_order, decided, as_values, _equations(rows))
-    blank_dropped = {code for code, (b, _, cands, how) in rows.items()
-                     if how == "run" and len(cands) == 1 and _blank_may_be_dropped(b, has_subtotal)
-                     } if _blanks_dropped_here(rows, has_subtotal) else set()
+    # a glued run that also reads with a blank dropped is read by its own sums alone: where the table's other
+    # runs show dropped blanks, its columns must confirm it; where a row beside it has no reading that balances,
+    # they refute it (only those runs are searched again: the search spends the document's budget)
+    dropped_here = _blanks_dropped_here(rows, has_subtotal)
+    suspects = set(rows) if dropped_here else _beside_unbalanced(set(rows), unbalanced, rows)
+    droppable = {code for code in suspects if (row := rows[code])[3] == "run" and len(row[2]) == 1
+                 and _blank_may_be_dropped(row[0], has_subtotal)}
+    blank_dropped = droppable if dropped_here else set()
     by_identities = {code for code, (_, _, cands, how) in rows.items()
                      if how in ("run", "sparse") and len(cands) > 1} | blank_dropped
     contradicting = contradicted(by_identities - unconfirmed, decided, as_values, _equations(rows))
+    # a droppable run read whole leaves a row beside it no reading that balances: the whole reading is refuted
+    contradicting |= _beside_unbalanced(droppable - unconfirmed, unbalanced, rows) & set(decided)
     contradicting |= {code for code in blank_dropped - unconfirmed
                       if code in decided and not confirmed(code, decided, as_values, _equations(rows))}
     out_of_order = labels_alone or any(not isinstance(o, str) for o in orphans.sequence)
@@ -718,17 +726,24 @@ def _drop_subtotal(values: Vector, has_subtotal: bool) -> Vector:
 
 
 def _decide(rows: dict[str, tuple[Block, Cell, list[list[Cell | None]], str]], tpl: Templates,
-            has_subtotal: bool) -> dict[str, list[Cell | None]]:
-    """One reading per row where the rows' own readings or the column identities make it certain."""
+            has_subtotal: bool) -> tuple[dict[str, list[Cell | None]], set[str]]:
+    """One reading per row where the rows' own readings or the column identities make it certain, and the rows
+    the identities left with no reading at all (whose readings no combination with the others balances)."""
     if all(len(c) == 1 for (_, _, c, _) in rows.values()):
-        return {code: c[0] for code, (_, _, c, _) in rows.items()}
+        return {code: c[0] for code, (_, _, c, _) in rows.items()}, set()
     cands = {code: [_drop_subtotal(_values(v), has_subtotal) for v in c] for code, (_, _, c, _) in rows.items()}
-    chosen = solve(cands, _equations(rows), len(tpl.app_columns.labels))
+    live = narrow(cands, _equations(rows), len(tpl.app_columns.labels))
     out = {}
-    for code, vec in chosen.items():
-        if vec is not None:
-            out[code] = next(c for c in rows[code][2] if _drop_subtotal(_values(c), has_subtotal) == vec)
-    return out
+    for code, left in live.items():
+        if len(left) == 1:
+            out[code] = next(c for c in rows[code][2] if _drop_subtotal(_values(c), has_subtotal) == left[0])
+    return out, {code for code, left in live.items() if cands[code] and not left}
+
+
+def _beside_unbalanced(codes: set[str], unbalanced: set[str], rows: dict[str, object]) -> set[str]:
+    """The rows of `codes` that share a column identity with a row no reading of which balances it."""
+    return {code for code in codes for lhs, rhs in _equations(rows)
+            if code in lhs + rhs and unbalanced & set(lhs + rhs)}
 
 
 def _blanks_that_may_have_moved(res: TableResult, decided: dict[str, list[Cell | None]],
@@ -848,23 +863,27 @@ def drop_spacer_columns(blocks: list[Block], n_values: int) -> list[Block]:
 def _without_spacers(group: list[Block], n_values: int) -> list[Block] | None:
     """The rows without the spacer columns that sit between value columns, when the value columns left are
     exactly `n_values` wide and every row's label stands before them; None when the rows are to be read as
-    printed (residue at the edges is the other readers' business)."""
+    printed (residue at the edges is the other readers' business). Header rows (no value in them) are kept as
+    printed: laid out by x position, their labels need not sit over the values' columns."""
     def is_value(c: Cell) -> bool:
         return bool(c.text.strip()) and read_cell(c.text).kind != "text"
 
     width = len(group[0].cells)
-    valued = [k for k in range(width) if any(is_value(r.cells[k]) for r in group)]
+    has_values = [any(is_value(c) for c in r.cells) for r in group]
+    with_values = [r for r, valued in zip(group, has_values, strict=True) if valued]
+    valued = [k for k in range(width) if any(is_value(r.cells[k]) for r in with_values)]
     if not valued:
         return None
     first, last = valued[0], valued[-1]
-    spacers = {k for k in range(first + 1, last) if not any(r.cells[k].text.strip() for r in group)}
+    spacers = {k for k in range(first + 1, last) if not any(r.cells[k].text.strip() for r in with_values)}
     if not spacers or last - first + 1 - len(spacers) != n_values:
         return None
-    for r in group:
+    for r in with_values:
         li = _label_index(r.cells)
         if any(is_value(r.cells[k]) for k in range(first)) or (li is not None and li >= first):
             return None
-    return [Block("row", [c for k, c in enumerate(r.cells) if k not in spacers]) for r in group]
+    return [Block("row", [c for k, c in enumerate(r.cells) if k not in spacers]) if valued else r
+            for r, valued in zip(group, has_values, strict=True)]
 
 
 def _printed_width(b: Block, values: list[Cell]) -> tuple[int, Vector | None]:
@@ -902,9 +921,8 @@ def _app_readings(res: TableResult, b: Block, li: int, values: list[Cell], layou
                               row_sum_splits(values[-1].text, sub))
     cands, how = candidates(values, n)
     if how == "sparse":
-        # dropped cells were empty: they add nothing to the row total
         res.sparse = True
-        cands = [v for v in cands if row_total_holds(_values(v), sub)]
+        cands = _sparse_readings(cands, sub)
     elif how == "window":
         # printed blanks are "not reported": a reading counts only if its total is fully printed
         cands = [v for v in cands if None not in _values(v) and row_total_holds(_values(v), sub)]
@@ -912,6 +930,22 @@ def _app_readings(res: TableResult, b: Block, li: int, values: list[Cell], layou
         # the row does not fit its table: its one reading is a guess, kept only if its sums confirm it
         cands, how = [v for v in cands if row_total_holds(_values(v), sub)], "window"
     return cands, how
+
+
+def _sparse_readings(cands: list[list[Cell | None]], has_subtotal: bool) -> list[list[Cell | None]]:
+    """The readings of a row whose blank cells were dropped that may be the printed row.
+
+    A reading whose row total holds is one (a dropped cell adds nothing). A reading that drops the total
+    itself checks nothing, so it cannot be ruled out: it stands beside the holding readings for the table's
+    column identities to weigh, but never alone (a blank part, its value still in the total, reads just like
+    it). A printed negative count breaks the row, and sums that balance through it place nothing."""
+    vectors = [(v, _values(v)) for v in cands]
+    if vectors and any(x is not None and x < 0 for x in vectors[0][1]):  # every reading places the same cells
+        return []
+    holding = [v for v, vec in vectors if row_total_holds(vec, has_subtotal)]
+    open_total = [v for v, vec in vectors if vec[-1] is None and v not in holding
+                  and row_total_holds((*vec[:-1], sum(x or Decimal(0) for x in vec[:APPLICANT_PARTS])), has_subtotal)]
+    return holding + open_total if holding else []
 
 
 def _misfit_row(b: Block, values: list[Cell], positions: list[int] | None, layout: _AppLayout) -> bool:
@@ -1136,7 +1170,15 @@ def _blocks_named(b: Block, tpl: Templates) -> list[str]:
 
 
 def _review_run(res: TableResult, data: Block, columns: list[tuple[str, str]]) -> TableResult:
-    """A run of digits for the 15 cells: kept only if exactly one split makes every block's 总计 add up."""
+    """A run of digits for the 15 cells: kept only if exactly one split makes every block's 总计 add up, and not
+    when it spaces most of its numbers but prints fewer than 15 (a blank was dropped: see `_spaced_and_short`)."""
+    if _spaced_and_short(data.cells[-1], len(columns)):
+        res.issues.append(Issue("ambiguous_alignment", f"the data row spaces {len(run_pieces(data.cells[-1].text))} "
+                                f"numbers for {len(columns)} columns: a blank cell was dropped or two numbers were "
+                                "glued, and a split that fills the columns would be a guess; left null",
+                                "review_litigation", line=data.line))
+        res.cells.extend(ParsedCell("review_litigation", blk, r, None, "", data.cells[-1]) for blk, r in columns)
+        return res
     fits, _ = run_candidates(data.cells[-1], len(columns), block_totals_hold)
     if len(fits) == 1:
         res.issues.append(Issue("placed_by_identities", "digit run split by the 总计 identities",

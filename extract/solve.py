@@ -124,13 +124,19 @@ def digit_splits(run: str, n: int, accept: Callable[[Vector], bool] | None = Non
     return out if rec(0, 0, []) else None
 
 
+# Section 三's columns: the six applicant columns a row total sums (自然人 and five kinds of 法人或其他组织), and
+# where an agency-added 法人或其他组织小计 sits (after them, before the total; it sums the five organisations).
+APPLICANT_PARTS = 6
+SUBTOTAL_COLUMN = 6
+
+
 def row_total_holds(vec: Vector, has_subtotal: bool = False) -> bool:
     """total = sum of the six applicant columns (and an added 小计 = its five organisation columns);
     cells not printed count as nothing."""
     v = [x or Decimal(0) for x in vec]
-    if has_subtotal:
-        return v[7] == sum(v[:6]) and v[6] == sum(v[1:6])
-    return v[6] == sum(v[:6])
+    if has_subtotal and v[SUBTOTAL_COLUMN] != sum(v[1:SUBTOTAL_COLUMN]):
+        return False
+    return v[-1] == sum(v[:APPLICANT_PARTS])
 
 
 def block_totals_hold(vec: Vector) -> bool:
@@ -146,12 +152,18 @@ JOINT_CASES_LIMIT = 4096
 
 def solve(candidates: dict[str, list[Vector]], equations: list[tuple[list[str], list[str]]],
           ncols: int) -> dict[str, Vector | None]:
+    """Each row's one reading left by the column equations (see `narrow`), None where none or several are."""
+    return {row: c[0] if len(c) == 1 else None for row, c in narrow(candidates, equations, ncols).items()}
+
+
+def narrow(candidates: dict[str, list[Vector]], equations: list[tuple[list[str], list[str]]],
+           ncols: int) -> dict[str, list[Vector]]:
     """Narrow each row's candidates with the column equations until nothing changes.
 
     `equations` are (lhs rows, rhs rows) that must balance in every column. The rows of an equation that are
     still open are tried together: a candidate is kept only if some combination with the other open rows'
     candidates balances the equation in every column it can be evaluated in (a cell not printed makes its
-    column not assessable). Rows left with exactly one candidate are decided; the others come back as None.
+    column not assessable). A row left with none has no reading the table's columns admit.
     """
     live = {row: list(c) for row, c in candidates.items()}
     changed = True
@@ -176,7 +188,7 @@ def solve(candidates: dict[str, list[Vector]], equations: list[tuple[list[str], 
                 if len(narrowed) != len(live[r]):
                     live[r] = narrowed
                     changed = True
-    return {row: c[0] if len(c) == 1 else None for row, c in live.items()}
+    return live
 
 
 def _balances(chosen: dict[str, Vector], lhs: list[str], rhs: list[str], ncols: int, trying: set[str]) -> bool:
