@@ -1,0 +1,84 @@
+"""What the converter slow tier found (issue 11), each pinned to the draw that found it: the converter's real
+output of a generated report, parsed, with the cells that class reads asserted against the truth. Each class is
+now read right or left null with an issue, never read as another number."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from synthetic.convert import BY_NAME, Outcome, case_for, check
+from synthetic.render import Noise
+
+ALL_NOISE = dict(cell_forms=False, null_forms=False, blanks=True, split_labels=True, stray_cells=True, encodings=True,
+                 heading_variants=True)
+
+
+def _outcome(converter: str, shape: tuple, seed: int, source: str, inject: tuple[str, ...], **noise: bool) -> Outcome:
+    return check(BY_NAME[converter], case_for(shape, seed, source, inject, Noise(**noise)))
+
+
+def _row(o: Outcome, table: str, row: str) -> dict[str, Decimal | None]:
+    return {c.col: c.value for c in o.doc.cells if c.table == table and c.row == row}
+
+
+def _truth(o: Outcome, table: str, row: str) -> dict[str, Decimal | None]:
+    return {col: None if v is None else Decimal(v) for col, v in o.cells[table][row].items()}
+
+
+def _issue(o: Outcome, code: str, table: str, row: str | None = None) -> list[str]:
+    return [i.detail for i in o.doc.issues if i.code == code and i.table == table and i.row == row]
+
+
+def test_a_spaced_section_four_run_one_number_short_is_left_null():
+    """inscriptis spaces the 四 row's numbers and drops the blank 总计: `0 0 10 1 1 0 …` (14 numbers) split `10`
+    into `1 0` to fill 15 columns, and the blocks balanced on the wrong cells."""
+    o = _outcome("inscriptis", ("F2019", "national", True), 879, "html", ("doubled_total_processed",), **ALL_NOISE)
+    assert not o.failures
+    assert _truth(o, "review_litigation", "review")["other"] == 10
+    assert set(_row(o, "review_litigation", "review").values()) == {None}
+    assert any("spaces 14 numbers for 15 columns" in d for d in _issue(o, "ambiguous_alignment", "review_litigation"))
+
+
+def test_markitdown_header_rows_off_the_value_columns_do_not_hide_a_spacer_column():
+    """markitdown over pdfminer lays columns out by x position: the header labels sit one column off the values,
+    so the column empty in every row of values was kept, and （六）其他处理's leading blank read 294 as 自然人."""
+    o = _outcome("markitdown_pdf", ("F2021", "single_other", False), 2142946, "pdf", ("row_total_off", "t4_total_off"),
+                 **{**ALL_NOISE, "stray_cells": False})
+    assert not o.failures
+    assert _row(o, "applications", "other") == _truth(o, "applications", "other")
+    assert _row(o, "applications", "other")["commercial"] == 294
+    assert _row(o, "applications", "other")["natural_person"] is None
+
+
+def test_a_sparse_row_balancing_only_through_a_negative_count_is_left_null():
+    """docx2txt drops blank cells: `-2 0 0 0 0 2` after a blank 自然人 balanced as `-2 … 2 (total blank)`."""
+    o = _outcome("docx2txt", ("F2021", "national", False), 19971, "docx", ("negative_count", "doubled_total_processed"),
+                 **{**ALL_NOISE, "split_labels": False, "stray_cells": False, "heading_variants": False})
+    assert not o.failures
+    assert _truth(o, "applications", "unable_not_held")["commercial"] == -2
+    assert set(_row(o, "applications", "unable_not_held").values()) == {None}
+    assert _issue(o, "ambiguous_alignment", "applications", "unable_not_held")
+
+
+def test_a_sparse_row_whose_dropped_cell_may_be_its_total_is_left_null():
+    """A blank 总计 dropped like any blank: `1 0 0 0 0 1 1` read as a blank 自然人 and a total of 1 balanced,
+    while the printed row was 1 … 1, 小计 1 and no total. The blank total's reading competes, and the table's
+    columns refute both."""
+    o = _outcome("docx2txt", ("F2021", "national", True), 16058, "docx", ("row_total_off",),
+                 **{**ALL_NOISE, "null_forms": True, "split_labels": False, "encodings": False})
+    assert not o.failures
+    assert _truth(o, "applications", "rejected_petition")["total"] is None
+    assert set(_row(o, "applications", "rejected_petition").values()) == {None}
+    assert _issue(o, "ambiguous_alignment", "applications", "rejected_petition")
+
+
+def test_a_glued_run_that_dropped_a_blank_is_refuted_by_the_rows_beside_it():
+    """bs4 `get_text()` glues `28 35 0 0 · 12 75` into `2835001275`, whose one full split `2 8 3 50 0 12 75` holds
+    its own total; (七)总计 then has no reading that balances the 勾稽, so the whole reading is refuted."""
+    o = _outcome("bs4_get_text", ("F2019", "beijing", False), 449351453, "html", ("t4_total_off",),
+                 **{**ALL_NOISE, "null_forms": True, "stray_cells": False, "heading_variants": False})
+    assert not o.failures
+    assert _truth(o, "applications", "new_received")["natural_person"] == 28
+    assert set(_row(o, "applications", "new_received").values()) == {None}
+    assert _issue(o, "ambiguous_digit_run", "applications", "new_received")
+    assert _row(o, "applications", "carried_over") == _truth(o, "applications", "carried_over")
