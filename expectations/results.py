@@ -2,9 +2,10 @@
 and one readable sentence per row (Chinese then English, with the printed numbers).
 
 A row is not assessable when its table was not found or a component is blank; otherwise it fails when GX
-listed it among the unexpected rows, else it passes. A relation checked cell by cell (NON_NEGATIVE) is
-stored compactly: per report and table, one `pass` row when every assessable cell is ≥ 0, plus one row
-per failing or blank cell, or one `not_assessable` row for a table that was not found.
+listed it among the unexpected rows, else it passes. A relation checked cell by cell (NON_NEGATIVE) arrives
+as one row per report and table (GX asserts its extreme cell against the bound) listing its blank cells and
+those beyond the bound, and is stored compactly: per report and table, one `pass` row when every assessable
+cell is ≥ 0, plus one row per failing or blank cell, or one `not_assessable` row for a table that was not found.
 """
 
 from __future__ import annotations
@@ -115,24 +116,23 @@ def _table_detail(status: str, table: str, assessed: int) -> str:
     return f"报告中未找到{where}，无法核对。NON_NEGATIVE {table}: table not found."
 
 
-def _cellwise(frame: pd.DataFrame) -> pd.DataFrame:
-    """A cell-by-cell relation's rows as stored: failing and blank cells, and each table as a whole."""
-    is_cell = (frame["per"] == "cell").to_numpy()
-    status = frame["status"].to_numpy()
-    tally = pd.DataFrame({"report_id": frame["report_id"].to_numpy()[is_cell],
-                          "scope": frame["table_code"].to_numpy()[is_cell],
-                          "passed": status[is_cell] == "pass", "failed": status[is_cell] == "fail"})
-    tally = tally.groupby(["report_id", "scope"]).sum()
-    tables = frame[frame["per"] == "table"].join(tally, on=["report_id", "scope"])
-    tables[["passed", "failed"]] = tables[["passed", "failed"]].fillna(0).astype(int)
-    tables["status"] = np.where(~tables["table_found"], "not_assessable", "pass")
-    tables = tables[~tables["table_found"] | ((tables["failed"] == 0) & (tables["passed"] > 0))]
-    tables["detail"] = [_table_detail(s, t, n) for s, t, n in zip(tables["status"], tables["scope"],
-                                                                   tables["passed"], strict=True)]
-    cells = frame[is_cell & (status != "pass")].copy()
+def _cellwise(tables: pd.DataFrame) -> pd.DataFrame:
+    """A cell-by-cell relation's rows as stored, from its rows per report and table (each listing its blank
+    cells and those beyond the bound): the failing and blank cells, and each table as a whole when it holds."""
+    listed = tables[tables["table_found"]].explode("exceptions").dropna(subset="exceptions")
+    cells = listed.assign(scope=[c["scope"] for c in listed["exceptions"]],
+                          actual=[np.nan if c["value"] is None else c["value"] for c in listed["exceptions"]])
+    blank = cells["actual"].isna().to_numpy()
+    cells["status"] = np.where(blank, "not_assessable", np.where(cells["status"] == "fail", "fail", "pass"))
+    cells["expected"] = np.where(blank, np.nan, cells["expected"])
+    cells["difference"] = cells["actual"] - cells["expected"]
     cells["detail"] = [_cell_detail(s, sc, v) for s, sc, v in zip(cells["status"], cells["scope"], cells["actual"],
                                                                   strict=True)]
-    return pd.concat([cells, tables])
+    held = tables[~tables["table_found"] | ((tables["status"] == "pass") & (tables["assessed"] > 0))].copy()
+    held[["expected", "actual", "difference"]] = np.nan
+    held["detail"] = [_table_detail(s, t, n) for s, t, n in zip(held["status"], held["scope"], held["assessed"],
+                                                               strict=True)]
+    return pd.concat([cells, held])
 
 
 def _floats(values: Iterable[Any]) -> list[float]:
@@ -147,18 +147,19 @@ def dq_rows(frame: pd.DataFrame, failing: set[tuple[str, str, str]], check_ids: 
                              for c in COLUMNS})
     reports = frame.attrs["reports"]
     frame = frame.copy()
+    frame.attrs = {}  # the reports ride along once, not with every part concatenated below
     keys = pd.MultiIndex.from_frame(frame[["report_id", "check_id", "scope"]])
     failed = keys.isin(list(failing)) if failing else np.zeros(len(frame), dtype=bool)
     frame["status"] = np.where(~frame["table_found"] | frame["any_null"], "not_assessable",
                                np.where(failed, "fail", "pass"))
     frame["severity"] = frame["check_id"].map({c: info.severity for c, info in CHECKS.items()})
     frame["difference"] = frame["actual"] - frame["expected"]
-    plain = frame[~frame["per"].isin(("cell", "table"))].copy()
+    plain = frame[frame["per"] != "table"].copy()
     plain["detail"] = [
         _sentences(c, s, k)(st, f, _floats(v), a, e)
         for c, s, k, st, f, v, a, e in zip(plain["check_id"], plain["scope"], plain["condition"], plain["status"],
                                           plain["table_found"], plain["term_values"], plain["actual"],
                                           plain["expected"], strict=True)
     ]
-    parts = [plain, _cellwise(frame)] if "NON_NEGATIVE" in check_ids else [plain]
+    parts = [plain, _cellwise(frame[frame["per"] == "table"])] if "NON_NEGATIVE" in check_ids else [plain]
     return pd.concat(parts, ignore_index=True).merge(reports, on="report_id", how="left")[list(COLUMNS)]

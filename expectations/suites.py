@@ -45,9 +45,7 @@ class Suite:
         params = None if report_ids is None else {"ids": list(report_ids)}
         # the sides of every suite are computed once per batch of reports (a temp table of this connection)
         batch = "batch_sides_" + hashlib.sha1(repr(sorted(report_ids or ["*"])).encode()).hexdigest()[:12]
-        # a cell's sentence needs only its value: the list of terms is read for the sums
-        con.execute(f"create temp table if not exists {batch} as select * replace (case when per in ('cell', 'table') "
-                    f"then null else term_values end as term_values) from {SIDES} where true {where}", params)
+        con.execute(f"create temp table if not exists {batch} as select * from {SIDES} where true {where}", params)
         frame = con.execute(f"select * from {batch} where {self.predicate()}").df()
         frame.attrs["reports"] = con.execute(f"select report_id, agency, year from marts.dim_report where true {where}",
                                              params).df()

@@ -90,9 +90,19 @@ valued as (
         and cells.col_code = terms.col_code
 ),
 
--- a relation checked cell by cell has one term per scope: its side is the cell itself, nothing to sum
+-- a relation checked cell by cell (one term per scope: its side is the cell itself) is stated once per report
+-- and table, where the report's template holds the cell: its cells' extreme value against the bound, how many
+-- it assessed, and the cells that are blank or beyond the bound listed (millions of cells, a few exceptions)
 cellwise as (
-    select * from valued where per = 'cell'
+    select report_id, check_id, table_code,
+           count(value) as assessed,
+           case any_value(relation) when '>=' then min(value) else max(value) end as extreme,
+           list({'scope': scope, 'value': value} order by scope) filter (
+               where value is null or (relation = '>=' and value < bound) or (relation = '<=' and value > bound)
+           ) as exceptions
+    from valued
+    where per = 'cell' and (not reported or present)
+    group by report_id, check_id, table_code
 ),
 
 sides as (
@@ -112,35 +122,30 @@ summed as (
     from sides
     inner join scopes using (check_id, scope, condition)
     where not scopes.reported or sides.all_present
-),
-
-stated as (
-    select report_id, check_id, scope, condition, table_code, per, relation, reported, any_null, bound,
-           expected_sum, actual_sum, term_values
-    from summed
-    union all
-    -- stated only where the report's template holds the cell
-    select report_id, check_id, scope, condition, table_code, per, relation, reported, value is null, bound,
-           null, value, [value]
-    from cellwise
-    where not reported or present
 )
 
-select stated.report_id, check_id, scope, condition, table_code, per, relation,
+select summed.report_id, check_id, scope, condition, table_code, per, relation,
        list_contains(reports.tables_found, table_code) as table_found, any_null,
        case when list_contains(reports.tables_found, table_code) and not any_null
             then coalesce(bound, expected_sum) end as expected,
        case when list_contains(reports.tables_found, table_code) and not any_null then actual_sum end as actual,
-       term_values
-from stated
+       term_values, null::bigint as assessed, null::struct(scope varchar, value double)[] as exceptions
+from summed
 inner join reports using (report_id)
--- a relation checked cell by cell, or over cells a template may lack, is stated only where its table was found
-where (per != 'cell' and not reported) or list_contains(reports.tables_found, table_code)
+-- a relation over cells a template may lack is stated only where its table was found
+where not reported or list_contains(reports.tables_found, table_code)
 
 union all
 
--- a relation checked cell by cell also has one row per report and table, for the table as a whole
+-- a relation checked cell by cell: one row per report and table, for the table as a whole (stated where found)
 select reports.report_id, tables.check_id, tables.table_code, 'always', tables.table_code, 'table',
-       tables.relation, list_contains(reports.tables_found, tables.table_code), false, null, null, null
+       tables.relation, list_contains(reports.tables_found, tables.table_code), false,
+       case when list_contains(reports.tables_found, tables.table_code) and cellwise.assessed > 0
+            then tables.bound end,
+       case when list_contains(reports.tables_found, tables.table_code) then cellwise.extreme end,
+       null, cellwise.assessed, case when list_contains(reports.tables_found, tables.table_code)
+                                     then cellwise.exceptions end
 from reports
-cross join (select distinct check_id, table_code, relation from scopes where per = 'cell') as tables
+cross join (select distinct check_id, table_code, relation, bound from scopes where per = 'cell') as tables
+left join cellwise on cellwise.report_id = reports.report_id and cellwise.check_id = tables.check_id
+    and cellwise.table_code = tables.table_code
