@@ -270,6 +270,8 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
     short: list[_ShortRow] = []
     caption: str | None = None
     guessed = False
+    read_under_caption: list[str] = []
+    read_before_their_header: set[str] = set()
     for b in blocks:
         ne = b.non_empty
         if not ne:
@@ -277,10 +279,16 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
         first = squash(ne[0].text)
         if first in tpl.disc_captions:
             res.found, cols, caption, guessed = True, None, first, False
+            read_under_caption = []
             continue
+        if _disclosure_column(ne[0].text, tpl)[0] is not None and tpl.disc_rows.match(ne[0].text) is None:
+            # a column label alone after rows of its block: the text is out of order (pdfminer prints a page's
+            # blocks apart), so the values that followed those rows' labels need not be theirs
+            read_before_their_header.update(read_under_caption)
         if key(ne[0].text).startswith(tuple(tpl.disc_header_first)):
             res.found = True
             cols, width, positions = _disclosure_header(b, tpl, res)
+            read_under_caption = []
             completed = _complete_header(res, cols, positions, caption, tpl, _disclosure_template(res, year), b)
             guessed, cols = completed is not cols, completed
             continue
@@ -296,6 +304,7 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
             res.issues.append(Issue("duplicate_row", f"row {lab.label} printed twice; first kept",
                                     "disclosure", lab.code, line=b.line))
             continue
+        read_under_caption.append(lab.code)
         if cols is None or _header_of_another_block(cols, lab, tpl, _disclosure_template(res, year)):
             pending.append((b, li, lab))
             seen[lab.code] = []
@@ -314,7 +323,19 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
         _rows_without_header(res, pending, tpl, _disclosure_template(res, year), seen)
     _drop_empty_group_rows(res, seen, tpl)
     _drop_rows_signed_where_unsigned(res, tpl)
+    _drop_rows_read_before_their_header(res, read_before_their_header)
     return res
+
+
+def _drop_rows_read_before_their_header(res: TableResult, codes: set[str]) -> None:
+    """Rows whose block printed a column label after them are left null (see `parse_disclosure`)."""
+    for code in sorted(codes & {c.row for c in res.cells if c.value is not None}):
+        res.issues.append(Issue("ambiguous_alignment", "a column label of the row's block is printed after the row: "
+                                "the text is out of order and the values after the row's label may be another "
+                                "row's; left null", "disclosure", code))
+    for c in res.cells:
+        if c.row in codes:
+            c.value = None
 
 
 _SIGNED = re.compile(r"^[+\-]\d")

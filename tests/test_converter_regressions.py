@@ -82,3 +82,14 @@ def test_a_glued_run_that_dropped_a_blank_is_refuted_by_the_rows_beside_it():
     assert set(_row(o, "applications", "new_received").values()) == {None}
     assert _issue(o, "ambiguous_digit_run", "applications", "new_received")
     assert _row(o, "applications", "carried_over") == _truth(o, "applications", "carried_over")
+
+
+def test_a_disclosure_row_whose_blocks_header_follows_it_is_left_null():
+    """pdfminer prints a page's text block by block: `政府集中采购 0 0` (行政事业性收费's two values) came before
+    the 采购 header and its own values `0 8.6748`, and was read as 采购项目数量 0, 采购总金额 0."""
+    o = _outcome("pdfminer", ("F2019", "national", False), 2989213544, "pdf", ("balance_off",),
+                 **{**ALL_NOISE, "null_forms": True, "encodings": False, "heading_variants": False})
+    assert not o.failures
+    assert str(o.cells["disclosure"]["procurement"]["amount_10k_yuan"]) == "8.6748"
+    assert set(_row(o, "disclosure", "procurement").values()) == {None}
+    assert any("printed after the row" in d for d in _issue(o, "ambiguous_alignment", "disclosure", "procurement"))
