@@ -35,6 +35,8 @@ def _facts(text: str) -> dict[str, tuple[Decimal, bool]]:
      {"total_handled": (20, False), "carried_forward": (3, False)}),
     ("共办结政府信息公开申请1200余件，另有30多件结转至下一年度办理。",
      {"total_handled": (1200, True), "carried_forward": (30, True)}),
+    # 办结 of the carried-over applications is that part of the work, not all of it: no total_handled
+    ("年初办结上年结转申请3件，本年新收申请均按期答复。", {"carried_over": (3, False)}),
 ])
 def test_sentence_forms(text, facts):
     assert _facts(text) == {k: (Decimal(v), b) for k, (v, b) in facts.items()}
@@ -43,6 +45,7 @@ def test_sentence_forms(text, facts):
 @pytest.mark.parametrize("text", [
     "全年共收到政府信息公开申请16件，予以公开10件。",  # new applications and one outcome, nothing handled
     "共收到政府信息公开申请12件，截至年底尚有3件未办结。",  # 未办结 is not 办结
+    "共收到政府信息公开申请12件，因需征求第三方意见未能办结3件。",
     "全年办结人大代表建议25件、政协提案18件，依申请公开工作平稳有序。",  # 办结 of proposals
     "共收到政府信息公开申请20件，以告知形式答复15件。",  # one way of answering, not all answered
     "全年办结行政复议案件3件。",  # reviews, and no 申请 in the sentence
