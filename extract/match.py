@@ -181,7 +181,7 @@ def _value_of(text: str | None) -> Decimal | None:
 
 
 AMBIGUOUS = {"sparse": "ambiguous_alignment", "window": "ambiguous_alignment", "run": "ambiguous_digit_run",
-             "too_many": "cell_count_mismatch", "lost": "ambiguous_alignment"}
+             "too_many": "cell_count_mismatch", "lost": "ambiguous_alignment", "spaced": "ambiguous_alignment"}
 RECUT = ("the printed values break {identity}, and moving a digit across a cell boundary (or cutting a stray "
          "cell off the last one) would make them hold: a converter's glued cells cannot be told from a printed "
          "inconsistency, row left null")
@@ -190,6 +190,8 @@ MOVED_BLANK = ("the row prints a blank cell, and this table's conversion moved c
 UNCORROBORATED = ("the row breaks its row total, the table prints labels and values apart and no more than half "
                   "its rows read hold theirs: "
                   "its values may be another row's (text out of order), row left null")
+SPACED = ("the table is laid out by position with spacer columns, and fewer columns than its header's carry a "
+          "value in any row: which column a blank belongs to is unknown, left null")
 LOST_CELL = ("the row prints fewer cells than its columns and ends short of its table's grid: a cell was lost, so "
              "the cells after the gap may sit a column off; none is certain, left null")
 
@@ -272,7 +274,8 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
     guessed = False
     read_under_caption: list[str] = []
     read_before_their_header: set[str] = set()
-    for b in blocks:
+    tables = _text_tables(blocks)
+    for i, b in enumerate(blocks):
         ne = b.non_empty
         if not ne:
             continue
@@ -315,8 +318,9 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
             short.append(_ShortRow(b, li, lab, cols, width, positions, row_caption))
             seen[lab.code] = []
             continue
+        at = _spaced_columns(tables.get(i, []), tpl, len(cols)) if len(values) > len(cols) else None
         seen[lab.code] = _disclosure_row(res, b, li, lab, cols, width, positions, sparse_document,
-                                         header_guessed=guessed)
+                                         header_guessed=guessed, at=at)
     if short:
         _place_loose_values(res, short, loose, tpl, _disclosure_template(res, year), sparse_document, seen)
     if pending:
@@ -325,6 +329,42 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
     _drop_rows_signed_where_unsigned(res, tpl)
     _drop_rows_read_before_their_header(res, read_before_their_header)
     return res
+
+
+def _text_tables(blocks: list[Block]) -> dict[int, list[Block]]:
+    """Per text row (not a grid), the rows of its table: the consecutive text rows of its width."""
+    out: dict[int, list[Block]] = {}
+    run: list[int] = []
+    for i, b in enumerate([*blocks, Block("text", [Cell("")])]):
+        if b.kind == "row" and not _is_grid(b) and (not run or len(blocks[run[0]].cells) == len(b.cells)):
+            run.append(i)
+            continue
+        out.update((k, [blocks[j] for j in run]) for k in run)
+        run = [i] if b.kind == "row" and not _is_grid(b) else []
+    return out
+
+
+def _spaced_columns(table: list[Block], tpl: Templates, n: int) -> list[int] | None:
+    """The columns holding a section-二 text table's values when a converter laid it out by x position (markitdown
+    over pdfminer: spacer columns, empty in every row, between the value columns, and header labels a column off
+    them): the columns carrying a value in some row, each at or after its header label and before the next one.
+    Empty when they cannot be told (a column blank in every row, a cell outside the header's columns); None when
+    the table has no spacer column, and is read as printed."""
+    rows = [(r, li) for r in table if (li := _label_index(r.cells)) is not None
+            and _match_row_label(r.cells, li, tpl.disc_rows) is not None]
+    if not rows:
+        return None
+    valued = sorted({k for r, li in rows for k in range(li + 1, len(r.cells)) if r.cells[k].text.strip()})
+    if not valued or not any(k not in valued for k in range(valued[0], valued[-1])):
+        return None
+    header = next((r for r in table if r.non_empty
+                   and key(r.non_empty[0].text).startswith(tuple(tpl.disc_header_first))), None)
+    heads = [k for k, c in enumerate(header.cells) if _disclosure_column(c.text, tpl)[0]] if header else []
+    bounds = [*heads[1:], len(table[0].cells)]
+    if (len(valued) != n or len(heads) != n or any(li >= valued[0] for _, li in rows)
+            or not all(h <= v < end for h, v, end in zip(heads, valued, bounds, strict=True))):
+        return []
+    return valued
 
 
 def _drop_rows_read_before_their_header(res: TableResult, codes: set[str]) -> None:
@@ -506,14 +546,17 @@ def _split_glued_header(cell: Cell, tpl: Templates) -> list[Cell]:
 
 def _disclosure_row(res: TableResult, b: Block, li: int, lab: Label, cols: list[tuple[str, bool]],
                     width: int, positions: list[int] | None = None, sparse_document: bool = False, *,
-                    header_guessed: bool = False) -> list[ParsedCell]:
+                    header_guessed: bool = False, at: list[int] | None = None) -> list[ParsedCell]:
     """Read one section-二 row: by grid position where the source has a grid; otherwise a row as wide as its
     header whose sub-label took a value cell (seed 000's `其他对外管理服务事项 | 行政检查 | 0 | 0`) is read
     left to right, and other short rows are sparse. Under a header completed from the template, only a row
-    that prints every column is read: the printed header no longer says where a missing cell was."""
+    that prints every column is read: the printed header no longer says where a missing cell was. `at`: the
+    columns of a text table laid out by position (see `_spaced_columns`), empty when they cannot be told."""
     values = b.cells[li + 1:]
     placed = _by_position(b, li, positions, width)
-    if _lost_cell(b, li, len(cols)):
+    if at is not None:
+        cands, how = ([[b.cells[p] for p in at]], "grid") if at else ([], "spaced")
+    elif _lost_cell(b, li, len(cols)):
         cands, how = [], "lost"
     elif placed is not None:
         cands, how = [placed], "grid"
@@ -533,8 +576,8 @@ def _disclosure_row(res: TableResult, b: Block, li: int, lab: Label, cols: list[
                                     line=b.line))
         _emit(res, "disclosure", lab.code, cols, cands[0], b.cells[li])
     else:
-        detail = LOST_CELL if how == "lost" else (f"{len(cands)} possible readings of {len(values)} value cells "
-                                                  f"for {len(cols)} columns; left null")
+        detail = {"lost": LOST_CELL, "spaced": SPACED}.get(how) or (
+            f"{len(cands)} possible readings of {len(values)} value cells for {len(cols)} columns; left null")
         res.issues.append(Issue(AMBIGUOUS.get(how, "ambiguous_alignment"), detail, "disclosure", lab.code,
                                 line=b.line))
         _emit(res, "disclosure", lab.code, cols, [None] * len(cols), b.cells[li])

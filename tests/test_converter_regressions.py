@@ -93,3 +93,14 @@ def test_a_disclosure_row_whose_blocks_header_follows_it_is_left_null():
     assert str(o.cells["disclosure"]["procurement"]["amount_10k_yuan"]) == "8.6748"
     assert set(_row(o, "disclosure", "procurement").values()) == {None}
     assert any("printed after the row" in d for d in _issue(o, "ambiguous_alignment", "disclosure", "procurement"))
+
+
+def test_a_disclosure_table_laid_out_by_position_is_read_at_its_value_columns():
+    """markitdown over pdfminer prints `| | 规范性文件 | | 139 | | 35 | | |` under header labels a column to the left
+    of the values: 规范性文件's blank 对外公开总数量 was read as 35, and 35 moved out of 本年新公开数量."""
+    o = _outcome("markitdown_pdf", ("F2019", "national", False), 2046930732, "pdf", (),
+                 **{**ALL_NOISE, "split_labels": False, "encodings": False, "heading_variants": False})
+    assert not o.failures
+    for row in ("regulations", "normative_documents", "licensing", "other_services", "procurement"):
+        assert _row(o, "disclosure", row) == _truth(o, "disclosure", row), row
+    assert _row(o, "disclosure", "normative_documents")["total_public"] is None
