@@ -13,46 +13,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
 import duckdb
-import numpy as np
 import pandas as pd
-import yaml
 from great_expectations.expectations.expectation import Expectation
 
+from expectations.codes import CHECKS, agency_catalogue, format_number
 from expectations.pairs import pair_expectation
-from extract.templates import form
+from expectations.results import COLUMNS, WORDS, empty, judged
 
 SIDES = "marts.fct_agency_relation_sides"
-CATALOGUE = Path(__file__).with_name("agency_checks.yaml")
-COLUMNS = ("report_id", "check_id", "scope", "status", "severity", "expected", "actual", "difference", "agency",
-           "year", "detail")
-_WORDS = {"=": ("一致", "不一致"), ">=": ("不小于后者", "小于后者"), "<=": ("不超过后者", "超过后者")}
-
-
-@cache
-def catalogue() -> dict[str, tuple[form.Check, tuple[str, ...]]]:
-    """check id → (how the report names it, the relations its rows use)."""
-    entries = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))["checks"]
-    return {e["check"]: (form.Check(e["label"], e["severity"], e["rule"], e["actual_label"], e["expected_label"]),
-                         tuple(e["relations"])) for e in entries}
-
-
-def agency_checks() -> dict[str, form.Check]:
-    """The catalogue entries, in the shape of the templates' checks (for the report's labels)."""
-    return {check_id: info for check_id, (info, _) in catalogue().items()}
-
-
-def _number(value: float) -> str:
-    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.4f}".rstrip("0").rstrip(".")
 
 
 def detail(check_id: str, scope: str, relation: str, status: str, found: bool, actual: float, expected: float,
            related: str | None) -> str:
     """One sentence, Chinese then English, saying what was compared and how it came out."""
-    info = catalogue()[check_id][0]
+    info = CHECKS[check_id]
     head = f"{check_id} {scope}"
     if not found:
         return f"{info.label}（{scope}）：报告中未找到所需表格，无法核对。{head}: not assessable, table not found."
@@ -60,22 +36,22 @@ def detail(check_id: str, scope: str, relation: str, status: str, found: bool, a
         why = "上一年度报告缺失或" if check_id.startswith("CROSS") or check_id == "TEXT_REUSE" else ""
         return (f"{info.label}（{scope}）：{why}有项目未填报，无法核对。"
                 f"{head}: not assessable (a side is blank or the other year's report is missing).")
-    a, e = _number(actual), _number(expected)
+    a, e = format_number(actual), format_number(expected)
     related = related if isinstance(related, str) else None  # pandas gives NaN for a null id
     other = f"，对照报告 {related[:12]}" if related else ""
     english = f"{head}: left side {a}, right side {e}" + (f", compared with report {related[:12]}" if related else "")
-    holds, broken = _WORDS[relation]
+    holds, broken = WORDS[relation]
     if status == "pass":
         sides = f"{info.actual_label} {a}，{info.expected_label} {e}"
         return f"{info.label}（{scope}）：{sides}，{holds}{other}。{english}."
-    diff = _number(actual - expected)
+    diff = format_number(actual - expected)
     return (f"{info.label}（{scope}）：{info.actual_label} {a}，{info.expected_label} {e}，{broken}，相差 {diff}"
             f"{other}（{info.rule}）。{english}, difference {diff}.")
 
 
 def expectation(check_id: str, relation: str) -> Expectation:
     """`actual <relation> expected` over the rows of one check and relation."""
-    return pair_expectation(check_id, relation, catalogue()[check_id][0])
+    return pair_expectation(check_id, relation, CHECKS[check_id])
 
 
 @dataclass(frozen=True)
@@ -87,7 +63,7 @@ class AgencySuite:
 
     @property
     def checks(self) -> tuple[str, ...]:
-        return tuple(catalogue())
+        return tuple(agency_catalogue())
 
     def predicate(self) -> str:
         """SQL on (check_id, scope) selecting this suite's rows of dq.check_results."""
@@ -101,19 +77,13 @@ class AgencySuite:
 
     def build(self) -> list[Expectation]:
         """One expectation per check and relation."""
-        return [expectation(c, r) for c, (_, relations) in catalogue().items() for r in relations]
+        return [expectation(c, r) for c, (_, relations) in agency_catalogue().items() for r in relations]
 
     def rows(self, frame: pd.DataFrame, failing: set[tuple[str, str, str]]) -> pd.DataFrame:
         """dq.check_results rows of the frame, given the (report_id, check_id, scope) GX found unexpected."""
         if frame.empty:
-            return pd.DataFrame({c: pd.Series(dtype=float if c in ("expected", "actual", "difference") else object)
-                                 for c in COLUMNS})
-        frame = frame.copy()
-        failed = [k in failing for k in zip(frame["report_id"], frame["check_id"], frame["scope"], strict=True)]
-        frame["status"] = np.where(~frame["table_found"] | frame["any_null"], "not_assessable",
-                                   np.where(failed, "fail", "pass"))
-        frame["severity"] = frame["check_id"].map(lambda c: catalogue()[c][0].severity)
-        frame["difference"] = frame["actual"] - frame["expected"]
+            return empty()
+        frame = judged(frame, failing)
         frame["detail"] = [detail(*values) for values in zip(
             frame["check_id"], frame["scope"], frame["relation"], frame["status"], frame["table_found"],
             frame["actual"], frame["expected"], frame["related_report_id"], strict=True)]

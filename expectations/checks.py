@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import great_expectations as gx
 import pandas as pd
 from great_expectations.data_context import AbstractDataContext
@@ -41,7 +42,6 @@ RESULT_FORMAT = {
     "return_unexpected_index_query": False,
     "partial_unexpected_count": 20,
 }
-_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
 @dataclass
@@ -54,33 +54,6 @@ class SuiteResult:
     not_assessable: int = 0
     failing: list[dict[str, Any]] = field(default_factory=list)
     failed_by_severity: dict[str, int] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, name: str, rows: pd.DataFrame) -> SuiteResult:
-        counts = rows["status"].value_counts()
-        fails = rows[rows["status"] == "fail"].copy()
-        fails["_order"] = fails["severity"].map(_SEVERITY_ORDER)
-        fails = fails.sort_values(["_order", "agency", "year", "check_id", "scope"], kind="stable")
-        records = fails.drop(columns="_order").astype(object).where(fails.drop(columns="_order").notna(), None)
-        return cls(
-            name=name,
-            passed=int(counts.get("pass", 0)),
-            failed=int(counts.get("fail", 0)),
-            not_assessable=int(counts.get("not_assessable", 0)),
-            failing=records.to_dict("records"),
-            failed_by_severity={str(k): int(v) for k, v in fails["severity"].value_counts().items()},
-        )
-
-    def merged(self, other: SuiteResult) -> SuiteResult:
-        """This result and another batch's, counts added and failing rows kept in report order."""
-        key = lambda r: (_SEVERITY_ORDER.get(r["severity"], 9), r["agency"] or "", r["year"] or 0,  # noqa: E731
-                         r["check_id"], r["scope"])
-        severities = dict(self.failed_by_severity)
-        for k, v in other.failed_by_severity.items():
-            severities[k] = severities.get(k, 0) + v
-        return SuiteResult(self.name, self.passed + other.passed, self.failed + other.failed,
-                           self.not_assessable + other.not_assessable,
-                           sorted(self.failing + other.failing, key=key), severities)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -155,27 +128,24 @@ def validate(context: AbstractDataContext, suite: Suite, frame: pd.DataFrame, ta
 def _evaluate(
     warehouse: Path, names: Sequence[str], report_ids: Sequence[str] | None,
     context: AbstractDataContext | None = None, tag: str = "",
-) -> tuple[dict[str, pd.DataFrame], int, AbstractDataContext]:
-    """Read the frames read-only, validate each suite; rows per suite, reports evaluated, the GX context."""
+) -> tuple[dict[str, pd.DataFrame], AbstractDataContext]:
+    """Read the frames read-only, validate each suite; rows per suite and the GX context."""
     context = context or gx_context()
-    out: dict[str, pd.DataFrame] = {}
-    reports: set[str] = set()
     with store.connect(warehouse, read_only=True) as con:
         loaded = {name: SUITES[name].load(con, report_ids) for name in names}
-    for name, frame in loaded.items():
-        reports |= set(frame["report_id"])
-        out[name] = validate(context, SUITES[name], frame, tag) if len(frame) else SUITES[name].rows(frame, set())
-    return out, len(reports), context
+    return {name: validate(context, SUITES[name], frame, tag) if len(frame) else SUITES[name].rows(frame, set())
+            for name, frame in loaded.items()}, context
 
 
-# Reports validated at once: memory stays about that of 10,000 reports (≈1.2 GB) whatever the corpus size.
+# Reports validated at once: memory stays about that of 10,000 reports (≈1.6 GB) whatever the corpus size.
 BATCH_REPORTS = 10_000
 
 
 def run_checks(warehouse: Path, report_ids: Sequence[str] | None = None, *, data_docs: bool = True,
                batch_size: int = BATCH_REPORTS) -> CheckRun:
     """Run every suite over the given reports (all when None) and replace their rows in dq.check_results,
-    in batches of reports so memory does not grow with the corpus.
+    in batches of reports so memory does not grow with the corpus. The counts and failing rows returned are
+    those stored for these reports.
 
     Also rebuilds the GX Data Docs in `<warehouse folder>/gx_data_docs/` unless `data_docs` is False.
     """
@@ -187,26 +157,13 @@ def run_checks(warehouse: Path, report_ids: Sequence[str] | None = None, *, data
     else:
         ids = list(report_ids)
     context = gx_context()
-    results = {name: SuiteResult(name) for name in SUITES}
-    reports = written = 0
-    failing: set[str] = set()
     for i, start in enumerate(range(0, max(len(ids), 1), batch_size)):
         batch = ids[start:start + batch_size]
-        by_suite, n, context = _evaluate(warehouse, list(SUITES), batch, context, f"_{i}" if i else "")
-        rows = pd.concat(list(by_suite.values()), ignore_index=True)
-        written += store.replace_results(warehouse, rows, batch)
-        reports += n
-        failing |= set(rows.loc[(rows["status"] == "fail") & (rows["severity"] == "error"), "report_id"])
-        for name, r in by_suite.items():
-            results[name] = results[name].merged(SuiteResult.of(name, r))
-    docs_index = docs.build_data_docs(context, warehouse) if data_docs else None
-    return CheckRun(
-        suites=results,
-        reports=reports,
-        rows=written,
-        failing_report_ids=sorted(failing),
-        data_docs=docs_index,
-    )
+        by_suite, context = _evaluate(warehouse, list(SUITES), batch, context, f"_{i}" if i else "")
+        store.replace_results(warehouse, pd.concat(list(by_suite.values()), ignore_index=True), batch)
+    run = stored_totals(warehouse, sample=None, report_ids=ids)
+    run.data_docs = docs.build_data_docs(context, warehouse) if data_docs else None
+    return run
 
 
 def run_suite(
@@ -216,11 +173,13 @@ def run_suite(
     if name not in SUITES:
         raise KeyError(f"unknown suite {name!r}; known: {', '.join(SUITES)}")
     warehouse = Path(warehouse)
-    by_suite, _, _ = _evaluate(warehouse, [name], report_ids)
+    by_suite, _ = _evaluate(warehouse, [name], report_ids)
     rows = by_suite[name]
     if write:
         store.replace_results(warehouse, rows, report_ids, check_scope=SUITES[name].predicate())
-    return SuiteResult.of(name, rows)
+    with duckdb.connect() as con:
+        con.register("suite_rows", rows)
+        return _suite_totals(con, "suite_rows", name, "true", None)
 
 
 def unchecked_report_ids(warehouse: Path) -> list[str] | None:
@@ -249,29 +208,40 @@ def run_incremental(warehouse: Path, *, recheck_all: bool = False, data_docs: bo
     return run_checks(warehouse, ids, data_docs=data_docs)
 
 
-def stored_totals(warehouse: Path, sample: int = 20) -> CheckRun:
-    """Per-suite counts over every stored result (not only the last run), with a sample of failing rows,
-    aggregated in DuckDB so it stays cheap at a million reports."""
+def stored_totals(warehouse: Path, sample: int | None = 20, report_ids: Sequence[str] | None = None) -> CheckRun:
+    """Per-suite counts over the stored results of `report_ids` (every stored result when None, not only the
+    last run's), with the failing rows (the first `sample`, all when None), aggregated in DuckDB so it stays
+    cheap at a million reports."""
     suites: dict[str, SuiteResult] = {}
     with store.connect(warehouse, read_only=True) as con:
+        con.execute("create or replace temp table totals_of as select unnest($ids::varchar[]) as report_id",
+                    {"ids": list(report_ids or [])})
+        of = "true" if report_ids is None else "report_id in (select report_id from totals_of)"
         for name, suite in SUITES.items():
-            pred = suite.predicate()
-            counts = dict(con.execute(f"select status, count(*) from {store.TABLE} where {pred} group by 1").fetchall())
-            by_severity = dict(con.execute(f"select severity, count(*) from {store.TABLE} "
-                                           f"where ({pred}) and status = 'fail' group by 1").fetchall())
-            failing = con.execute(
-                f"select * from {store.TABLE} where ({pred}) and status = 'fail' order by case severity "
-                f"when 'error' then 0 when 'warning' then 1 else 2 end, agency, year, check_id, scope limit {sample}"
-            ).fetch_df()
-            suites[name] = SuiteResult(
-                name, passed=int(counts.get("pass", 0)), failed=int(counts.get("fail", 0)),
-                not_assessable=int(counts.get("not_assessable", 0)),
-                failing=failing.astype(object).where(failing.notna(), None).to_dict("records"),
-                failed_by_severity={str(k): int(v) for k, v in by_severity.items()},
-            )
-        reports = con.execute(f"select count(distinct report_id) from {store.TABLE}").fetchone()[0]
-        rows = con.execute(f"select count(*) from {store.TABLE}").fetchone()[0]
+            suites[name] = _suite_totals(con, store.TABLE, name, f"({suite.predicate()}) and {of}", sample)
+        reports = con.execute(f"select count(distinct report_id) from {store.TABLE} where {of}").fetchone()[0]
+        rows = con.execute(f"select count(*) from {store.TABLE} where {of}").fetchone()[0]
         failing_ids = [r for (r,) in con.execute(
-            f"select distinct report_id from {store.TABLE} where status = 'fail' and severity = 'error' "
+            f"select distinct report_id from {store.TABLE} where {of} and status = 'fail' and severity = 'error' "
             "order by 1").fetchall()]
     return CheckRun(suites=suites, reports=reports, rows=rows, failing_report_ids=failing_ids)
+
+
+def _suite_totals(con: duckdb.DuckDBPyConnection, table: str, name: str, where: str,
+                  sample: int | None) -> SuiteResult:
+    """One suite's counts over the result rows of `table` matching `where`, and its failing rows (statutory
+    first; the first `sample`, all when None)."""
+    counts = dict(con.execute(f"select status, count(*) from {table} where {where} group by 1").fetchall())
+    by_severity = dict(con.execute(f"select severity, count(*) from {table} "
+                                   f"where {where} and status = 'fail' group by 1").fetchall())
+    failing = con.execute(
+        f"select * from {table} where {where} and status = 'fail' order by case severity when 'error' then 0 "
+        f"when 'warning' then 1 else 2 end, agency, year, check_id, scope, report_id "
+        + ("" if sample is None else f"limit {sample}")
+    ).fetch_df()
+    return SuiteResult(
+        name, passed=int(counts.get("pass", 0)), failed=int(counts.get("fail", 0)),
+        not_assessable=int(counts.get("not_assessable", 0)),
+        failing=failing.astype(object).where(failing.notna(), None).to_dict("records"),
+        failed_by_severity={str(k): int(v) for k, v in by_severity.items()},
+    )

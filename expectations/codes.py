@@ -4,12 +4,31 @@ templates (extract/templates/): nothing is declared here, so a label changed the
 
 from __future__ import annotations
 
-from expectations.agency_suite import agency_checks
+from functools import cache
+from pathlib import Path
+
+import yaml
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
 from extract.templates import form
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+# The checks beyond one report's tables (the suite `agencies`): labels, severity and the relations their rows use.
+AGENCY_CATALOGUE = Path(__file__).with_name("agency_checks.yaml")
+
+
+@cache
+def agency_catalogue() -> dict[str, tuple[form.Check, tuple[str, ...]]]:
+    """check id → (how the report names it, the relations its rows use)."""
+    entries = yaml.safe_load(AGENCY_CATALOGUE.read_text(encoding="utf-8"))["checks"]
+    return {e["check"]: (form.Check(e["label"], e["severity"], e["rule"], e["actual_label"], e["expected_label"]),
+                         tuple(e["relations"])) for e in entries}
+
 
 TABLES = form.tables()
 TABLE_LABELS: dict[str, str] = {code: t.label for code, t in TABLES.items()}
-CHECKS: dict[str, form.Check] = {**form.checks(), **agency_checks()}
+CHECKS: dict[str, form.Check] = {**form.checks(), **{c: info for c, (info, _) in agency_catalogue().items()}}
 _APPLICATIONS = TABLES["applications"]
 APPLICANT_TYPES: dict[str, str] = {c: col.report_label for c, col in _APPLICATIONS.cols.items()}
 APPLICANT_PARTS: tuple[str, ...] = tuple(_APPLICATIONS.parts())
@@ -64,3 +83,11 @@ def format_number(value: float | None) -> str:
     if float(value).is_integer():
         return f"{int(value):,}"
     return f"{float(value):,.4f}".rstrip("0").rstrip(".")
+
+
+def environment() -> Environment:
+    """The pages' Jinja environment: templates/ autoescaped (agency and file names are untrusted text), `num`
+    printing a number as the form does."""
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
+    env.filters["num"] = format_number
+    return env

@@ -18,12 +18,15 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
 from typing import Any
 
 import duckdb
 from great_expectations.data_context import AbstractDataContext
+
+from expectations.codes import TEMPLATES, environment
+from expectations.results import failing_keys
+from expectations.store import connect
 
 SITE = "nianbao_local"
 FOLDER = "gx_data_docs"
@@ -40,19 +43,11 @@ REMOTE_LOAD = re.compile(
     r"<(?:script|img|iframe)[^>]*\bsrc=[\"']?https?://|<link[^>]*\bhref=[\"']?https?://|url\(\s*[\"']?https?://",
     re.IGNORECASE,
 )
-_OFFLINE_CSS = """<style>
-body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:1rem;color:#222}
-table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.25rem .5rem;vertical-align:top}
-.collapse:not(.show){display:block}.d-none{display:none}
-.fa-check-circle::before{content:"✔ 通过";color:#1a7f37;font-style:normal}
-.fa-times::before{content:"✘ 不通过";color:#c62828;font-style:normal;font-weight:bold}
-</style>"""
-
-
 def strip_external_assets(html: str) -> str:
     """Remove CDN scripts, stylesheets, images and CSS urls, and add a small inline stylesheet instead."""
     html = _CSS_URL.sub("none", _EXTERNAL.sub("", html))
-    return html.replace("</head>", f"{_OFFLINE_CSS}</head>", 1)
+    css = (TEMPLATES / "gx_docs_offline.css").read_text(encoding="utf-8")
+    return html.replace("</head>", f"<style>\n{css}</style></head>", 1)
 
 
 REPORTS_NAMED = 200  # failing reports named per expectation on a validation page; the rest are counted
@@ -86,12 +81,8 @@ class Validation:
 
 
 def _report_ids(index_list: list[Any]) -> list[str]:
-    """Report ids from GX's unexpected_index_list ({"report_id": id} or {"report_id": [ids]})."""
-    ids: list[str] = []
-    for item in index_list or []:
-        value = item.get("report_id") if isinstance(item, dict) else item
-        ids.extend(value if isinstance(value, list) else [value])
-    return sorted({str(i) for i in ids if i})
+    """Report ids from GX's unexpected_index_list."""
+    return sorted({r for r, _, _ in failing_keys("", index_list) if r})
 
 
 def validations(context: AbstractDataContext) -> list[Validation]:
@@ -121,7 +112,7 @@ def agency_names(warehouse: Path, report_ids: set[str]) -> dict[str, str]:
     if not report_ids:
         return {}
     try:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+        with connect(warehouse, read_only=True) as con:
             rows = con.execute(
                 "select report_id, coalesce(agency, file_name) || coalesce(' ' || year, '') from marts.dim_report "
                 "where report_id in (select unnest($ids::varchar[]))",
@@ -132,32 +123,6 @@ def agency_names(warehouse: Path, report_ids: set[str]) -> dict[str, str]:
     return dict(rows)
 
 
-def _failures_section(validation: Validation, names: dict[str, str]) -> str:
-    rows = []
-    for failure in validation.failures:
-        shown = failure.report_ids[:REPORTS_NAMED]
-        reports = "<br>".join(f"{escape(names.get(r, ''))} <code>{escape(r[:16])}</code>" for r in shown)
-        more = len(failure.report_ids) - len(shown)
-        if more:
-            reports += f"<br>… {more:,} more"
-        rows.append(f"<tr><td><code>{escape(failure.check_id)}</code></td><td>{escape(failure.scope)}</td>"
-                    f"<td>{escape(failure.severity)}</td><td>{len(failure.report_ids):,}</td><td>{reports}</td></tr>")
-    body = "".join(rows) or '<tr><td colspan="5">✔ 通过 · no report failed</td></tr>'
-    return (f'<section id="nianbao-failing"><h2>未通过的报告 · reports that failed</h2><table><tr><th>check</th>'
-            f"<th>scope</th><th>severity</th><th>reports</th><th>which</th></tr>{body}</table></section>")
-
-
-def _index_section(items: list[Validation]) -> str:
-    rows = "".join(
-        f'<tr><td><a href="{escape(v.page)}">{escape(v.suite)}</a></td><td>{escape(v.batch)}</td>'
-        f"<td>{escape(v.run_time)}</td><td>{'✔ 通过' if v.success else '✘ 不通过'}</td>"
-        f"<td>{v.failing_reports:,}</td></tr>"
-        for v in items
-    )
-    return (f'<section id="nianbao-index"><h1>Validations · 核对记录</h1><table><tr><th>suite</th><th>batch</th>'
-            f"<th>run time</th><th>result</th><th>failing reports</th></tr>{rows}</table></section>")
-
-
 def _insert_after_body(html: str, section: str) -> str:
     match = _BODY_OPEN.search(html)
     return html[: match.end()] + section + html[match.end():] if match else section + html
@@ -165,6 +130,7 @@ def _insert_after_body(html: str, section: str) -> str:
 
 def annotate(folder: Path, items: list[Validation], names: dict[str, str]) -> None:
     """Name the failing reports on each validation page and list the validations on the index."""
+    sections = environment().get_template("gx_docs.html.j2").module
     for validation in items:
         pattern = f"validations/{glob_escape(validation.suite)}/*/*/{glob_escape(validation.batch)}.html"
         pages = sorted(folder.glob(pattern))
@@ -172,11 +138,12 @@ def annotate(folder: Path, items: list[Validation], names: dict[str, str]) -> No
             continue
         page = pages[-1]
         validation.page = page.relative_to(folder).as_posix()
-        page.write_text(_insert_after_body(page.read_text(encoding="utf-8"), _failures_section(validation, names)),
+        page.write_text(_insert_after_body(page.read_text(encoding="utf-8"),
+                                            str(sections.failing(validation, names, REPORTS_NAMED))),
                         encoding="utf-8")
     index = folder / "index.html"
     if index.exists():
-        index.write_text(_insert_after_body(index.read_text(encoding="utf-8"), _index_section(items)),
+        index.write_text(_insert_after_body(index.read_text(encoding="utf-8"), str(sections.index(items))),
                          encoding="utf-8")
 
 

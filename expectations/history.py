@@ -20,11 +20,12 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-import duckdb
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
-TEMPLATES = Path(__file__).parent / "templates"
+from expectations.codes import environment
+from expectations.report_data import has_table, records
+from expectations.store import connect
+
 FOLDER = "history"
 INDEX = "index.html"
 NO_PROVINCE = "（未识别省份）"
@@ -52,17 +53,6 @@ def format_number(value: object) -> str:
         return "—"
     number = float(value)  # type: ignore[arg-type]
     return f"{int(number):,}" if number.is_integer() else f"{number:,.2f}"
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[Row]:
-    cursor = con.execute(sql)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
-
-
-def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(con.execute("select count(*) from information_schema.tables where table_schema = ? "
-                            "and table_name = ?", [schema, table]).fetchone()[0])
 
 
 def trend(values: list[float | None]) -> Markup:
@@ -97,19 +87,19 @@ def province_file(province: str) -> str:
 
 def load(warehouse: Path) -> tuple[list[Row], dict[str, list[Row]], dict[str, list[Row]], dict[str, list[Row]]]:
     """Agencies, and per agency: its years, its names, and its current reports' check results by year."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        agencies = _rows(con, "select * from marts.dim_agency order by province nulls last, admin_level, agency_name")
+    with connect(warehouse, read_only=True) as con:
+        agencies = records(con, "select * from marts.dim_agency order by province nulls last, admin_level, agency_name")
         years = defaultdict(list)
-        for r in _rows(con, "select y.*, r.file_name from marts.fct_agency_years y "
+        for r in records(con, "select y.*, r.file_name from marts.fct_agency_years y "
                             "join marts.dim_report r on r.report_id = y.current_report_id order by y.year"):
             years[r["agency_id"]].append(r)
         names = defaultdict(list)
-        for r in _rows(con, "select agency_id, agency_name, resolution, resolution_detail, title_reports "
+        for r in records(con, "select agency_id, agency_name, resolution, resolution_detail, title_reports "
                             "from marts.dim_agency_name order by agency_name"):
             names[r["agency_id"]].append(r)
         checks = defaultdict(list)
-        if _has_table(con, "dq", "check_results"):
-            for r in _rows(con, """
+        if has_table(con, "dq", "check_results"):
+            for r in records(con, """
                     select y.agency_id, y.year, c.check_id, c.severity,
                            count(*) filter (where c.status = 'pass') as passed,
                            count(*) filter (where c.status = 'fail') as failed,
@@ -132,7 +122,7 @@ def _check_table(results: list[Row], year_list: list[int]) -> list[Row]:
 def build_history(warehouse: Path, out_dir: Path) -> Path:
     """Write the index, the province pages and one page per agency under `out_dir/history/`; the index path."""
     agencies, years, names, checks = load(Path(warehouse))
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
+    env = environment()
     env.filters["number"] = format_number
     root = out_dir / FOLDER
     (root / "a").mkdir(parents=True, exist_ok=True)

@@ -24,16 +24,13 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from expectations import report_data as data
-from expectations.codes import CHECKS, format_number, scope_label
+from expectations.codes import CHECKS, TEMPLATES, environment, scope_label
 from expectations.history import FOLDER as HISTORY
 from expectations.history import build_history
-from expectations.report_charts import bar_chart
 from expectations.store import connect
 
-TEMPLATES = Path(__file__).parent / "templates"
 PAGE = "data_quality.html"
 DOCUMENTS_PAGE = "documents.html"
 SEARCH_INDEX = "search_index.js"
@@ -41,11 +38,6 @@ REGIONS = "regions"
 AGENCIES = "agencies"
 STATIC = ("report.css", "report.js")  # shared by every page, copied beside the summary
 OUTPUTS = (PAGE, DOCUMENTS_PAGE, SEARCH_INDEX, REGIONS, AGENCIES, HISTORY, *STATIC)
-TOP_FAILING_SHOWN = 100
-DOCUMENTS_ON_SUMMARY = 50
-DOCUMENTS_PAGE_SHOWN = 5_000
-FINDINGS_PER_REPORT = 60
-UNASSESSED_PER_REPORT = 40
 PROVINCES_CHARTED = 15
 # What a failing check of each severity is called: the words match what is counted.
 SEVERITY_LABELS = {"error": "法定勾稽关系", "warning": "合理性提示", "info": "信息提示"}
@@ -57,17 +49,11 @@ Row = dict[str, Any]
 class Caps:
     """How many items each capped list shows (the rest are counted)."""
 
-    top_failing: int = TOP_FAILING_SHOWN
-    documents_on_summary: int = DOCUMENTS_ON_SUMMARY
-    documents_page: int = DOCUMENTS_PAGE_SHOWN
-    findings_per_report: int = FINDINGS_PER_REPORT
-    unassessed_per_report: int = UNASSESSED_PER_REPORT
-
-
-def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
-    env.filters["num"] = format_number
-    return env
+    top_failing: int = 100
+    documents_on_summary: int = 50
+    documents_page: int = 5_000
+    findings_per_report: int = 60
+    unassessed_per_report: int = 40
 
 
 def province_file(province: str) -> str:
@@ -106,7 +92,7 @@ class Site:
         self.con = con
         self.folder = folder
         self.caps = caps
-        self.env = _environment()
+        self.env = environment()
         self.generated = datetime.now().strftime("%Y-%m-%d %H:%M")
 
     def render(self, template: str, target: Path, **values: Any) -> None:
@@ -136,17 +122,15 @@ class Site:
         provinces = data.by_dimension(self.con, "province")
         for row in provinces:
             row["href"] = f"{REGIONS}/{province_file(row['key'])}"
-        charts = {
-            "by_check": bar_chart("不通过的报告数 · 按核对项",
-                                  [(s["check_id"], s["failing"], s["passing"] + s["failing"] + s["not_assessable"])
-                                   for s in summary]),
-            "by_year": bar_chart("未通过法定勾稽关系的报告 · 按年度",
-                                 [(str(y["key"]), y["failing"], y["reports"]) for y in sorted(years, key=_key)]),
-            "by_level": bar_chart("未通过法定勾稽关系的报告 · 按层级",
-                                  [(v["key"], v["failing"], v["reports"]) for v in levels]),
-            "by_province": bar_chart(f"未通过法定勾稽关系的报告 · 按省份（前 {PROVINCES_CHARTED}）",
-                                     [(p["key"], p["failing"], p["reports"]) for p in provinces[:PROVINCES_CHARTED]]),
-        }
+        charts = [  # (title, [(label, value, of_total)]): bars drawn by templates/_charts.html.j2
+            ("不通过的报告数 · 按核对项",
+             [(s["check_id"], s["failing"], s["passing"] + s["failing"] + s["not_assessable"]) for s in summary]),
+            ("未通过法定勾稽关系的报告 · 按年度",
+             [(str(y["key"]), y["failing"], y["reports"]) for y in sorted(years, key=_key)]),
+            ("未通过法定勾稽关系的报告 · 按层级", [(v["key"], v["failing"], v["reports"]) for v in levels]),
+            (f"未通过法定勾稽关系的报告 · 按省份（前 {PROVINCES_CHARTED}）",
+             [(p["key"], p["failing"], p["reports"]) for p in provinces[:PROVINCES_CHARTED]]),
+        ]
         top = sorted((r for r in reports if r["fails"]), key=lambda r: (-r["fails"], r["agency_label"]))
         docs, docs_total = self._documents(self.caps.documents_on_summary, prefix="")
         self.render(
@@ -213,18 +197,14 @@ class Site:
         findings = _grouped(data.findings(self.con, ids, self.caps.findings_per_report))
         unassessed = _grouped(data.unassessed(self.con, ids, self.caps.unassessed_per_report))
         issues = data.parse_issue_counts(self.con)
-        paths = dict(self.con.execute("select report_id, path from rep_reports where report_id in "
-                                      "(select report_id from rep_ids)").fetchall())
-        forms = dict(self.con.execute("select report_id, source_form from rep_reports where report_id in "
-                                      "(select report_id from rep_ids)").fetchall())
         pages: dict[str, list[Row]] = defaultdict(list)
         for report in reports:
             rid = report["report_id"]
-            path, form = paths.get(rid), forms.get(rid)
+            path, form = report["path"], report["source_form"]
             rows = [_finding(f, path, form) for f in findings.get(rid, [])]
             total_findings = report["fails"] + report["warnings"] + report["notes"]
             pages[report["href"]].append({
-                **report, "path": path, "uri": source_uri(path, form, None), "findings": rows,
+                **report, "uri": source_uri(path, form, None), "findings": rows,
                 "more_findings": total_findings - len(rows), "issues": issues.get(rid, 0),
                 "unassessed_rows": [_labelled(u) for u in unassessed.get(rid, [])],
             })

@@ -152,7 +152,7 @@ def region_reports(con: duckdb.DuckDBPyConnection) -> list[Row]:
     return records(
         con,
         """select report_id, agency_label, agency, year, file_name, level, province, city, parse_status,
-                  fails, warnings, notes, unassessed, checked
+                  fails, warnings, notes, unassessed, checked, path, source_form
            from rep_status order by province, city, level, fails desc, warnings desc, agency_label, year""",
     )
 

@@ -22,7 +22,7 @@ from extract.templates import form
 
 COLUMNS = ("report_id", "check_id", "scope", "status", "severity", "expected", "actual", "difference", "agency",
            "year", "detail")
-_WORDS = {"=": ("一致", "不一致"), ">=": ("不小于后者", "小于后者"), "<=": ("不超过后者", "超过后者")}
+WORDS = {"=": ("一致", "不一致"), ">=": ("不小于后者", "小于后者"), "<=": ("不超过后者", "超过后者")}
 _ENGLISH = {"=": "equality", ">=": "left ≥ right", "<=": "left ≤ right"}
 _MAX_TERMS = 6  # components listed in a detail sentence; the rest are summarised
 
@@ -66,7 +66,7 @@ class Sentences:
         self.where = scope_label(spec.check_id, spec.scope)
         self.components = [*spec.actual, *spec.expected]
         self.labels = _short_labels(spec.table, tuple(self.components))
-        self.holds, self.broken = _WORDS[spec.relation]
+        self.holds, self.broken = WORDS[spec.relation]
 
     def __call__(self, status: str, found: bool, values: list[float], actual: float, expected: float) -> str:
         spec, head = self.spec, f"{self.spec.check_id} {self.spec.scope}"
@@ -140,20 +140,32 @@ def _floats(values: Iterable[Any]) -> list[float]:
     return [np.nan if v is None or v is np.ma.masked else float(v) for v in values]
 
 
-def dq_rows(frame: pd.DataFrame, failing: set[tuple[str, str, str]], check_ids: Iterable[str]) -> pd.DataFrame:
-    """The stored rows of one suite's side-by-side frame, given the (report_id, check_id, scope) GX failed."""
-    if frame.empty:
-        return pd.DataFrame({c: pd.Series(dtype=float if c in ("expected", "actual", "difference") else object)
-                             for c in COLUMNS})
-    reports = frame.attrs["reports"]
+def empty() -> pd.DataFrame:
+    """No result rows, in the stored columns."""
+    return pd.DataFrame({c: pd.Series(dtype=float if c in ("expected", "actual", "difference") else object)
+                         for c in COLUMNS})
+
+
+def judged(frame: pd.DataFrame, failing: set[tuple[str, str, str]]) -> pd.DataFrame:
+    """A copy of a sides frame with each row's status, severity and difference: not assessable when its table
+    was not found or a side is blank, else failing when GX listed its (report_id, check_id, scope)."""
     frame = frame.copy()
-    frame.attrs = {}  # the reports ride along once, not with every part concatenated below
+    frame.attrs = {}  # the reports ride along once, not with every part concatenated from this
     keys = pd.MultiIndex.from_frame(frame[["report_id", "check_id", "scope"]])
     failed = keys.isin(list(failing)) if failing else np.zeros(len(frame), dtype=bool)
     frame["status"] = np.where(~frame["table_found"] | frame["any_null"], "not_assessable",
                                np.where(failed, "fail", "pass"))
     frame["severity"] = frame["check_id"].map({c: info.severity for c, info in CHECKS.items()})
     frame["difference"] = frame["actual"] - frame["expected"]
+    return frame
+
+
+def dq_rows(frame: pd.DataFrame, failing: set[tuple[str, str, str]], check_ids: Iterable[str]) -> pd.DataFrame:
+    """The stored rows of one suite's side-by-side frame, given the (report_id, check_id, scope) GX failed."""
+    if frame.empty:
+        return empty()
+    reports = frame.attrs["reports"]
+    frame = judged(frame, failing)
     plain = frame[frame["per"] != "table"].copy()
     plain["detail"] = [
         _sentences(c, s, k)(st, f, _floats(v), a, e)
