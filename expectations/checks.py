@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from great_expectations.data_context.types.base import DataContextConfig, InMemo
 
 from expectations import docs, store
 from expectations.agency_suite import with_neighbours
+from expectations.report_data import has_table
 from expectations.results import failing_keys
 from expectations.suites import SUITES, Suite
 
@@ -56,13 +57,7 @@ class SuiteResult:
     failed_by_severity: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "passed": self.passed,
-            "failed": self.failed,
-            "not_assessable": self.not_assessable,
-            "failed_by_severity": self.failed_by_severity,
-            "failing": self.failing,
-        }
+        return {k: v for k, v in asdict(self).items() if k != "name"}
 
 
 @dataclass
@@ -186,9 +181,7 @@ def unchecked_report_ids(warehouse: Path) -> list[str] | None:
     """Reports in the marts without any stored result (new or changed content: report_id is the content
     hash); None when nothing was ever checked, i.e. check everything."""
     with store.connect(warehouse, read_only=True) as con:
-        exists = con.execute("select count(*) from information_schema.tables "
-                             "where table_schema = 'dq' and table_name = 'check_results'").fetchone()[0]
-        if not exists:
+        if not has_table(con, "dq", "check_results"):
             return None
         return [r for (r,) in con.execute(
             f"select report_id from marts.dim_report where report_id not in "

@@ -14,6 +14,7 @@ escaped: agency names are untrusted text.
 
 from __future__ import annotations
 
+import glob
 import re
 import shutil
 import tempfile
@@ -132,7 +133,7 @@ def annotate(folder: Path, items: list[Validation], names: dict[str, str]) -> No
     """Name the failing reports on each validation page and list the validations on the index."""
     sections = environment().get_template("gx_docs.html.j2").module
     for validation in items:
-        pattern = f"validations/{glob_escape(validation.suite)}/*/*/{glob_escape(validation.batch)}.html"
+        pattern = f"validations/{glob.escape(validation.suite)}/*/*/{glob.escape(validation.batch)}.html"
         pages = sorted(folder.glob(pattern))
         if not pages:
             continue
@@ -145,10 +146,6 @@ def annotate(folder: Path, items: list[Validation], names: dict[str, str]) -> No
     if index.exists():
         index.write_text(_insert_after_body(index.read_text(encoding="utf-8"), str(sections.index(items))),
                          encoding="utf-8")
-
-
-def glob_escape(text: str) -> str:
-    return re.sub(r"([*?\[])", r"[\1]", text)
 
 
 def build_data_docs(context: AbstractDataContext, warehouse: Path) -> Path:

@@ -76,15 +76,6 @@ def source_uri(path: str | None, source_form: str | None, page: int | None) -> s
     return f"{uri}#page={page}" if page and source_form == "pdf" else uri
 
 
-def source_place(line: int | None, page: int | None) -> str:
-    """Where the numbers were printed, in words."""
-    if page:
-        return f"第 {page} 页" + (f" 第 {line} 行" if line else "")
-    if line:
-        return f"第 {line} 行"
-    return "原文件"
-
-
 class Site:
     """The pages of one report build, written into `folder`."""
 
@@ -267,7 +258,6 @@ def _finding(row: Row, path: str | None, source_form: str | None) -> Row:
     row["expected_label"] = info.expected_label if info else "右边"
     row["severity_label"] = SEVERITY_LABELS.get(row["severity"], row["severity"])
     row["detail_zh"] = data.chinese_detail(row["detail"])
-    row["where"] = source_place(row["line"], row["page"])
     row["uri"] = source_uri(path, source_form, row["page"])
     return row
 
