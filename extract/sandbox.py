@@ -54,7 +54,18 @@ class WorkerStats:
 
 def _die_with_parent(owner_pid: int) -> None:
     """Ask the kernel to kill this process when its parent (the fork server, which itself exits when the
-    run does) dies (Linux); exit now if the run that wants this worker is already gone."""
+    run does) dies (Linux); exit now if the run that wants this worker is already gone.
+
+    The fork server exits when the run's end of its "alive" pipe closes, but each child it forks inherits a
+    copy of that end (for children of its own): a busy worker would keep the server, and so itself, alive
+    after a kill -9 of the run. A worker starts no process, so it closes its copy."""
+    from multiprocessing import forkserver
+
+    alive = forkserver._forkserver._forkserver_alive_fd
+    if alive is not None:
+        with contextlib.suppress(OSError):
+            os.close(alive)
+        forkserver._forkserver._forkserver_alive_fd = None
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
