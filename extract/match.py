@@ -190,6 +190,8 @@ MOVED_BLANK = ("the row prints a blank cell, and this table's conversion moved c
 UNCORROBORATED = ("the row breaks its row total, the table prints labels and values apart and no more than half "
                   "its rows read hold theirs: "
                   "its values may be another row's (text out of order), row left null")
+SCATTERED = ("most of the table's row labels are printed without values beside them (the text is out of order), and "
+             "no column identity confirms this row: its values may be another row's, row left null")
 SPACED = ("the table is laid out by position with spacer columns, and fewer columns than its header's carry a "
           "value in any row: which column a blank belongs to is unknown, left null")
 LOST_CELL = ("the row prints fewer cells than its columns and ends short of its table's grid: a cell was lost, so "
@@ -646,8 +648,10 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
     grid_positions: dict[str, int] = {}
     header_width = 0
     labels_alone = 0  # row labels printed without values beside them: the text is out of order
+    labels_as_text = 0  # row labels printed as lines of text, no cell beside them
     for b in blocks:
         if b.kind == "text":
+            labels_as_text += tpl.app_rows.match(b.text) is not None
             continue
         if _is_app_header(b, tpl):
             res.found = True
@@ -722,6 +726,14 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
     lone = (_uncorroborated_rows(decided, has_subtotal) if out_of_order else set()) - unconfirmed - contradicting
     for code in lone:
         res.issues.append(Issue("ambiguous_alignment", UNCORROBORATED, "applications", code, line=rows[code][0].line))
+    if labels_alone + labels_as_text >= len(rows):
+        # most labels print without values (pdfminer's block order): the values after a label are as likely
+        # another row's, and a row's own sums (fifteen zeros hold theirs) confirm nothing; the columns must
+        scattered = {code for code in decided if not confirmed(code, decided, as_values, _equations(rows))}
+        scattered -= unconfirmed | contradicting | lone
+        for code in scattered:
+            res.issues.append(Issue("ambiguous_alignment", SCATTERED, "applications", code, line=rows[code][0].line))
+        lone |= scattered
     moved_blanks = _blanks_that_may_have_moved(res, decided, rows) - unconfirmed - contradicting - lone
     for code in moved_blanks:
         res.issues.append(Issue("ambiguous_alignment", MOVED_BLANK, "applications", code, line=rows[code][0].line))

@@ -104,3 +104,15 @@ def test_a_disclosure_table_laid_out_by_position_is_read_at_its_value_columns():
     for row in ("regulations", "normative_documents", "licensing", "other_services", "procurement"):
         assert _row(o, "disclosure", row) == _truth(o, "disclosure", row), row
     assert _row(o, "disclosure", "normative_documents")["total_public"] is None
+
+
+def test_a_row_read_where_most_labels_print_alone_needs_its_columns_to_confirm_it():
+    """pdfminer's block order prints section 三's labels as lines of their own and the values in columns
+    elsewhere: `四、结转下年度继续办理` was followed by seven zeros of another column, which hold their own total."""
+    o = _outcome("pdfminer", ("F2021", "single_other", False), 2726418465, "pdf", ("t4_total_off",),
+                 **{**ALL_NOISE, "cell_forms": True, "blanks": False, "split_labels": False, "encodings": False})
+    assert not o.failures
+    assert _truth(o, "applications", "carried_forward")["total"] == 1
+    assert set(_row(o, "applications", "carried_forward").values()) == {None}
+    assert any("printed without values" in d for d in _issue(o, "ambiguous_alignment", "applications",
+                                                             "carried_forward"))
