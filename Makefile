@@ -33,7 +33,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "no supported Python found (need one of: $(SUPPORTED_PYTHONS))" >&2; exit 1; }
 	@test -x $(BIN)/python || { echo "creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version))"; $(PYTHON) -m venv $(VENV); }
 	@echo "installing into $(VENV) ($$($(BIN)/python --version))"
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,ocr]'
 	touch $(STAMP)
 
 # Build (or update) the warehouse from the bundled sample inbox, with the data-quality report.
@@ -108,8 +108,8 @@ fuzz: $(STAMP)
 
 lock:
 	rm -rf /tmp/nianbao-lock && $(PYTHON) -m venv /tmp/nianbao-lock
-	/tmp/nianbao-lock/bin/pip install --quiet . '.[dev]'
-	{ echo "# Lock file: exact versions for a reproducible environment (pip install -c constraints.txt -e '.[dev]')."; \
+	/tmp/nianbao-lock/bin/pip install --quiet . '.[dev,ocr]'
+	{ echo "# Lock file: exact versions for a reproducible environment (pip install -c constraints.txt -e '.[dev,ocr]')."; \
 	  echo "# Regenerate with: make lock"; /tmp/nianbao-lock/bin/pip freeze | grep -v '^nianbao'; } > constraints.txt
 
 # Everything built: the venv, the warehouse, the Dagster instance, dbt's outputs, test artefacts.

@@ -15,6 +15,8 @@ SEVERITY: dict[str, str] = {
     "prose_only": "error",
     "year_not_found": "error",
     "needs_ocr": "error",
+    # an OCR'd number no identity of the table proves: a misread or a printed inconsistency (extract/ocr/verify.py)
+    "ocr_uncertain": "error",
     "table_not_found": "error",
     "row_not_found": "error",
     "header_not_found": "error",

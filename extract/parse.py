@@ -25,7 +25,7 @@ from extract.match import (
 )
 from extract.metadata import find_agency, find_year, prose, why_no_tables
 from extract.narrative import Fact, find_facts
-from extract.readers import ReadError, max_file_bytes, path_text, reader_for, source_form
+from extract.readers import ReadError, Reading, max_file_bytes, path_text, reader_for, source_form
 from extract.sections import section_texts
 from extract.solve import budget_exhausted, document_budget
 from extract.template import templates
@@ -171,10 +171,23 @@ def _parse(data: bytes, path: Path) -> ParsedDocument:
     doc.source_form, doc.layout, doc.encoding = reading.source_form, reading.layout, reading.encoding
     doc.issues.extend(reading.issues)
     doc = parse_blocks(doc, reading.blocks)
+    if reading.ocr:
+        _verify_ocr(doc, reading)
     if budget_exhausted():
         doc.issues.append(Issue("search_budget_exhausted", "the digit-run split search reached the document's "
                                 "budget; the runs it did not finish are left null"))
     return doc
+
+
+def _verify_ocr(doc: ParsedDocument, reading: Reading) -> None:
+    """An OCR'd number stays only where the table's identities prove it (extract/ocr/verify.py)."""
+    from extract.ocr.verify import verify
+
+    uncertain = verify(doc.cells, reading.ocr)
+    if uncertain and doc.status in ("parsed", "partial"):
+        doc.issues.extend(uncertain)
+        doc.status = "partial"
+        doc.error = "; ".join(sorted({i.code for i in doc.issues if i.severity == "error"}))
 
 
 def parse_blocks(doc: ParsedDocument, blocks: list[Block]) -> ParsedDocument:

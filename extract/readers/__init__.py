@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from extract.blocks import Block
 from extract.decode import Decoded
@@ -26,6 +27,8 @@ class Reading:
     layout: str
     encoding: str | None = None
     issues: list[Issue] = field(default_factory=list)
+    # OCR readings of table cells by (page, bbox), for `extract.ocr.verify` (empty for text-bearing files)
+    ocr: dict[tuple[int | None, str | None], Any] = field(default_factory=dict)
 
 
 def decoding_issues(decoded: Decoded) -> list[Issue]:
@@ -47,12 +50,16 @@ class ReadError(Exception):
 Reader = Callable[[bytes, Path], Reading]
 
 
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+
+
 def _registry() -> dict[str, Reader]:
-    from extract.readers import docx, html, office, pdf, text
+    from extract.readers import docx, html, image, office, pdf, text
 
     return {".txt": text.read, ".text": text.read, ".md": text.read, ".markdown": text.read,
             ".html": html.read, ".htm": html.read, ".shtml": html.read,
-            ".docx": docx.read, ".doc": office.read, ".wps": office.read, ".pdf": pdf.read}
+            ".docx": docx.read, ".doc": office.read, ".wps": office.read, ".pdf": pdf.read,
+            **dict.fromkeys(IMAGE_SUFFIXES, image.read)}
 
 
 def reader_for(path: Path) -> Reader:
@@ -71,11 +78,13 @@ def path_text(path: Path | str) -> str:
 
 def max_file_bytes(path: Path) -> int:
     """The largest file of this form that is read at all (see `extract.limits`)."""
-    return MAX_BINARY_FILE_BYTES if source_form(path) in ("docx", "doc", "wps", "pdf") else MAX_TEXT_FILE_BYTES
+    return MAX_BINARY_FILE_BYTES if source_form(path) in ("docx", "doc", "wps", "pdf", "image") \
+        else MAX_TEXT_FILE_BYTES
 
 
 def source_form(path: Path) -> str:
     """The source form a file's suffix announces, before it is read."""
     suffix = path.suffix.lower()
     return {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".shtml": "html",
-            ".docx": "docx", ".doc": "doc", ".wps": "wps", ".pdf": "pdf"}.get(suffix, "text")
+            ".docx": "docx", ".doc": "doc", ".wps": "wps", ".pdf": "pdf",
+            **dict.fromkeys(IMAGE_SUFFIXES, "image")}.get(suffix, "text")

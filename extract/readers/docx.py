@@ -52,8 +52,15 @@ def read(data: bytes, path: Path) -> Reading:
     text = sum(len(b.text) for b in flow.blocks)
     images = len(body.findall(".//" + qn("w:drawing"))) + len(body.findall(".//" + qn("w:pict")))
     if text < MIN_TEXT_CHARS and images:
-        raise ReadError("needs_ocr", f"Word file holds {images} image(s) and almost no text ({text} characters): "
-                        "a scan pasted into a document; OCR is needed to read it")
+        from extract import ocr
+
+        what = (f"Word file holds {images} image(s) and almost no text ({text} characters): "
+                "a scan pasted into a document")
+        if not ocr.available():
+            raise ReadError("needs_ocr", f"{what}; OCR is needed to read it; {ocr.INSTALL_HINT}")
+        from extract.ocr.reader import read_docx_pictures
+
+        return read_docx_pictures(data, what)
     return Reading(flow.blocks, "docx", "docx_grid", None)
 
 

@@ -93,13 +93,24 @@ def read(data: bytes, path: Path) -> Reading:
                 page.close()
     if chars < MIN_CHARS_PER_DOCUMENT:
         if images:
-            raise ReadError("needs_ocr", f"scanned PDF: {len(pages)} page(s) of images without a text layer; "
-                            "OCR is needed to read it")
+            return _scanned(data, len(pages))
         raise ReadError("empty_file", f"PDF has {len(pages)} page(s) but no text and no images")
     if unmapped > chars / 2:
         raise ReadError("needs_ocr", f"the PDF's fonts have no Unicode mapping ({unmapped} of {chars} characters "
                         "are glyph ids); its text cannot be extracted, OCR is needed to read it")
     return Reading(_blocks(_drop_running_lines(items)), "pdf", "pdf_grid", None)
+
+
+def _scanned(data: bytes, pages: int) -> Reading:
+    """A PDF of page images: read by OCR when the engine is installed (`extract.ocr`)."""
+    from extract import ocr
+
+    what = f"scanned PDF: {pages} page(s) of images without a text layer"
+    if not ocr.available():
+        raise ReadError("needs_ocr", f"{what}; OCR is needed to read it; {ocr.INSTALL_HINT}")
+    from extract.ocr.reader import read_pdf
+
+    return read_pdf(data, what)
 
 
 def _check_container(data: bytes) -> None:
