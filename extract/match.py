@@ -261,9 +261,10 @@ def _match_row_label(cells: list[Cell], upto: int, index) -> Label | None:
 
 
 def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = None, *,
-                     sparse_document: bool = False) -> TableResult:
+                     sparse_document: bool = False, markdown: bool = False) -> TableResult:
     """Section 二: the 第二十条 blocks, each with its own column header (or the caption's default
-    columns when the flattening lost the header)."""
+    columns when the flattening lost the header). `markdown`: the text's tables are pipe tables, which a
+    converter may lay out by x position (see `_spaced_columns`)."""
     res = TableResult()
     cols: list[tuple[str, bool]] | None = None
     width = 0
@@ -320,7 +321,7 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
             short.append(_ShortRow(b, li, lab, cols, width, positions, row_caption))
             seen[lab.code] = []
             continue
-        at = _spaced_columns(tables.get(i, []), tpl, len(cols)) if len(values) > len(cols) else None
+        at = _spaced_columns(tables.get(i, []), tpl, len(cols)) if markdown and len(values) > len(cols) else None
         seen[lab.code] = _disclosure_row(res, b, li, lab, cols, width, positions, sparse_document,
                                          header_guessed=guessed, at=at)
     if short:

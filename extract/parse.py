@@ -202,7 +202,8 @@ def parse_blocks(doc: ParsedDocument, blocks: list[Block]) -> ParsedDocument:
 
     texts = prose(blocks)
     year = find_year(texts, tpl)
-    disclosure = parse_disclosure(region("disclosure"), tpl, year)
+    markdown = doc.layout == "markdown"
+    disclosure = parse_disclosure(region("disclosure"), tpl, year, markdown=markdown)
     template = _template(disclosure.formats, year)
     applications = parse_applications(region("applications"), tpl, template)
     if template is None:
@@ -210,7 +211,7 @@ def parse_blocks(doc: ParsedDocument, blocks: list[Block]) -> ParsedDocument:
     review = parse_review_litigation(region("review_litigation"), tpl)
     if applications.sparse or review.sparse or disclosure.sparse:
         # this flattening drops blank cells: a short section-二 row is never read left to right
-        disclosure = parse_disclosure(region("disclosure"), tpl, year, sparse_document=True)
+        disclosure = parse_disclosure(region("disclosure"), tpl, year, sparse_document=True, markdown=markdown)
         review = parse_review_litigation(region("review_litigation"), tpl, sparse_document=True)
     found = [code for code, res in zip(("disclosure", "applications", "review_litigation"),
                                        (disclosure, applications, review), strict=True) if res.found]
