@@ -117,6 +117,14 @@ def test_a_broken_identity_nulls_its_terms_with_the_alternatives():
     assert "T4_TOTAL review: 6" in pending.detail  # 3 + (9 - 6): the value pending would need
 
 
+def test_a_blank_term_leaves_its_identity_unchecked_and_its_numbers_null():
+    cells, ocr_cells = _t4([1, None, 0, 3, 4], [0.99] * 5)
+    issues = verify(cells, ocr_cells)
+    assert [c.value for c in cells] == [None] * 5
+    assert [i.col for i in issues] == ["upheld", "other", "pending", "total"]
+    assert all("fails or has a blank or missing term" in i.detail for i in issues)
+
+
 def test_without_the_engine_scans_keep_needs_ocr_with_a_hint(monkeypatch):
     monkeypatch.setattr(ocr, "available", lambda: False)
     picture = io.BytesIO()

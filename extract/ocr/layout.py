@@ -21,6 +21,7 @@ FINE_SCALE = 0.5
 LOCAL_BLOCK = 51  # pixels of the local threshold's neighbourhood (uneven light)
 LOCAL_OFFSET = 30  # grey levels darker than the neighbourhood: print, not a translucent seal's trace
 RULE_FRACTION = 30  # a ruling is at least 1/30 of the page width (height) long
+RULE_GAP = 25  # pixels: a ruling broken by blur, a seal or a faint scan is closed over gaps this long
 MIN_TABLE_WIDTH = 0.25  # of the page width
 CELL_INSET = 3  # pixels trimmed inside a cell's lines
 MIN_INK_ROWS = 6  # a text line is at least this many pixel rows high
@@ -118,8 +119,8 @@ def ruling_mask(ink: np.ndarray) -> np.ndarray:
     down = cv2.getStructuringElement(cv2.MORPH_RECT, (1, h // RULE_FRACTION // 2))
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, along)
     vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, down)
-    horizontal = cv2.dilate(horizontal, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 3)))
-    vertical = cv2.dilate(vertical, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 9)))
+    horizontal = cv2.dilate(horizontal, cv2.getStructuringElement(cv2.MORPH_RECT, (RULE_GAP, 3)))
+    vertical = cv2.dilate(vertical, cv2.getStructuringElement(cv2.MORPH_RECT, (3, RULE_GAP)))
     return horizontal | vertical
 
 

@@ -28,6 +28,13 @@ DPI = 200  # pages of a PDF are rendered at this resolution; an image without a 
 POINTS_PER_INCH = 72.0
 LAYOUT = "ocr_grid"
 REREAD_SCALE = 1.5
+MAX_PAGE_PIXELS = 40_000_000  # an A4 page at 200 dpi is 3.9 million; a poster-sized page is rendered coarser
+
+
+def page_dpi(width_pt: float, height_pt: float) -> float:
+    """The resolution a PDF page is rendered at: `DPI`, or less for a page so large it would not fit."""
+    pixels = width_pt * height_pt * (DPI / POINTS_PER_INCH) ** 2
+    return DPI if pixels <= MAX_PAGE_PIXELS else DPI * (MAX_PAGE_PIXELS / pixels) ** 0.5
 
 
 @dataclass(frozen=True)
@@ -53,11 +60,14 @@ def read_pdf(data: bytes, what: str) -> Reading:
     try:
         if len(pdf) > MAX_PDF_PAGES:
             raise ReadError("resource_limit", f"PDF has {len(pdf)} pages, over the limit of {MAX_PDF_PAGES}")
-        pages = [_bgr(np.asarray(pdf[i].render(scale=DPI / POINTS_PER_INCH).to_pil().convert("RGB")))
-                 for i in range(len(pdf))]
+        pages, dpis = [], []
+        for i in range(len(pdf)):
+            dpi = page_dpi(*pdf[i].get_size())
+            pages.append(_bgr(np.asarray(pdf[i].render(scale=dpi / POINTS_PER_INCH).to_pil().convert("RGB"))))
+            dpis.append(dpi)
     finally:
         pdf.close()
-    return read_pages(pages, "pdf", [DPI] * len(pages), what)
+    return read_pages(pages, "pdf", dpis, what)
 
 
 def read_image(data: bytes, path: Path) -> Reading:
@@ -84,7 +94,8 @@ def read_docx_pictures(data: bytes, what: str) -> Reading:
 
     document = Document(io.BytesIO(data))
     parts = document.part.related_parts
-    pages, dpis = [], []
+    pages: list[np.ndarray] = []
+    dpis: list[float] = []
     for blip in document.element.body.iter(qn("a:blip")):
         part = parts.get(blip.get(qn("r:embed")))
         if part is None:
@@ -118,7 +129,7 @@ def _bgr(rgb: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(rgb[:, :, ::-1])
 
 
-def read_pages(pages: list[np.ndarray], source_form: str, dpis: list[int], what: str) -> Reading:
+def read_pages(pages: list[np.ndarray], source_form: str, dpis: list[float], what: str) -> Reading:
     """Blocks of page images (BGR), with every table cell's OCR reading. Pages in which OCR reads no text
     at all stay `needs_ocr` (a blank or unreadable scan), described by `what`."""
     items: list[_Line | _Table] = []

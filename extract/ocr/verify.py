@@ -1,13 +1,15 @@
 """Keep an OCR'd number only when the table's own identities prove it (issue 16).
 
 OCR is where numbers go wrong, and a misread digit is read with high confidence as often as not. So a
-number from a scan is kept only when an identity of the form it takes part in (T3_BALANCE, T3_OUTCOMES,
-T3_ROW_TOTAL, T4_TOTAL, from `relations.yaml`) holds with every term read, and at most one of those terms
-was read below `CONFIDENCE` once the others are proven (it is then the unique value making it hold).
-Under the one assumption that two misreads do not cancel exactly in one sum, a holding identity proves its
-terms: a single misread breaks every identity it is in.
+number from a scan is kept only when every identity of the form it takes part in (T3_BALANCE, T3_OUTCOMES,
+T3_ROW_TOTAL, T4_TOTAL, from `relations.yaml`) holds with every term read, and it was read with at least
+`CONFIDENCE` or is the one term of a holding identity below it once the others are proven (it is then the
+unique value making it hold). Under the one assumption that two misreads do not cancel exactly in one sum,
+a holding identity proves its terms: a single misread breaks every identity it is in. Every identity, not
+one: a row read under the wrong label (a ruling lost between two labels) still balances its own row total,
+but leaves its columns' identities failing or with a missing term.
 
-A number no holding identity proves is set to null with an `ocr_uncertain` issue carrying the OCR text,
+Any other number is set to null with an `ocr_uncertain` issue carrying the OCR text,
 its confidence and the values its identities would need (the alternatives). That covers a misread and a
 printed inconsistency alike (a scan cannot tell them apart), so the checks over those cells come out
 not_assessable (a side with a null term), not as failures. Numbers outside every identity (section 二)
@@ -60,16 +62,19 @@ def verify(cells: list[ParsedCell], ocr: dict[OcrKey, OcrCell]) -> list[Issue]:
     holding: list[list[Ref]] = []
     needed: dict[Ref, list[str]] = {}
     in_identity: set[Ref] = set()
+    doubtful: set[Ref] = set()  # in an identity that fails, or that a blank or missing term leaves unchecked
     for scope in _identities(_printed_form(cells)):
         actual, expected = _terms(scope)
         refs = actual + expected
         in_identity.update(r for r in refs if values.get(r) is not None)
         if any(values.get(r) is None for r in refs):
+            doubtful.update(refs)
             continue
         lhs, rhs = sum(values[r] for r in actual), sum(values[r] for r in expected)
         if lhs == rhs:
             holding.append(refs)
             continue
+        doubtful.update(refs)
         for r in refs:  # the value each term would need for the identity to hold, the others as read
             sign = 1 if r in actual else -1
             need = values[r] - sign * (lhs - rhs)
@@ -78,11 +83,12 @@ def verify(cells: list[ParsedCell], ocr: dict[OcrKey, OcrCell]) -> list[Issue]:
     issues: list[Issue] = []
     for c in cells:
         ref = (c.table, c.row, c.col)
-        if c.value is None or ref in proven:
+        if c.value is None or (ref in proven and ref not in doubtful):
             continue
         if ref not in in_identity and _read_twice(ocr.get((c.source.page, c.source.bbox))):
             continue
-        why = ("no identity of the form holds with it" if ref in in_identity
+        why = ("an identity it takes part in fails or has a blank or missing term" if ref in doubtful
+               else "no identity proves it with confident terms" if ref in in_identity
                else "no identity of the form checks it and its two reads do not agree with high confidence")
         alternatives = "; ".join(needed.get(ref, [])) or "none"
         issues.append(Issue("ocr_uncertain", f"OCR read {c.raw!r} (confidence {conf[ref]:.2f}); {why}: "
