@@ -190,6 +190,8 @@ MOVED_BLANK = ("the row prints a blank cell, and this table's conversion moved c
 UNCORROBORATED = ("the row breaks its row total, the table prints labels and values apart and no more than half "
                   "its rows read hold theirs: "
                   "its values may be another row's (text out of order), row left null")
+HIDDEN_BLANK = ("this table's glued runs show dropped blanks, and a blank may hide in this run too (its value still "
+                "in the total, a wrong split can balance): no column identity confirms the split, row left null")
 SCATTERED = ("most of the table's row labels are printed without values beside them (the text is out of order), and "
              "no column identity confirms this row: its values may be another row's, row left null")
 SPACED = ("the table is laid out by position with spacer columns, and fewer columns than its header's carry a "
@@ -708,22 +710,23 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
     decided, unbalanced = _decide(rows, tpl, has_subtotal)
     as_values = lambda v: _drop_subtotal(_values(v), has_subtotal)  # noqa: E731
     unconfirmed = verify_by_order(by_order, decided, as_values, _equations(rows))
-    # a glued run that also reads with a blank dropped is read by its own sums alone: where the table's other
-    # runs show dropped blanks, its columns must confirm it; where a row beside it has no reading that balances,
-    # they refute it (only those runs are searched again: the search spends the document's budget)
-    dropped_here = _blanks_dropped_here(rows, has_subtotal)
-    suspects = set(rows) if dropped_here else _beside_unbalanced(set(rows), unbalanced, rows)
-    droppable = {code for code in suspects if (row := rows[code])[3] == "run" and len(row[2]) == 1
-                 and _blank_may_be_dropped(row[0], has_subtotal)}
-    blank_dropped = droppable if dropped_here else set()
+    # a glued run is read by its own sums alone. Where the table's runs show dropped blanks, a blank may hide
+    # in any run (and its value, still in the total, let a wrong split balance): the columns must confirm each
+    # run. Elsewhere, a run is refuted where a row beside it has no reading that balances
+    whole_runs = {code for code, (_, _, cands, how) in rows.items() if how == "run" and len(cands) == 1}
+    glued = {code for code in whole_runs if _glued(rows[code][0], len(rows[code][2][0]))}
+    blank_dropped = glued if _blanks_dropped_here(rows, has_subtotal) else set()
+    refuted = _beside_unbalanced(whole_runs - blank_dropped, unbalanced, rows)
     by_identities = {code for code, (_, _, cands, how) in rows.items()
                      if how in ("run", "sparse") and len(cands) > 1} | blank_dropped
     contradicting = contradicted(by_identities - unconfirmed, decided, as_values, _equations(rows))
-    # a droppable run read whole leaves a row beside it no reading that balances: the whole reading is refuted
-    contradicting |= _beside_unbalanced(droppable - unconfirmed, unbalanced, rows) & set(decided)
-    contradicting |= {code for code in blank_dropped - unconfirmed
-                      if code in decided and not confirmed(code, decided, as_values, _equations(rows))}
+    contradicting |= (refuted - unconfirmed) & set(decided)
+    hidden = {code for code in blank_dropped - unconfirmed - contradicting
+              if code in decided and not confirmed(code, decided, as_values, _equations(rows))}
+    for code in hidden:
+        res.issues.append(Issue("ambiguous_digit_run", HIDDEN_BLANK, "applications", code, line=rows[code][0].line))
     out_of_order = labels_alone or any(not isinstance(o, str) for o in orphans.sequence)
+    contradicting |= hidden
     lone = (_uncorroborated_rows(decided, has_subtotal) if out_of_order else set()) - unconfirmed - contradicting
     for code in lone:
         res.issues.append(Issue("ambiguous_alignment", UNCORROBORATED, "applications", code, line=rows[code][0].line))
@@ -741,7 +744,7 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
     unread = lone | moved_blanks
     for code in unconfirmed | contradicting | unread:
         decided.pop(code, None)
-    for code in contradicting:
+    for code in contradicting - hidden:
         res.issues.append(Issue("ambiguous_digit_run" if rows[code][3] == "run" else "ambiguous_alignment",
                                 "the reading the row's own sums chose breaks a column identity of the table: a "
                                 "dropped blank or a misread cannot be told from a printed inconsistency, row left "
@@ -853,6 +856,13 @@ def _spaced_and_short(run: Cell, n: int) -> bool:
     spaces one cell alone (`500000 5`) glued the rest, and its split stays the identities' to decide."""
     pieces = run_pieces(run.text)
     return bool(pieces) and n // 2 < len(pieces) < n
+
+
+def _glued(b: Block, n: int) -> bool:
+    """A run whose printed numbers (apart by spaces, signs or markers) are fewer than its `n` columns: its
+    split cut digits apart, where a dropped blank could hide (a run printing all `n` apart hides none)."""
+    pieces = run_pieces(b.cells[-1].text)
+    return pieces is None or len(pieces) < n
 
 
 def _blanks_dropped_here(rows: dict[str, tuple[Block, Cell, list, str]], has_subtotal: bool) -> bool:
