@@ -183,7 +183,7 @@ def _verify_ocr(doc: ParsedDocument, reading: Reading) -> None:
     """An OCR'd number stays only where the table's identities prove it (extract/ocr/verify.py)."""
     from extract.ocr.verify import verify
 
-    uncertain = verify(doc.cells, reading.ocr)
+    uncertain = verify(doc.cells, reading.ocr, doc.issues)
     if uncertain and doc.status in ("parsed", "partial"):
         doc.issues.extend(uncertain)
         doc.status = "partial"

@@ -14,7 +14,8 @@ its confidence and the values its identities would need (the alternatives). That
 printed inconsistency alike (a scan cannot tell them apart), so the checks over those cells come out
 not_assessable (a side with a null term), not as failures. Numbers outside every identity (section 二)
 must be read twice, from two crops at different scales, with the same text and a confidence of at least
-`SOLE_CONFIDENCE`; else they are null too.
+`SOLE_CONFIDENCE`, in a table the matcher read without a warning (a ruling lost between two row labels moves
+a row's numbers under the next label, and no identity would notice); else they are null too.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from extract.templates.form import ALWAYS, Scope, printed_forms, relation_scopes
 
 CONFIDENCE = 0.7  # a term read below this is not trusted unless its identity solves it uniquely
 SOLE_CONFIDENCE = 0.97  # a number outside every identity: both reads this sure and the same
+STRUCTURE_ISSUE = "a row or cell the matcher could not place cleanly (a warning or error)"
 IDENTITIES = ("T3_BALANCE", "T3_OUTCOMES", "T3_ROW_TOTAL", "T4_TOTAL")
 Ref = tuple[str, str, str]
 
@@ -42,16 +44,20 @@ def _printed_form(cells: Iterable[ParsedCell]) -> str | None:
 
 
 def _identities(form: str | None) -> list[Scope]:
+    """The identities of the report's printed form; of every form when the form was not read (its rows
+    missing), so a cell is never kept for want of the identities that would check it."""
     return [s for s in relation_scopes() if s.check_id in IDENTITIES and s.relation == "="
-            and s.condition in (ALWAYS, f"form:{form}")]
+            and (s.condition == ALWAYS or (s.condition.startswith("form:") and form in (None, s.condition[5:])))]
 
 
 def _terms(scope: Scope) -> tuple[list[Ref], list[Ref]]:
     return [(t.table, t.row, t.col) for t in scope.actual], [(t.table, t.row, t.col) for t in scope.expected]
 
 
-def verify(cells: list[ParsedCell], ocr: dict[OcrKey, OcrCell]) -> list[Issue]:
-    """Null every OCR'd number (of a document read by OCR) no identity proves; the issues say why."""
+def verify(cells: list[ParsedCell], ocr: dict[OcrKey, OcrCell], parse_issues: list[Issue]) -> list[Issue]:
+    """Null every OCR'd number (of a document read by OCR) no identity proves; the issues say why.
+    `parse_issues` are the matcher's: a section 二 it did not read cleanly keeps none of its numbers."""
+    garbled = {i.table for i in parse_issues if i.table and i.severity != "info"}
     values: dict[Ref, Decimal | None] = {}
     conf: dict[Ref, float] = {}
     for c in cells:
@@ -83,12 +89,20 @@ def verify(cells: list[ParsedCell], ocr: dict[OcrKey, OcrCell]) -> list[Issue]:
     issues: list[Issue] = []
     for c in cells:
         ref = (c.table, c.row, c.col)
+        read = ocr.get((c.source.page, c.source.bbox))
+        if c.value is None and not (c.source.bbox and read is None):  # only blank paper is surely blank
+            seen = (f"ink that OCR read as {read.text!r} (confidence {read.confidence:.2f})" if read is not None
+                    else f"{c.raw!r}" if c.source.bbox else "no cell of the scanned grid")
+            issues.append(Issue("ocr_uncertain", f"the cell holds {seen}, not a number: a value may be lost "
+                                "(ink under a seal, a ruling lost), left null", c.table, c.row, c.col))
+            continue
         if c.value is None or (ref in proven and ref not in doubtful):
             continue
-        if ref not in in_identity and _read_twice(ocr.get((c.source.page, c.source.bbox))):
+        if ref not in in_identity and c.table not in garbled and _read_twice(ocr.get((c.source.page, c.source.bbox))):
             continue
         why = ("an identity it takes part in fails or has a blank or missing term" if ref in doubtful
                else "no identity proves it with confident terms" if ref in in_identity
+               else f"no identity of the form checks it, and its table has {STRUCTURE_ISSUE}" if c.table in garbled
                else "no identity of the form checks it and its two reads do not agree with high confidence")
         alternatives = "; ".join(needed.get(ref, [])) or "none"
         issues.append(Issue("ocr_uncertain", f"OCR read {c.raw!r} (confidence {conf[ref]:.2f}); {why}: "
