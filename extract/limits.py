@@ -7,11 +7,17 @@ reaches one is `failed` (or its cell null) with the limit named in the reason, n
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 # ---------------------------------------------------------------- the worker (wall time, memory)
 # Wall time of one document in a worker process; past it the worker is killed (status code resource_limit).
 DOC_TIME_LIMIT_SECONDS = 30.0
 # Address space of a worker process (RLIMIT_AS): an allocation past it is a MemoryError (resource_limit).
 WORKER_MEMORY_LIMIT_BYTES = 1536 * 1024 * 1024
+# OCR costs 7-15 s a page on a loaded 2-core machine (docs/benchmarks.md): a worker reading a scan asks its
+# sandbox for this much more time per page, for at most MAX_OCR_PAGES pages (a longer scan is resource_limit).
+OCR_SECONDS_PER_PAGE = 30.0
+MAX_OCR_PAGES = 40
 
 # ---------------------------------------------------------------- files
 # Bytes of a text, Markdown or HTML file (a report is tens of kilobytes; a page with its site chrome, a few
@@ -48,3 +54,20 @@ MAX_DIGIT_RUN_LENGTH = 8 * MAX_VALUE_DIGITS
 DOCUMENT_SEARCH_BUDGET = 500_000
 # Characters of a number in the prose that is read at all (`共收到申请3件`); longer ones are not facts.
 MAX_NARRATIVE_NUMBER_CHARS = 16
+
+
+# ---------------------------------------------------------------- asking for time
+_time_request: Callable[[float], None] | None = None
+
+
+def ask_for_time(seconds: float) -> None:
+    """Ask the sandbox running this parse for `seconds` more than DOC_TIME_LIMIT_SECONDS (a scan's OCR); a parse
+    outside a sandbox has no limit to extend."""
+    if _time_request is not None:
+        _time_request(seconds)
+
+
+def answer_time_requests(send: Callable[[float], None] | None) -> None:
+    """Where this process's requests for more time go (set by a sandbox worker)."""
+    global _time_request
+    _time_request = send

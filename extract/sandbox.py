@@ -26,7 +26,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from extract.issues import Issue
-from extract.limits import DOC_TIME_LIMIT_SECONDS, WORKER_MEMORY_LIMIT_BYTES
+from extract.limits import DOC_TIME_LIMIT_SECONDS, WORKER_MEMORY_LIMIT_BYTES, answer_time_requests
 from extract.parse import ParsedDocument, _empty, _fail, file_sha256, parse_file
 
 PR_SET_PDEATHSIG = 1
@@ -36,6 +36,8 @@ WINDOW_PER_WORKER = 64
 EMERGENCY_RESERVE_BYTES = 16 * 1024 * 1024
 # How often the parent looks at the clock while every worker is busy.
 POLL_SECONDS = 0.5
+# What a worker sends, with seconds, to ask for more time for its document (a scan's OCR, per page).
+TIME_REQUEST = "more time"
 
 
 @dataclass
@@ -95,6 +97,7 @@ def _worker(conn: Connection, parent_pid: int, memory_limit: int) -> None:
     region are added by the caller: the gazetteer would cost each worker a gigabyte of address space."""
     _die_with_parent(parent_pid)
     _limit_memory(memory_limit)
+    answer_time_requests(lambda seconds: conn.send((TIME_REQUEST, seconds)))
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
     while True:
@@ -127,6 +130,7 @@ class _Slot:
     conn: Connection
     job: tuple[int, Path] | None = None
     started: float = 0.0
+    granted: float = 0.0  # seconds the document's worker asked for beyond the time limit
 
 
 @dataclass
@@ -205,30 +209,34 @@ class Sandbox:
                 next_out += 1
 
     def _hand(self, slot: _Slot, item: tuple[int, Path]) -> None:
-        slot.job, slot.started = item, time.monotonic()
+        slot.job, slot.started, slot.granted = item, time.monotonic(), 0.0
         with contextlib.suppress(OSError):  # a worker gone: `_collect` sees its sentinel, records the file
             slot.conn.send((item[0], str(item[1])))
 
     def _collect(self, busy: list[_Slot], done: dict[int, ParsedDocument]) -> None:
         """Wait for a result, a worker's death or the next deadline; record whichever happened."""
         now = time.monotonic()
-        deadline = min(s.started for s in busy) + self.time_limit
+        deadline = min(s.started + s.granted for s in busy) + self.time_limit
         ready = wait([s.conn for s in busy] + [s.process.sentinel for s in busy],
                      timeout=max(0.0, min(deadline - now, POLL_SECONDS)))
         for slot in busy:
             if slot.conn in ready:
                 try:
-                    index, doc, rss = slot.conn.recv()
+                    message = slot.conn.recv()
                 except (EOFError, OSError):
                     self._lost(slot, done)
                     continue
+                if message[0] == TIME_REQUEST:
+                    slot.granted += message[1]
+                    continue
+                index, doc, rss = message
                 self.stats.peak_rss_bytes = max(self.stats.peak_rss_bytes, rss)
                 self.stats.slowest_seconds = max(self.stats.slowest_seconds, time.monotonic() - slot.started)
                 done[index] = doc
                 slot.job = None
             elif slot.process.sentinel in ready:
                 self._lost(slot, done)
-            elif time.monotonic() - slot.started > self.time_limit:
+            elif time.monotonic() - slot.started > self.time_limit + slot.granted:
                 self._over_time(slot, done)
 
     def _over_time(self, slot: _Slot, done: dict[int, ParsedDocument]) -> None:
@@ -237,7 +245,7 @@ class Sandbox:
         self.stats.slowest_seconds = max(self.stats.slowest_seconds, time.monotonic() - slot.started)
         self._replace(slot, kill=True)
         done[index] = _failed(path, Issue("resource_limit", f"parsing took longer than the limit of "
-                                          f"{self.time_limit:g} s; stopped"))
+                                          f"{self.time_limit + slot.granted:g} s; stopped"))
 
     def _lost(self, slot: _Slot, done: dict[int, ParsedDocument]) -> None:
         index, path = slot.job

@@ -75,6 +75,21 @@ def test_a_file_past_the_time_limit_fails_alone(tmp_path: Path):
     assert sandbox.stats.killed_over_time == 1 and sandbox.stats.restarts == 1
 
 
+def test_a_scan_is_given_time_for_its_pages(tmp_path: Path):
+    """OCR takes seconds a page: a scan's worker asks for OCR_SECONDS_PER_PAGE per page beyond the limit, so the
+    scan comes back read (no report on this page: `not_a_report`) although it ran past the plain limit, which
+    still stops a text document (test_a_file_past_the_time_limit_fails_alone)."""
+    from tests.test_ocr import _ruled_page
+
+    scan = tmp_path / "scan.png"
+    _ruled_page().save(scan)
+    with Sandbox(1, time_limit=1.0) as sandbox:
+        [doc] = list(sandbox.parse([scan]))
+    assert doc.source_form == "image" and doc.status == "failed" and doc.error.startswith("not_a_report")
+    assert sandbox.stats.killed_over_time == 0
+    assert sandbox.stats.slowest_seconds > 1.0  # past the plain limit, and let finish
+
+
 def test_a_file_past_the_memory_limit_fails_alone(tmp_path: Path):
     big = tmp_path / "tables.txt"
     big.write_bytes(crafted.text_tables(15)())

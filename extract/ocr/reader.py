@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from extract.blocks import Cell
-from extract.limits import MAX_PDF_PAGES
+from extract.limits import MAX_OCR_PAGES, OCR_SECONDS_PER_PAGE, ask_for_time
 from extract.ocr.engine import Recognised, recognise
 from extract.ocr.layout import PageLayout, analyse
 from extract.readers import ReadError, Reading
@@ -58,8 +58,7 @@ def read_pdf(data: bytes, what: str) -> Reading:
 
     pdf = pdfium.PdfDocument(data)
     try:
-        if len(pdf) > MAX_PDF_PAGES:
-            raise ReadError("resource_limit", f"PDF has {len(pdf)} pages, over the limit of {MAX_PDF_PAGES}")
+        _ask_for_pages(len(pdf), "scanned PDF")
         pages, dpis = [], []
         for i in range(len(pdf)):
             dpi = page_dpi(*pdf[i].get_size())
@@ -79,8 +78,7 @@ def read_image(data: bytes, path: Path) -> Reading:
         frames = [f.convert("RGB") for f in ImageSequence.Iterator(img)]
     except Exception as exc:
         raise ReadError("unreadable_file", f"not a readable image: {type(exc).__name__}: {exc}") from exc
-    if len(frames) > MAX_PDF_PAGES:
-        raise ReadError("resource_limit", f"image has {len(frames)} pages, over the limit of {MAX_PDF_PAGES}")
+    _ask_for_pages(len(frames), "image")
     dpi = round(float((img.info.get("dpi") or (DPI,))[0])) or DPI
     return read_pages([_bgr(np.asarray(f)) for f in frames], "image", [dpi] * len(frames),
                       f"an image of {len(frames)} page(s)")
@@ -108,6 +106,7 @@ def read_docx_pictures(data: bytes, what: str) -> Reading:
         dpis.append(round(float((img.info.get("dpi") or (DPI,))[0])) or DPI)
     if not pages:
         raise ReadError("needs_ocr", f"{what}; its pictures are in no format the OCR reader opens")
+    _ask_for_pages(len(pages), "Word file")
     return read_pages(pages, "docx", dpis, what)
 
 
@@ -127,6 +126,13 @@ def reread(cell: OcrCell) -> Recognised:
 
 def _bgr(rgb: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(rgb[:, :, ::-1])
+
+
+def _ask_for_pages(pages: int, what: str) -> None:
+    """Refuse a scan longer than MAX_OCR_PAGES, else ask the sandbox for the time its pages need."""
+    if pages > MAX_OCR_PAGES:
+        raise ReadError("resource_limit", f"{what} has {pages} pages to read by OCR, over the limit of {MAX_OCR_PAGES}")
+    ask_for_time(pages * OCR_SECONDS_PER_PAGE)
 
 
 def read_pages(pages: list[np.ndarray], source_form: str, dpis: list[float], what: str) -> Reading:
