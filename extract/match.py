@@ -717,8 +717,10 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
     glued = {code for code in whole_runs if _glued(rows[code][0], len(rows[code][2][0]))}
     blank_dropped = glued if _blanks_dropped_here(rows, has_subtotal) else set()
     refuted = _beside_unbalanced(whole_runs - blank_dropped, unbalanced, rows)
+    # every split that cut digits apart is the row's own sums' reading: a column identity failing where
+    # every cell is printed refutes it (or is a printed inconsistency, which cannot be told from a misread)
     by_identities = {code for code, (_, _, cands, how) in rows.items()
-                     if how in ("run", "sparse") and len(cands) > 1} | blank_dropped
+                     if how in ("run", "sparse") and len(cands) > 1} | glued
     contradicting = contradicted(by_identities - unconfirmed, decided, as_values, _equations(rows))
     contradicting |= (refuted - unconfirmed) & set(decided)
     hidden = {code for code in blank_dropped - unconfirmed - contradicting

@@ -129,3 +129,16 @@ def test_a_row_read_where_most_labels_print_alone_needs_its_columns_to_confirm_i
     assert set(_row(o, "applications", "carried_forward").values()) == {None}
     assert any("printed without values" in d for d in _issue(o, "ambiguous_alignment", "applications",
                                                              "carried_forward"))
+
+
+def test_a_glued_run_whose_column_identity_fails_is_left_null():
+    """bs4 `get_text()`: `20 783 7 79 70 · 959` glues into `2078377970 959`, whose one full split
+    `2 0 783 77 97 0 959` holds its own total while no other run of the table shows a dropped blank; the 勾稽 fails
+    in the columns it fills, so the split is refuted (a printed inconsistency reads the same, and is left null too)."""
+    o = _outcome("bs4_get_text", ("F2021", "national", False), 269566078, "html", ("t4_total_off", "balance_off"),
+                 **{**ALL_NOISE, "null_forms": True, "stray_cells": False, "encodings": False,
+                    "heading_variants": False})
+    assert not o.failures
+    assert _truth(o, "applications", "new_received")["commercial"] == 783
+    assert set(_row(o, "applications", "new_received").values()) == {None}
+    assert _issue(o, "ambiguous_digit_run", "applications", "new_received")
