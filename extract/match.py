@@ -851,6 +851,12 @@ def _uncorroborated_rows(decided: dict[str, list[Cell | None]], has_subtotal: bo
     return breaking if breaking and 2 * holding <= len(decided) else set()
 
 
+def _counts(vec: Vector) -> bool:
+    """A glued run's reading of section 三 or 四 holds no negative number: there a `-` glued to digits is as
+    likely a not-reported marker (`-１10` is `-`, `1`, `10`), and counts are never negative."""
+    return all(x is None or x >= 0 for x in vec)
+
+
 def _spaced_and_short(run: Cell, n: int) -> bool:
     """A run printed with spaces between most of its numbers (more than half its columns), but fewer numbers
     than columns: a blank cell was dropped (its value unknown, so no sum can place it) or two numbers were
@@ -1006,7 +1012,7 @@ def _app_readings(res: TableResult, b: Block, li: int, values: list[Cell], layou
     if b.kind == "run":
         if _spaced_and_short(values[-1], n):
             return [], "run"
-        return run_candidates(values[-1], n, lambda v: row_total_holds(v, sub),
+        return run_candidates(values[-1], n, lambda v: _counts(v) and row_total_holds(v, sub),
                               row_sum_splits(values[-1].text, sub))
     cands, how = candidates(values, n)
     if how == "sparse":
@@ -1268,7 +1274,7 @@ def _review_run(res: TableResult, data: Block, columns: list[tuple[str, str]]) -
                                 "review_litigation", line=data.line))
         res.cells.extend(ParsedCell("review_litigation", blk, r, None, "", data.cells[-1]) for blk, r in columns)
         return res
-    fits, _ = run_candidates(data.cells[-1], len(columns), block_totals_hold)
+    fits, _ = run_candidates(data.cells[-1], len(columns), lambda v: _counts(v) and block_totals_hold(v))
     if len(fits) == 1:
         res.issues.append(Issue("placed_by_identities", "digit run split by the 总计 identities",
                                 "review_litigation", line=data.line))

@@ -142,3 +142,14 @@ def test_a_glued_run_whose_column_identity_fails_is_left_null():
     assert _truth(o, "applications", "new_received")["commercial"] == 783
     assert set(_row(o, "applications", "new_received").values()) == {None}
     assert _issue(o, "ambiguous_digit_run", "applications", "new_received")
+
+
+def test_a_marker_glued_to_a_number_is_not_read_as_a_minus_sign():
+    """bs4 crawl of section 四: `…0-１10` is `0`, `-` (not reported), `1`, `10`, whose 总计 counts the value the
+    marker hid; read as `0 -1 1 0` the block balanced. Counts are never negative in a glued run's reading."""
+    o = _outcome("bs4_crawl", ("F2019", "beijing", False), 9100, "html", (),
+                 **{**ALL_NOISE, "cell_forms": True, "null_forms": True, "heading_variants": False})
+    assert not o.failures
+    assert _truth(o, "review_litigation", "litigation_after_review")["other"] is None
+    assert set(_row(o, "review_litigation", "litigation_after_review").values()) == {None}
+    assert _issue(o, "ambiguous_digit_run", "review_litigation")
