@@ -279,6 +279,7 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
     guessed = False
     read_under_caption: list[str] = []
     read_before_their_header: set[str] = set()
+    labels_as_text = 0  # row labels printed as lines of their own, no value beside them
     tables = _text_tables(blocks)
     for i, b in enumerate(blocks):
         ne = b.non_empty
@@ -300,6 +301,8 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
             completed = _complete_header(res, cols, positions, caption, tpl, _disclosure_template(res, year), b)
             guessed, cols = completed is not cols, completed
             continue
+        if b.kind == "text":
+            labels_as_text += tpl.disc_rows.match(b.text) is not None
         if loose.take(b, caption) or b.kind == "text":
             continue
         row = _labelled_row(res, b, tpl.disc_rows, "disclosure", "a section-二 item")
@@ -333,6 +336,9 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
     _drop_empty_group_rows(res, seen, tpl)
     _drop_rows_signed_where_unsigned(res, tpl)
     _drop_rows_read_before_their_header(res, read_before_their_header)
+    read = {c.row for c in res.cells if c.value is not None}
+    if read and labels_as_text >= max(MIN_SCATTERED_LABELS, len(seen)):
+        _drop_scattered_rows(res, read)
     return res
 
 
@@ -370,6 +376,23 @@ def _spaced_columns(table: list[Block], tpl: Templates, n: int) -> list[int] | N
             or not all(h <= v < end for h, v, end in zip(heads, valued, bounds, strict=True))):
         return []
     return valued
+
+
+# Row labels on lines of their own that make section 二 "out of order": more than a group label (其他对外管理服务事项
+# over its sub-rows) alone.
+MIN_SCATTERED_LABELS = 2
+
+
+def _drop_scattered_rows(res: TableResult, codes: set[str]) -> None:
+    """Rows read where at least as many row labels print alone as with values (pdfminer's block order: a column
+    of values after the last of its labels) are left null: no identity ties section 二's cells to confirm them."""
+    for code in sorted(codes):
+        res.issues.append(Issue("ambiguous_alignment", "as many of section 二's row labels are printed without "
+                                "values beside them as with (the text is out of order), and nothing confirms this "
+                                "row's values: they may be another row's; left null", "disclosure", code))
+    for c in res.cells:
+        if c.row in codes:
+            c.value = None
 
 
 def _drop_rows_read_before_their_header(res: TableResult, codes: set[str]) -> None:

@@ -153,3 +153,16 @@ def test_a_marker_glued_to_a_number_is_not_read_as_a_minus_sign():
     assert _truth(o, "review_litigation", "litigation_after_review")["other"] is None
     assert set(_row(o, "review_litigation", "litigation_after_review").values()) == {None}
     assert _issue(o, "ambiguous_digit_run", "review_litigation")
+
+
+def test_disclosure_rows_where_most_labels_print_alone_are_left_null():
+    """pdfminer's block order prints section 二's labels on lines of their own and a column of values after the
+    last of them: `行政检查`, `行政确认`, `３０２ 2 24` (the 上一年项目数量 of 行政许可, 行政检查 and 行政确认)
+    read as 行政确认's row."""
+    o = _outcome("pdfminer", ("F2019", "beijing", True), 142175476, "pdf",
+                 ("doubled_total_processed", "negative_count"),
+                 **{**ALL_NOISE, "cell_forms": True, "split_labels": False, "heading_variants": False})
+    assert not o.failures
+    assert _truth(o, "disclosure", "confirmation")["prior_items"] == 24
+    assert set(_row(o, "disclosure", "confirmation").values()) == {None}
+    assert any("printed without values" in d for d in _issue(o, "ambiguous_alignment", "disclosure", "confirmation"))
