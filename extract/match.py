@@ -279,7 +279,7 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
     guessed = False
     read_under_caption: list[str] = []
     read_before_their_header: set[str] = set()
-    labels_as_text = 0  # row labels printed as lines of their own, no value beside them
+    labels_out_of_place = 0  # row labels on lines of their own, not under their block's caption
     tables = _text_tables(blocks)
     for i, b in enumerate(blocks):
         ne = b.non_empty
@@ -301,8 +301,10 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
             completed = _complete_header(res, cols, positions, caption, tpl, _disclosure_template(res, year), b)
             guessed, cols = completed is not cols, completed
             continue
-        if b.kind == "text":
-            labels_as_text += tpl.disc_rows.match(b.text) is not None
+        if b.kind == "text" and (alone := tpl.disc_rows.match(b.text)) is not None:
+            # a label alone under its own block's caption is a row whose cells are all blank (agencies that
+            # leave zeros blank); before its caption, or under another, the text is out of order
+            labels_out_of_place += squash(alone.extra.get("caption", "")) != caption
         if loose.take(b, caption) or b.kind == "text":
             continue
         row = _labelled_row(res, b, tpl.disc_rows, "disclosure", "a section-二 item")
@@ -337,7 +339,7 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
     _drop_rows_signed_where_unsigned(res, tpl)
     _drop_rows_read_before_their_header(res, read_before_their_header)
     read = {c.row for c in res.cells if c.value is not None}
-    if read and labels_as_text >= max(MIN_SCATTERED_LABELS, len(seen)):
+    if read and labels_out_of_place >= max(MIN_SCATTERED_LABELS, len(seen)):
         _drop_scattered_rows(res, read)
     return res
 
@@ -384,12 +386,14 @@ MIN_SCATTERED_LABELS = 2
 
 
 def _drop_scattered_rows(res: TableResult, codes: set[str]) -> None:
-    """Rows read where at least as many row labels print alone as with values (pdfminer's block order: a column
-    of values after the last of its labels) are left null: no identity ties section 二's cells to confirm them."""
+    """Rows read where at least as many row labels print alone, away from their block's caption, as with values
+    (pdfminer's block order: labels before their caption, a column of values after the last of them) are left
+    null: no identity ties section 二's cells to confirm them."""
     for code in sorted(codes):
         res.issues.append(Issue("ambiguous_alignment", "as many of section 二's row labels are printed without "
-                                "values beside them as with (the text is out of order), and nothing confirms this "
-                                "row's values: they may be another row's; left null", "disclosure", code))
+                                "values, away from their block's caption, as with values (the text is out of "
+                                "order), and nothing confirms this row's values: they may be another row's; left "
+                                "null", "disclosure", code))
     for c in res.cells:
         if c.row in codes:
             c.value = None

@@ -292,8 +292,10 @@ def inject_inconsistency(truth: ReportTruth, kind: str, rng: random.Random) -> d
     elif kind == "negative_count":
         row = rng.choice(["granted", "unable_not_held", "rejected_duplicate"])
         delta = rng.randint(1, 9)
-        app[row]["commercial"] = -delta  # the row total stays the sum, so only NON_NEGATIVE/columns break
-        app[row]["total"] = sum(int(app[row][c] or 0) for c in APPLICANTS)
+        # the row total moves with the cell, so only NON_NEGATIVE/columns break (and a row_total_off drawn
+        # before, on the same row, still breaks its total)
+        app[row]["total"] = int(app[row]["total"] or 0) - int(app[row]["commercial"] or 0) - delta
+        app[row]["commercial"] = -delta
         entry = {"kind": kind, "relation": ["NON_NEGATIVE", "T3_OUTCOMES"], "table": "applications", "row": row,
                  "cols": ["commercial"]}
     else:
