@@ -220,17 +220,22 @@ def test_a_text_damaged_throughout_stays_undecodable():
 # --------------------------------------------------------------------------- rows and headers that no longer fit
 
 
+def _damaged_and_clean(text: str, row: str, damaged: str) -> tuple[ParsedDocument, ParsedDocument]:
+    """The report with one printed row replaced by its damaged form (the document is then partial), and as is."""
+    assert row in text
+    doc = _parse(text.replace(row, damaged).encode("utf-8"), "delimiter.txt")
+    assert doc.status == "partial"
+    return doc, _parse(text.encode("utf-8"), "clean.txt")
+
+
 def test_a_text_row_that_lost_a_delimiter_is_not_read_with_its_trailing_blank_as_total():
     """Rows ending in a blank residue cell (`…\\t958\\t`): `624\\t0` read as `6240` leaves the row one cell short,
     and the trailing blank would otherwise be read as its total."""
     lines = [line + "\t" if "\t" in line else line for line in _tab_report(F2021_TAB_ROWS).split("\n")]
     text = "\n".join(lines)
     row = "\t\t8.属于行政查询事项\t624\t0\t0\t0\t269\t65\t958\t"
-    assert row in text
-    doc = _parse(text.replace(row, row.replace("624\t0", "6240")).encode("utf-8"), "delimiter.txt")
+    doc, clean = _damaged_and_clean(text, row, row.replace("624\t0", "6240"))
     assert set(_values(doc, "applications", "denied_inquiry").values()) == {None}
-    assert doc.status == "partial"
-    clean = _parse(text.encode("utf-8"), "clean.txt")
     assert _values(doc, "applications", "denied_process_info") == _values(clean, "applications", "denied_process_info")
 
 
@@ -240,11 +245,8 @@ def test_a_row_beside_its_group_that_lost_a_delimiter_is_not_read_from_its_label
     otherwise be read as its first value, shifting every other value one column right."""
     text = _tab_report(SUBTOTAL_TAB_ROWS)
     row = "\t（二）部分公开（区分处理的，只计这一情形，不计其他情形）\t\t1\t0\t0\t0\t0\t0\t0\t1"
-    assert row in text
-    doc = _parse(text.replace(row, row.replace("\t\t1\t0\t", "\t\t100\t")).encode("utf-8"), "delimiter.txt")
+    doc, clean = _damaged_and_clean(text, row, row.replace("\t\t1\t0\t", "\t\t100\t"))
     assert set(_values(doc, "applications", "partially_granted").values()) == {None}
-    assert doc.status == "partial"
-    clean = _parse(text.encode("utf-8"), "clean.txt")
     assert _values(doc, "applications", "granted") == _values(clean, "applications", "granted")
     assert _values(clean, "applications", "partially_granted")[("partially_granted", "natural_person")] == 1
 
