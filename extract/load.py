@@ -85,37 +85,49 @@ def write_batch(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame])
 
     Returns (report ids added, report ids removed because no document refers to them any more).
     """
-    docs = frames["documents"]
-    new_reports = frames["reports"]
     con.execute("BEGIN TRANSACTION")
     try:
-        con.register("batch_documents", docs)
-        before = {r for (r,) in con.execute("SELECT report_id FROM raw.reports").fetchall()}
-        con.execute("DELETE FROM raw.documents WHERE path IN (SELECT path FROM batch_documents)")
-        con.execute("INSERT INTO raw.documents BY NAME SELECT * FROM batch_documents")
-        added = set(new_reports["report_id"].to_list()) - before
-        for table in REPORT_TABLES:
-            frame = frames[table].filter(pl.col("report_id").is_in(sorted(added)))
-            con.register("batch_rows", frame)
-            con.execute(f"INSERT INTO raw.{table} BY NAME SELECT * FROM batch_rows")
-            con.unregister("batch_rows")
-        issues = frames["parse_issues"]
-        con.register("batch_issues", issues)
-        con.execute("DELETE FROM raw.parse_issues WHERE sha256 IN (SELECT DISTINCT sha256 FROM batch_issues)")
-        con.execute("INSERT INTO raw.parse_issues BY NAME SELECT * FROM batch_issues")
-        removed = {r for (r,) in con.execute(
-            "SELECT report_id FROM raw.reports WHERE report_id NOT IN "
-            "(SELECT report_id FROM raw.documents WHERE report_id IS NOT NULL)").fetchall()}
-        for table in REPORT_TABLES:
-            con.execute(f"DELETE FROM raw.{table} WHERE report_id IN (SELECT unnest(?::VARCHAR[]))",
-                        [sorted(removed)])
-        con.execute("DELETE FROM raw.parse_issues WHERE sha256 NOT IN (SELECT sha256 FROM raw.documents)")
-        con.unregister("batch_documents")
-        con.unregister("batch_issues")
+        changes = replace_documents(con, frames)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
+    return changes
+
+
+def replace_documents(con: duckdb.DuckDBPyConnection,
+                      frames: dict[str, pl.DataFrame]) -> tuple[set[str], set[str]]:
+    """The writes of one batch inside the caller's transaction: its documents replace the rows of their
+    paths, a report is added only when the warehouse lacks it (a content is loaded once), a document's
+    issues replace those of its content, and reports no document refers to any more are removed.
+
+    Returns (report ids added, report ids removed).
+    """
+    docs = frames["documents"]
+    new_reports = frames["reports"]
+    con.register("batch_documents", docs)
+    before = {r for (r,) in con.execute("SELECT report_id FROM raw.reports").fetchall()}
+    con.execute("DELETE FROM raw.documents WHERE path IN (SELECT path FROM batch_documents)")
+    con.execute("INSERT INTO raw.documents BY NAME SELECT * FROM batch_documents")
+    added = set(new_reports["report_id"].to_list()) - before
+    for table in REPORT_TABLES:
+        frame = frames[table].filter(pl.col("report_id").is_in(sorted(added)))
+        con.register("batch_rows", frame)
+        con.execute(f"INSERT INTO raw.{table} BY NAME SELECT * FROM batch_rows")
+        con.unregister("batch_rows")
+    issues = frames["parse_issues"]
+    con.register("batch_issues", issues)
+    con.execute("DELETE FROM raw.parse_issues WHERE sha256 IN (SELECT DISTINCT sha256 FROM batch_issues)")
+    con.execute("INSERT INTO raw.parse_issues BY NAME SELECT * FROM batch_issues")
+    removed = {r for (r,) in con.execute(
+        "SELECT report_id FROM raw.reports WHERE report_id NOT IN "
+        "(SELECT report_id FROM raw.documents WHERE report_id IS NOT NULL)").fetchall()}
+    for table in REPORT_TABLES:
+        con.execute(f"DELETE FROM raw.{table} WHERE report_id IN (SELECT unnest(?::VARCHAR[]))",
+                    [sorted(removed)])
+    con.execute("DELETE FROM raw.parse_issues WHERE sha256 NOT IN (SELECT sha256 FROM raw.documents)")
+    con.unregister("batch_documents")
+    con.unregister("batch_issues")
     return added, removed
 
 

@@ -17,6 +17,8 @@ from extract.parse import ParsedDocument, file_sha256
 from extract.readers import path_text
 from extract.region import annotate
 from extract.sandbox import Sandbox
+from extract.schema import TABLES, polars_schema
+from extract.staging import Staged, commit_staged, write_staged
 from extract.template import templates
 
 BATCH_SIZE = 2000
@@ -73,6 +75,34 @@ def discover(inputs: Sequence[Path]) -> list[Path]:
             found.update(Path(folder, n) for n in names
                          if is_report_candidate(n) and os.path.isfile(os.path.join(folder, n)))
     return sorted(found)
+
+
+def inbox_batches(inputs: Sequence[Path]) -> dict[str, Path]:
+    """The batches of the input folders: every folder (the input folder itself or one below it, hidden ones
+    skipped as `discover` skips them) that directly holds a report file, keyed by the input folder's name
+    and the path below it (`inbox`, `inbox/2024-05`). Together their files are `discover`'s, each file in
+    one batch; files given directly as inputs belong to none."""
+    found: dict[str, Path] = {}
+    for item in inputs:
+        root = Path(item).resolve()
+        if not root.is_dir():
+            continue
+        for folder, dirs, names in os.walk(root):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            if not any(is_report_candidate(n) and os.path.isfile(os.path.join(folder, n)) for n in names):
+                continue
+            key = Path(root.name, os.path.relpath(folder, root)).as_posix().removesuffix("/.")
+            if key in found and found[key] != Path(folder):
+                raise ValueError(f"two input folders give batch {key!r}: {found[key]} and {folder}")
+            found[key] = Path(folder)
+    return dict(sorted(found.items()))
+
+
+def batch_files(folder: Path) -> list[Path]:
+    """The report files directly in a batch folder, sorted, named as `discover` names them."""
+    root = folder.resolve()
+    return sorted(Path(root, n) for n in os.listdir(root)
+                  if is_report_candidate(n) and os.path.isfile(os.path.join(root, n)))
 
 
 def _changed(files: list[Path], known: dict[str, Known],
@@ -137,12 +167,18 @@ def _frames(docs: list[ParsedDocument]) -> tuple[Frames, list[str]]:
 
 def extract_and_load(inputs: Sequence[Path], warehouse: Path, *, progress: Progress | None = None,
                      batch_size: int = BATCH_SIZE, workers: int | None = None,
-                     time_limit: float = DOC_TIME_LIMIT_SECONDS) -> LoadSummary:
+                     time_limit: float = DOC_TIME_LIMIT_SECONDS, staged: Path | None = None) -> LoadSummary:
     """Parse the new or changed files under `inputs` (on every core) and load them, one transaction per
-    batch; memory holds about one batch of parsed rows whatever the number of files."""
+    batch; memory holds about one batch of parsed rows whatever the number of files.
+
+    With `staged` (a staging folder that `stage_batch` wrote to), the batches staged there are committed
+    first, all in one transaction; their files are then known, so only files no batch staged (or changed
+    since) are parsed here."""
+    summary = LoadSummary()
+    if staged is not None:
+        _commit(staged, warehouse, summary)
     files = discover(inputs)
     known = known_documents(warehouse)
-    summary = LoadSummary()
     touched: list[tuple[str, int, int]] = []
     todo = list(_changed(files, known, touched))
     summary.documents_unchanged = len(files) - len(todo)
@@ -174,10 +210,20 @@ def extract_and_load(inputs: Sequence[Path], warehouse: Path, *, progress: Progr
 
 
 def _flush(con, batch: list[Frames], summary: LoadSummary) -> None:
-    """Write the chunks gathered so far in one transaction. The same content read from two files in
-    different chunks gives identical rows: keep one."""
+    """Write the chunks gathered so far in one transaction."""
     if not batch:
         return
+    frames = merge_frames(batch)
+    _count(summary, frames["documents"])
+    added, removed = write_batch(con, frames)
+    summary.changed_report_ids.extend(sorted(added))
+    summary.removed_report_ids.extend(sorted(removed))
+    batch.clear()
+
+
+def merge_frames(batch: list[Frames]) -> Frames:
+    """The chunks' frames as one batch, in input order. The same content read from two files in different
+    chunks gives identical rows: keep one."""
     frames = {t: pl.concat([b[t] for b in batch]) for t in batch[0]}
     for t in ("cells", "narrative_facts", "parse_issues", "agency_names", "report_sections"):
         frames[t] = frames[t].unique(maintain_order=True)
@@ -187,11 +233,50 @@ def _flush(con, batch: list[Frames], summary: LoadSummary) -> None:
                                              keep="first", maintain_order=True)
     frames["narrative_facts"] = frames["narrative_facts"].unique(subset=["report_id", "fact_code"], keep="first",
                                                                  maintain_order=True)
-    counts = dict(frames["documents"]["status"].value_counts().iter_rows())
+    return frames
+
+
+def _count(summary: LoadSummary, documents: pl.DataFrame) -> None:
+    """Add a batch's documents to the summary's counts by status."""
+    counts = dict(documents["status"].value_counts().iter_rows())
     summary.documents_parsed += counts.get("parsed", 0)
     summary.documents_partial += counts.get("partial", 0)
     summary.documents_failed += counts.get("failed", 0)
-    added, removed = write_batch(con, frames)
-    summary.changed_report_ids.extend(sorted(added))
-    summary.removed_report_ids.extend(sorted(removed))
-    batch.clear()
+
+
+def stage_batch(files: Sequence[Path], key: str, staging: Path, known_from: Path, *,
+                workers: int | None = None, time_limit: float = DOC_TIME_LIMIT_SECONDS) -> LoadSummary:
+    """Parse a batch's new or changed files and write their raw frames as Parquet under `staging`,
+    replacing what this batch staged before; nothing is written to the warehouse. What is new is judged
+    against `known_from` (the published snapshot: a reader's file, never locked by the writer), so a
+    batch can be staged while another run writes. Parsing runs in sandboxed workers as in
+    `extract_and_load`: the same reading, the same frames."""
+    known = known_documents(known_from)
+    summary = LoadSummary()
+    touched: list[tuple[str, int, int]] = []
+    todo = list(_changed(list(files), known, touched))
+    summary.documents_unchanged = len(files) - len(todo)
+    chunks = [frames for frames, _ in _chunks(todo, workers or os.cpu_count() or 1, summary, time_limit)]
+    frames = merge_frames(chunks) if chunks else _empty_frames()
+    _count(summary, frames["documents"])
+    write_staged(staging, key, frames, touched)
+    return summary
+
+
+def _empty_frames() -> Frames:
+    """A batch with no new or changed document."""
+    return {t: pl.DataFrame(schema=polars_schema(t)) for t in TABLES}
+
+
+def _commit(staging: Path, warehouse: Path, summary: LoadSummary) -> None:
+    """Commit every staged batch to the warehouse in one transaction, then drop the staging it loaded."""
+    con = connect(warehouse)
+    try:
+        ensure_schema(con)
+        staged: Staged = commit_staged(con, staging)
+    finally:
+        con.close()
+    _count(summary, staged.documents)
+    summary.changed_report_ids.extend(sorted(staged.added))
+    summary.removed_report_ids.extend(sorted(staged.removed))
+    staged.discard()
