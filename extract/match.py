@@ -673,6 +673,7 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
         # a conversion that merges cells across columns also moves blanks: no column is then a mere spacer
         blocks = drop_spacer_columns(blocks, len(columns) + (1 if has_subtotal else 0))
     common_values = _common_values(blocks, tpl)
+    value_spans = _value_spans(blocks, tpl)
     widths: list[tuple[int, Vector | None]] = []
     rows: dict[str, tuple[Block, Cell, list[list[Cell | None]], str]] = {}
     grid_positions: dict[str, int] = {}
@@ -712,7 +713,8 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
             continue
         if lab.code.startswith("other_"):
             res.formats.add("F2021")
-        layout = _AppLayout(tuple(c for c, _ in columns), has_subtotal, grid_positions, header_width, common_values)
+        layout = _AppLayout(tuple(c for c, _ in columns), has_subtotal, grid_positions, header_width, common_values,
+                        value_spans)
         cands, how = _app_readings(res, b, li, values, layout)
         widths.append(_printed_width(b, values))
         rows[lab.code] = (b, b.cells[li], cands, how)
@@ -730,7 +732,8 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
         res.issues.append(Issue("cell_count_mismatch", "rows print eight values where the header shows seven "
                                 "columns, and the eight do not add up as a 小计 column: rows that print fewer "
                                 "are left unread", "applications"))
-    layout = _AppLayout(tuple(c for c, _ in columns), has_subtotal, grid_positions, header_width, common_values)
+    layout = _AppLayout(tuple(c for c, _ in columns), has_subtotal, grid_positions, header_width, common_values,
+                        value_spans)
     expected = expected_application_rows(template, tpl, set(rows)) if template else None
     by_order = place_orphans(res, orphans, rows, expected, tpl.app_rows,
                              lambda b, li, values: _app_readings(res, b, li, values, layout))
@@ -955,6 +958,8 @@ class _AppLayout:
     # per label column, the cells most text rows with their label there print after it (a label column with no
     # majority, e.g. a flattening that drops blanks, is absent)
     common_values: dict[int, int] = field(default_factory=dict)
+    # per (label column, cells after it), the most cells a labelled text row of that shape spans with values
+    value_spans: dict[tuple[int, int], int] = field(default_factory=dict)
 
 
 # A converter's table (not a fragment of one or two rows) is needed to tell its spacer columns apart.
@@ -1042,6 +1047,8 @@ def _app_readings(res: TableResult, b: Block, li: int, values: list[Cell], layou
         return run_candidates(values[-1], n, lambda v: _counts(v) and row_total_holds(v, sub),
                               row_sum_splits(values[-1].text, sub))
     cands, how = candidates(values, n)
+    if how == "exact" and _edge_blank_is_a_column(b, values, n, layout):
+        return [], "too_many"
     if how == "sparse":
         res.sparse = True
         cands = _sparse_readings(cands, sub)
@@ -1080,6 +1087,33 @@ def _misfit_row(b: Block, values: list[Cell], positions: list[int] | None, layou
         return positions is not None
     common = layout.common_values.get(_label_index(b.cells, b.kind) or 0)
     return b.kind == "row" and common is not None and len(values) < common
+
+
+def _edge_blank_is_a_column(b: Block, values: list[Cell], n: int, layout: _AppLayout) -> bool:
+    """A row printing more cells than columns is read by leaving its blank edge cells out as residue of a merged
+    label cell; but where a row of its shape prints values across more than `n` cells, the table has a cell
+    among its values that is no column (a spacer, as pymupdf4llm's layout mode adds), and which of this row's
+    cells moved is unknown."""
+    if len(values) <= n or b.kind != "row" or _is_grid(b):
+        return False
+    return layout.value_spans.get((_label_index(b.cells, b.kind) or 0, len(values)), 0) > n
+
+
+def _value_spans(blocks: list[Block], tpl: Templates) -> dict[tuple[int, int], int]:
+    """Per (label column, cells after it), the most cells any labelled text row of section 三 of that shape spans
+    from its first printed value to its last."""
+    spans: dict[tuple[int, int], int] = {}
+    for b in blocks:
+        if b.kind != "row" or _is_grid(b) or _is_app_header(b, tpl):
+            continue
+        li = _label_index(b.cells, b.kind)
+        if li is not None and _match_row_label(b.cells, li, tpl.app_rows) is not None:
+            after = b.cells[li + 1:]
+            valued = [k for k, c in enumerate(after) if c.text.strip() and read_cell(c.text).kind != "text"]
+            if valued:
+                shape = (li, len(after))
+                spans[shape] = max(spans.get(shape, 0), valued[-1] - valued[0] + 1)
+    return spans
 
 
 def _common_values(blocks: list[Block], tpl: Templates) -> dict[int, int]:
@@ -1187,8 +1221,10 @@ def parse_review_litigation(blocks: list[Block], tpl: Templates, *, sparse_docum
     n = len(columns)
     if positions is None:
         counted = len(cells) == n or (len(cells) > n and not any(c.text.strip() for c in cells[n:]))
-        if counted and sparse_document and not _block_totals_hold(cells[:n]):
-            # this flattening drops blank cells: fifteen cells may be fourteen and a stray one
+        if counted and (sparse_document or not header_rows) and not _block_totals_hold(cells[:n]):
+            # this flattening drops blank cells: fifteen cells may be fourteen and a stray one; or no result
+            # label came before the row, and fifteen values may be another table's column (pdfminer's block
+            # order puts section 三's 总计 column under section 四's heading)
             counted = False
         if counted:
             positions = list(range(n))

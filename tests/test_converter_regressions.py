@@ -166,3 +166,27 @@ def test_disclosure_rows_where_most_labels_print_alone_are_left_null():
     assert _truth(o, "disclosure", "confirmation")["prior_items"] == 24
     assert set(_row(o, "disclosure", "confirmation").values()) == {None}
     assert any("printed without values" in d for d in _issue(o, "ambiguous_alignment", "disclosure", "confirmation"))
+
+
+def test_fifteen_values_before_any_section_four_result_label_are_not_its_row():
+    """pdfminer's block order put section 三's 总计 column (`0 347 8 276 329 …`, fifteen values) under section 四's
+    heading, before its result labels (printed one character a line further down): counted as the row, it read
+    347 as 结果纠正. A row no result label precedes is now kept only when its blocks' 总计 add up."""
+    o = _outcome("pdfminer", ("F2019", "beijing", True), 1756, "pdf", (),
+                 **dict.fromkeys(ALL_NOISE, False))
+    assert not o.failures
+    assert _truth(o, "review_litigation", "review")["upheld"] == 1
+    assert set(_row(o, "review_litigation", "review").values()) == {None}
+    assert any("15 cells for 15 columns" in d for d in _issue(o, "ambiguous_alignment", "review_litigation"))
+
+
+def test_a_blank_edge_cell_where_other_rows_print_values_is_a_column_not_residue():
+    """pymupdf4llm's layout mode adds a spacer column among section 三's values; a row whose 自然人 was blank
+    printed nine cells with a blank at each end of the spacer-shifted row, and leaving the leading blank out as a
+    merged label's residue read 商业企业's 0 as 自然人."""
+    o = _outcome("pymupdf4llm_layout", ("F2021", "single_other", True), 4710, "pdf", (),
+                 **{**ALL_NOISE, "null_forms": True, "stray_cells": False})
+    assert not o.failures
+    assert _truth(o, "applications", "denied_third_party")["natural_person"] is None
+    assert set(_row(o, "applications", "denied_third_party").values()) == {None}
+    assert _issue(o, "cell_count_mismatch", "applications", "denied_third_party")
