@@ -54,12 +54,15 @@ def nianbao_run(inbox: Path, warehouse: Path, env: dict[str, str], label: str) -
     return m
 
 
-def compiled_sql(run_dir: Path) -> list[str]:
+def compiled_sql(run_dir: Path, warehouse: Path) -> list[str]:
     """dbt's compiled SELECT of each model the run built, as the view or table it materializes, in the
     order dbt ran them (run_results.json); seeds and tests excluded."""
+    from orchestration.dbt_build import parsed_dir
+
     target = run_dir / "dbt"
     results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
-    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))["nodes"]
+    manifest_path = parsed_dir(ROOT / "dbt_project", warehouse) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))["nodes"]
     statements = []
     for result in sorted(results, key=lambda r: r["timing"][0]["started_at"] if r["timing"] else ""):
         node = manifest.get(result["unique_id"], {})
@@ -103,7 +106,8 @@ def run(inbox: Path, workdir: Path) -> dict[str, Any]:
     env = _env(workdir)
     warehouse = workdir / "warehouse" / "nianbao.duckdb"
     fresh = nianbao_run(inbox, warehouse, env, "fresh")
-    statements = compiled_sql(warehouse.parent / f"{warehouse.stem}_run")  # a first build's SQL: no increments
+    # a first build's SQL: no increments
+    statements = compiled_sql(warehouse.parent / f"{warehouse.stem}_run", warehouse)
     again = nianbao_run(inbox, warehouse, env, "nothing new")
     low = floor(inbox, workdir, statements, warehouse, env)
     rows = [_row(fresh), _row(again), _row(low)]
