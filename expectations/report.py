@@ -30,6 +30,7 @@ from expectations.codes import CHECKS, TEMPLATES, environment, scope_label
 from expectations.history import FOLDER as HISTORY
 from expectations.history import build_history
 from expectations.store import connect
+from extract.templates import form
 
 PAGE = "data_quality.html"
 DOCUMENTS_PAGE = "documents.html"
@@ -68,6 +69,11 @@ def agency_file(report: Row) -> str:
     return f"{data.slug('|'.join((report['province'], report['city'], report['agency_label'])))}.html"
 
 
+def check_named(check_id: str) -> form.Check:
+    """How the pages name a check and its sides (a check no longer declared is named by its id)."""
+    return CHECKS.get(check_id) or form.Check(check_id, "", "", "左边", "右边")
+
+
 def source_uri(path: str | None, source_form: str | None, page: int | None) -> str:
     """A link to the source file (and its page, for PDFs) that opens from the report in a browser."""
     if not path or not os.path.isabs(path):
@@ -84,6 +90,9 @@ class Site:
         self.folder = folder
         self.caps = caps
         self.env = environment()
+        self.env.globals.update(check=check_named, severity_words=SEVERITY_LABELS, scope_label=scope_label,
+                                source_uri=source_uri)
+        self.env.filters["chinese"] = data.chinese_detail
         self.generated = datetime.now().strftime("%Y-%m-%d %H:%M")
 
     def render(self, template: str, target: Path, **values: Any) -> None:
@@ -97,7 +106,7 @@ class Site:
         data.prepare_views(self.con)
         reports = data.region_reports(self.con)
         for report in reports:
-            report["href"] = f"{AGENCIES}/{agency_file(report)}" if data.needs_page(report) else ""
+            report["href"] = f"{AGENCIES}/{agency_file(report)}" if report["needs_page"] else ""
         self.write_agencies([r for r in reports if r["href"]])
         self.write_regions(reports)
         self.write_search_index(reports)
@@ -107,7 +116,8 @@ class Site:
     # ------------------------------------------------------------------------------------ summary
 
     def write_summary(self, reports: list[Row]) -> None:
-        summary = self._check_summary()
+        order = {c: i for i, c in enumerate(CHECKS)}
+        summary = sorted(data.check_summary(self.con), key=lambda r: order.get(r["check_id"], len(order)))
         years = data.by_dimension(self.con, "coalesce(year::varchar, '年度未识别')")
         levels = data.by_dimension(self.con, "level")
         provinces = data.by_dimension(self.con, "province")
@@ -125,21 +135,10 @@ class Site:
         top = sorted((r for r in reports if r["fails"]), key=lambda r: (-r["fails"], r["agency_label"]))
         docs, docs_total = self._documents(self.caps.documents_on_summary, prefix="")
         self.render(
-            "data_quality.html.j2", self.folder / PAGE, root="",
-            head=data.headline(self.con), summary=summary, charts=charts, provinces=provinces, levels=levels,
-            top_failing=top[: self.caps.top_failing], blanks=data.unassessed_by_cause(self.con),
+            "data_quality.html.j2", self.folder / PAGE, root="", head=data.headline(self.con), summary=summary,
+            charts=charts, provinces=provinces, levels=levels, top_failing=top[: self.caps.top_failing],
             docs=docs, docs_total=docs_total,
         )
-
-    def _check_summary(self) -> list[Row]:
-        order = {c: i for i, c in enumerate(CHECKS)}
-        rows = data.check_summary(self.con)
-        for row in rows:
-            info = CHECKS.get(row["check_id"])
-            row["label"] = info.label if info else row["check_id"]
-            row["rule"] = info.rule if info else ""
-            row["severity_label"] = SEVERITY_LABELS.get(row["severity"], row["severity"])
-        return sorted(rows, key=lambda r: order.get(r["check_id"], len(order)))
 
     # ------------------------------------------------------------------------------------ documents
 
@@ -149,11 +148,8 @@ class Site:
             doc["uri"] = source_uri(doc["path"], doc["source_form"], None)
             doc["href"] = ""
             if doc["report_id"] and doc["status"] == "partial" and doc["agency_label"]:
-                doc["href"] = prefix + f"{AGENCIES}/{agency_file(self._report(doc['report_id']))}"
+                doc["href"] = prefix + f"{AGENCIES}/{agency_file(doc)}"
         return docs, total
-
-    def _report(self, report_id: str) -> Row:
-        return data.records(self.con, "select * from rep_status where report_id = $id", {"id": report_id})[0]
 
     def write_documents(self) -> None:
         docs, total = self._documents(self.caps.documents_page, prefix="")
@@ -191,13 +187,12 @@ class Site:
         pages: dict[str, list[Row]] = defaultdict(list)
         for report in reports:
             rid = report["report_id"]
-            path, form = report["path"], report["source_form"]
-            rows = [_finding(f, path, form) for f in findings.get(rid, [])]
+            rows = findings.get(rid, [])
             total_findings = report["fails"] + report["warnings"] + report["notes"]
             pages[report["href"]].append({
-                **report, "uri": source_uri(path, form, None), "findings": rows,
+                **report, "uri": source_uri(report["path"], report["source_form"], None), "findings": rows,
                 "more_findings": total_findings - len(rows), "issues": issues.get(rid, 0),
-                "unassessed_rows": [_labelled(u) for u in unassessed.get(rid, [])],
+                "unassessed_rows": unassessed.get(rid, []),
             })
         for href, agency_reports in pages.items():
             first = agency_reports[0]
@@ -241,25 +236,6 @@ def _grouped(rows: list[Row]) -> dict[str, list[Row]]:
     for row in rows:
         out[row["report_id"]].append(row)
     return out
-
-
-def _labelled(row: Row) -> Row:
-    info = CHECKS.get(row["check_id"])
-    row["check_label"] = info.label if info else row["check_id"]
-    row["scope_label"] = scope_label(row["check_id"], row["scope"])
-    return row
-
-
-def _finding(row: Row, path: str | None, source_form: str | None) -> Row:
-    """A failing relation as the agency page shows it: labels, the Chinese sentence, where it was printed."""
-    info = CHECKS.get(row["check_id"])
-    _labelled(row)
-    row["actual_label"] = info.actual_label if info else "左边"
-    row["expected_label"] = info.expected_label if info else "右边"
-    row["severity_label"] = SEVERITY_LABELS.get(row["severity"], row["severity"])
-    row["detail_zh"] = data.chinese_detail(row["detail"])
-    row["uri"] = source_uri(path, source_form, row["page"])
-    return row
 
 
 def _publish(staging: Path, out_dir: Path) -> None:

@@ -79,25 +79,25 @@ def prepare_views(con: duckdb.DuckDBPyConnection) -> None:
                        from rep_documents where report_id is not null group by report_id) d using (report_id)"""
     )
     con.execute(
-        """create or replace temp table rep_per_report as
-           select report_id,
-                  count(*) filter (where status = 'fail' and severity = 'error') as fails,
-                  count(*) filter (where status = 'fail' and severity = 'warning') as warnings,
-                  count(*) filter (where status = 'fail' and severity = 'info') as notes,
-                  count(*) filter (where status = 'not_assessable') as unassessed
-           from dq.check_results group by report_id"""
-    )
-    con.execute(
         """create or replace temp table rep_status as
            select r.*, coalesce(p.fails, 0) as fails, coalesce(p.warnings, 0) as warnings,
                   coalesce(p.notes, 0) as notes, coalesce(p.unassessed, 0) as unassessed,
-                  p.report_id is not null as checked
-           from rep_reports r left join rep_per_report p using (report_id)"""
+                  p.report_id is not null as checked,
+                  coalesce(p.fails + p.warnings + p.notes > 0, false) or r.parse_status = 'partial' as needs_page
+           from rep_reports r left join (
+               select report_id,
+                      count(*) filter (where status = 'fail' and severity = 'error') as fails,
+                      count(*) filter (where status = 'fail' and severity = 'warning') as warnings,
+                      count(*) filter (where status = 'fail' and severity = 'info') as notes,
+                      count(*) filter (where status = 'not_assessable') as unassessed
+               from dq.check_results group by report_id) p using (report_id)"""
     )
 
 
 def headline(con: duckdb.DuckDBPyConnection) -> Row:
-    """Counts for the cards: reports checked, failing, passing, with warnings, with notes, documents."""
+    """Counts for the cards: reports checked, failing, passing, with warnings, with notes, documents; and the
+    relations not assessable, split by whether the report was read in full (the agency left the cells blank)
+    or only in part (the parser could not read them: not a blank the agency left)."""
     row = records(
         con,
         """select count(*) filter (where checked) as checked,
@@ -105,11 +105,13 @@ def headline(con: duckdb.DuckDBPyConnection) -> Row:
                   count(*) filter (where checked and fails = 0) as clean,
                   count(*) filter (where warnings > 0) as warned,
                   count(*) filter (where notes > 0) as noted,
-                  count(*) filter (where parse_status = 'partial') as partial_reports
+                  coalesce(sum(unassessed) filter (where parse_status <> 'partial'), 0) as agency_blank,
+                  coalesce(sum(unassessed) filter (where parse_status = 'partial'), 0) as not_read,
+                  count(*) filter (where unassessed > 0 and parse_status <> 'partial') as agency_blank_reports,
+                  count(*) filter (where unassessed > 0 and parse_status = 'partial') as not_read_reports
            from rep_status""",
     )[0]
     docs = dict(con.execute("select status, count(*) from rep_documents group by status").fetchall())
-    row["documents"] = docs
     row["unreadable"] = docs.get("failed", 0) + docs.get("partial", 0)
     return row
 
@@ -152,14 +154,9 @@ def region_reports(con: duckdb.DuckDBPyConnection) -> list[Row]:
     return records(
         con,
         """select report_id, agency_label, agency, year, file_name, level, province, city, parse_status,
-                  fails, warnings, notes, unassessed, checked, path, source_form
+                  fails, warnings, notes, unassessed, checked, needs_page, path, source_form
            from rep_status order by province, city, level, fails desc, warnings desc, agency_label, year""",
     )
-
-
-def needs_page(report: Row) -> bool:
-    """Agencies that need action get a page: a failing relation, a plausibility notice or a partial read."""
-    return bool(report["fails"] or report["warnings"] or report["notes"] or report["parse_status"] == "partial")
 
 
 def findings(con: duckdb.DuckDBPyConnection, report_ids: list[str], per_report: int) -> list[Row]:
@@ -229,23 +226,11 @@ def unreadable_documents(con: duckdb.DuckDBPyConnection, limit: int) -> tuple[li
     total = con.execute("select count(*) from rep_documents where status in ('failed', 'partial')").fetchone()[0]
     rows = records(
         con,
-        """select d.path, d.file_name, d.status, d.error, d.source_form, s.agency_label, s.year, s.report_id
+        """select d.path, d.file_name, d.status, d.error, d.source_form, s.agency_label, s.year, s.report_id,
+                  s.province, s.city
            from rep_documents d left join rep_status s using (report_id)
            where d.status in ('failed', 'partial')
            order by case d.status when 'failed' then 0 else 1 end, d.file_name limit $n""",
         {"n": limit},
     )
     return rows, int(total)
-
-
-def unassessed_by_cause(con: duckdb.DuckDBPyConnection) -> Row:
-    """Relations not assessable, split by whether the report was read in full (the agency left the cells
-    blank) or only in part (the parser could not read them: not a blank the agency left)."""
-    return records(
-        con,
-        """select count(*) filter (where s.parse_status <> 'partial') as agency_blank,
-                  count(*) filter (where s.parse_status = 'partial') as not_read,
-                  count(distinct r.report_id) filter (where s.parse_status <> 'partial') as agency_blank_reports,
-                  count(distinct r.report_id) filter (where s.parse_status = 'partial') as not_read_reports
-           from dq.check_results r join rep_status s using (report_id) where r.status = 'not_assessable'""",
-    )[0]
