@@ -29,17 +29,6 @@ def agency_catalogue() -> dict[str, tuple[form.Check, tuple[str, ...]]]:
 TABLES = form.tables()
 TABLE_LABELS: dict[str, str] = {code: t.label for code, t in TABLES.items()}
 CHECKS: dict[str, form.Check] = {**form.checks(), **{c: info for c, (info, _) in agency_catalogue().items()}}
-_APPLICATIONS = TABLES["applications"]
-APPLICANT_TYPES: dict[str, str] = {c: col.report_label for c, col in _APPLICATIONS.cols.items()}
-APPLICANT_PARTS: tuple[str, ...] = tuple(_APPLICATIONS.parts())
-_FORMS, _ = form.printed_forms()
-OUTCOMES_BASE: tuple[str, ...] = tuple(r for r, row in _APPLICATIONS.rows.items()
-                                       if row.attrs.get("item") and r not in _FORMS)
-OTHER_SINGLE: tuple[str, ...] = tuple(r for r, f in _FORMS.items() if f == "single")
-OTHER_SPLIT: tuple[str, ...] = tuple(r for r, f in _FORMS.items() if f == "split")
-_BALANCE = next(s for s in form.relation_scopes() if s.check_id == "T3_BALANCE")
-BALANCE_IN: tuple[str, ...] = tuple(t.row for t in _BALANCE.actual)
-BALANCE_OUT: tuple[str, ...] = tuple(t.row for t in _BALANCE.expected)
 ROW_LABELS: dict[str, dict[str, str]] = {t: {c: r.report_label for c, r in TABLES[t].rows.items()} for t in TABLES}
 COL_LABELS: dict[str, dict[str, str]] = {t: {c: r.report_label for c, r in TABLES[t].cols.items()} for t in TABLES}
 # The checks whose scope is a column, a row or a block of one table, and how the report names it.

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from documents import scanned_pdf
+from form_groups import APPLICANT_PARTS, BALANCE_IN, BALANCE_OUT, OTHER_SINGLE, OTHER_SPLIT, OUTCOMES_BASE
 
-from expectations.codes import APPLICANT_PARTS, BALANCE_IN, BALANCE_OUT, OTHER_SINGLE, OTHER_SPLIT, OUTCOMES_BASE
 from extract.blocks import Block, Cell
 from extract.parse import ParsedDocument, parse_bytes, parse_file
 from extract.readers import ReadError, pdf
