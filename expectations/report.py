@@ -180,9 +180,9 @@ class Site:
     # ------------------------------------------------------------------------------------ agencies
 
     def write_agencies(self, reports: list[Row]) -> None:
-        ids = [r["report_id"] for r in reports]
-        findings = _grouped(data.findings(self.con, ids, self.caps.findings_per_report))
-        unassessed = _grouped(data.unassessed(self.con, ids, self.caps.unassessed_per_report))
+        data.choose_reports(self.con, [r["report_id"] for r in reports])
+        findings = _grouped(data.findings(self.con, self.caps.findings_per_report))
+        unassessed = _grouped(data.unassessed(self.con, self.caps.unassessed_per_report))
         issues = data.parse_issue_counts(self.con)
         pages: dict[str, list[Row]] = defaultdict(list)
         for report in reports:

@@ -159,25 +159,31 @@ def region_reports(con: duckdb.DuckDBPyConnection) -> list[Row]:
     )
 
 
-def findings(con: duckdb.DuckDBPyConnection, report_ids: list[str], per_report: int) -> list[Row]:
-    """Failing relations (every severity) of the given reports, each with where its numbers were printed."""
+def _first_results(status: str, order: str) -> str:
+    """The first results of one status of each chosen report (rep_ids), at most $cap, numbered `n` in `order`."""
+    return f"""select * from (
+                   select r.*, row_number() over (partition by r.report_id order by {order}) as n
+                   from dq.check_results r join rep_ids using (report_id) where r.status = '{status}'
+               ) where n <= $cap"""
+
+
+def choose_reports(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> None:
+    """The reports whose findings, unassessed relations and parse issues the queries below read (rep_ids)."""
     con.execute("create or replace temp table rep_ids as select unnest($ids::varchar[]) as report_id",
                 {"ids": report_ids})
+
+
+def findings(con: duckdb.DuckDBPyConnection, per_report: int) -> list[Row]:
+    """Failing relations (every severity) of the chosen reports, each with where its numbers were printed."""
     cells = "raw.cells" if has_table(con, "raw", "cells") else (
         "(select null::varchar report_id, null::varchar table_code, null::varchar row_code, null::varchar col_code,"
         " null::int line, null::int page where false)"
     )
     tables = ", ".join(f"('{k}', '{v}')" for k, v in CHECK_TABLES.items())
+    severity_first = "case r.severity when 'error' then 0 when 'warning' then 1 else 2 end, r.check_id, r.scope"
     return records(
         con,
-        f"""with chosen as (
-                select * from (
-                    select r.*, row_number() over (partition by r.report_id
-                        order by case r.severity when 'error' then 0 when 'warning' then 1 else 2 end,
-                                 r.check_id, r.scope) as n
-                    from dq.check_results r join rep_ids using (report_id) where r.status = 'fail'
-                ) where n <= $cap
-            ),
+        f"""with chosen as ({_first_results("fail", severity_first)}),
             located as (
                 select ch.report_id, ch.check_id, ch.scope, min(c.line) as line, min(c.page) as page
                 from chosen ch
@@ -196,21 +202,14 @@ def findings(con: duckdb.DuckDBPyConnection, report_ids: list[str], per_report: 
     )
 
 
-def unassessed(con: duckdb.DuckDBPyConnection, report_ids: list[str], per_report: int) -> list[Row]:
-    """Relations that could not be checked, per report (capped), for the agency pages."""
-    return records(
-        con,
-        """select * from (
-               select r.report_id, r.check_id, r.scope, r.detail,
-                      row_number() over (partition by r.report_id order by r.check_id, r.scope) as n
-               from dq.check_results r join rep_ids using (report_id) where r.status = 'not_assessable'
-           ) where n <= $cap order by report_id, n""",
-        {"cap": per_report},
-    )
+def unassessed(con: duckdb.DuckDBPyConnection, per_report: int) -> list[Row]:
+    """Relations that could not be checked, of the chosen reports (capped), for the agency pages."""
+    return records(con, _first_results("not_assessable", "r.check_id, r.scope") + " order by report_id, n",
+                   {"cap": per_report})
 
 
 def parse_issue_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Parse issues per report (what the parser could not read)."""
+    """Parse issues per chosen report (what the parser could not read)."""
     if not has_table(con, "raw", "parse_issues"):
         return {}
     return dict(

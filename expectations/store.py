@@ -86,10 +86,7 @@ def prune(warehouse: Path) -> int:
     con = connect(warehouse)
     try:
         ensure_table(con)
-        removed = con.execute(f"select count(*) from {TABLE} where report_id not in "
-                              "(select report_id from marts.dim_report)").fetchone()[0]
-        if removed:
-            con.execute(f"delete from {TABLE} where report_id not in (select report_id from marts.dim_report)")
-        return removed
+        return con.execute(f"delete from {TABLE} where report_id not in (select report_id from marts.dim_report)"
+                           ).fetchone()[0]
     finally:
         con.close()
