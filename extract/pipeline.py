@@ -98,6 +98,20 @@ def inbox_batches(inputs: Sequence[Path]) -> dict[str, Path]:
     return dict(sorted(found.items()))
 
 
+def find_batch(inputs: Sequence[Path], key: str) -> Path | None:
+    """The folder of the batch `inbox_batches` names `key`, without walking the inbox (None when it is
+    not one: gone, hidden, or holding no report file)."""
+    first, _, below = key.partition("/")
+    for item in inputs:
+        root = Path(item).resolve()
+        folder = root / below if below else root
+        if root.name != first or not folder.is_dir() or any(p.startswith(".") for p in Path(below).parts):
+            continue
+        if batch_files(folder):
+            return folder
+    return None
+
+
 def batch_files(folder: Path) -> list[Path]:
     """The report files directly in a batch folder, sorted, named as `discover` names them."""
     root = folder.resolve()

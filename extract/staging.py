@@ -32,11 +32,12 @@ TOUCHED_SCHEMA = {"path": pl.String, "mtime_ns": pl.Int64, "ctime_ns": pl.Int64}
 TMP_PREFIX = "."
 # Which staged batch a row came from, while the loader picks each report's rows from one batch.
 BATCH_COLUMN = "__batch"
+PATH_SEPARATOR, PART_ORDER = "/", "\x00"
 
 Frames = dict[str, pl.DataFrame]
 
 
-def batch_folder(staging: Path, key: str) -> Path:
+def staging_folder(staging: Path, key: str) -> Path:
     """The folder of a batch's stagings: its key made one safe file name (`inbox/2024-05` →
     `inbox%2F2024-05`)."""
     return staging / quote(key, safe="")
@@ -45,7 +46,7 @@ def batch_folder(staging: Path, key: str) -> Path:
 def write_staged(staging: Path, key: str, frames: Frames, touched: list[tuple[str, int, int]]) -> Path:
     """Write a batch's frames as a new complete staging (written aside, then renamed into place) and
     remove the batch's earlier complete stagings. Returns the staging's folder."""
-    folder = batch_folder(staging, key)
+    folder = staging_folder(staging, key)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = f"{time.time_ns():020d}-{os.getpid()}"
     tmp = folder / f"{TMP_PREFIX}{stamp}"
@@ -90,11 +91,14 @@ def _read(staged: Path) -> Frames:
 
 
 def _owners(stagings: list[Path]) -> pl.DataFrame:
-    """For each report, the batch (index into `stagings`) holding its first document by path: a sequential
-    load keeps the rows of a content read from the file that comes first, and so does the loader."""
+    """For each report, the batch (index into `stagings`) holding its first document in `discover`'s order:
+    a sequential load keeps the rows of a content read from the file that comes first, and so does the
+    loader. Paths sort as `Path`s do, part by part (`b0/x` before `b0-x/y`): with the separator as the
+    lowest character, a string sort is that order."""
     docs = [pl.read_parquet(s / "documents.parquet", columns=["path", "report_id"])
             .with_columns(pl.lit(i, pl.Int32).alias(BATCH_COLUMN)) for i, s in enumerate(stagings)]
-    return (pl.concat(docs).drop_nulls("report_id").sort("path")
+    return (pl.concat(docs).drop_nulls("report_id")
+            .sort(pl.col("path").str.replace_all(PATH_SEPARATOR, PART_ORDER, literal=True))
             .group_by("report_id", maintain_order=True).first().select("report_id", BATCH_COLUMN))
 
 

@@ -31,6 +31,7 @@ from extract.schema import TABLES as RAW_TABLES
 from orchestration import dbt_build, outcome, progress, snapshot
 from orchestration.dbt_setup import DBT_PROJECT
 from orchestration.inbox import SKIPPED_SHOWN, skipped_files
+from orchestration.partitions import STAGING_KEY, staging_path
 from orchestration.resources import WarehouseResource
 
 RAW_SCHEMA = "raw"
@@ -45,14 +46,17 @@ FAILING_SAMPLE = 20
 @multi_asset(
     name="extract_and_load",
     specs=[
-        AssetSpec(key, group_name=RAW_SCHEMA, kinds={"python", "duckdb"}, description=f"raw.{table} (extract/)")
+        AssetSpec(key, group_name=RAW_SCHEMA, kinds={"python", "duckdb"}, description=f"raw.{table} (extract/)",
+                  deps=[STAGING_KEY])
         for table, key in RAW_KEYS.items()
     ],
-    description="Read every report file in the input folders and load what changed into schema raw.",
+    description="Commit the staged inbox batches, then read every other new or changed report file in the input "
+    "folders, into schema raw.",
 )
 def raw_tables(context: AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
-    """Extract-and-load: the one step that reads the inbox. A missing input folder is a configuration
-    fault (the run fails), not an empty inbox."""
+    """Extract-and-load: the one step that writes `raw`. What partitions of `extract/inbox_batch` staged is
+    committed first, in one transaction; the files no batch staged are then parsed here. A missing input
+    folder is a configuration fault (the run fails), not an empty inbox."""
     from extract.pipeline import extract_and_load
 
     missing = [str(p) for p in warehouse.input_paths if not p.exists()]
@@ -64,7 +68,8 @@ def raw_tables(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
 
     skipped = skipped_files(warehouse.input_paths)
     with warehouse.writing(context.log.warning) as working:
-        summary = extract_and_load(warehouse.input_paths, working, progress=on_file)
+        summary = extract_and_load(warehouse.input_paths, working, progress=on_file,
+                                   staged=staging_path(warehouse))
     context.log.info(f"extract_and_load: {summary.as_dict()}")
     outcome.record_load(summary, skipped)
     metadata: dict[str, Any] = {

@@ -18,10 +18,11 @@ from orchestration.assets import (
     warehouse_snapshot,
 )
 from orchestration.checks import gx_suites
-from orchestration.jobs import nianbao_job
+from orchestration.jobs import nianbao_job, stage_inbox_batches_job
+from orchestration.partitions import inbox_batch
 from orchestration.resources import WarehouseResource
 from orchestration.schedules import nianbao_schedule
-from orchestration.sensors import inbox_sensor
+from orchestration.sensors import inbox_batches_sensor, inbox_sensor
 
 
 def _check_raw_lineage() -> None:
@@ -40,11 +41,11 @@ def _check_raw_lineage() -> None:
 _check_raw_lineage()
 
 defs = Definitions(
-    assets=[raw_tables, dbt_models, dq_check_results, warehouse_snapshot, dq_report],
+    assets=[inbox_batch, raw_tables, dbt_models, dq_check_results, warehouse_snapshot, dq_report],
     asset_checks=[gx_suites],
-    jobs=[nianbao_job],
+    jobs=[nianbao_job, stage_inbox_batches_job],
     schedules=[nianbao_schedule],
-    sensors=[inbox_sensor],
+    sensors=[inbox_sensor, inbox_batches_sensor],
     resources={"warehouse": WarehouseResource()},
     executor=in_process_executor,
 )

@@ -6,6 +6,9 @@ extractor's own `discover` — so an unchanged inbox starts nothing and the sens
 A change is never forgotten: each run request carries the fingerprint it was made for, and when the last
 run the sensor requested failed (for instance after waiting too long for another writer), the next tick
 requests it again even though the cursor already holds that fingerprint.
+
+The batch sensor is its counterpart for the partitioned extract (off unless switched on): it registers
+each new inbox batch as a partition and requests a staging run of every batch whose files changed.
 """
 
 import hashlib
@@ -21,15 +24,18 @@ from dagster import (
     RunRequest,
     RunsFilter,
     SensorEvaluationContext,
+    SensorResult,
     SkipReason,
     sensor,
 )
 
-from orchestration.jobs import JOB_NAME, nianbao_job
+from orchestration.jobs import JOB_NAME, nianbao_job, stage_inbox_batches_job
+from orchestration.partitions import INBOX_BATCHES
 from orchestration.resources import WarehouseResource
 from orchestration.schedules import automation_running
 
 SENSOR_NAME = "inbox_sensor"
+BATCH_SENSOR_NAME = "inbox_batches_sensor"
 TRIGGER_TAG = "nianbao/trigger"
 FINGERPRINT_TAG = "nianbao/inbox_sha256"
 RETRY_TAG = "nianbao/retry_of"
@@ -40,16 +46,22 @@ def inbox_fingerprint(inputs: Sequence[Path]) -> str:
     """A cursor value that changes whenever a report file under `inputs` is added, changed or removed."""
     from extract.pipeline import discover
 
+    count, sha256 = _files_digest(discover(inputs))
+    return json.dumps({"files": count, "sha256": sha256})
+
+
+def _files_digest(paths: Sequence[Path]) -> tuple[int, str]:
+    """How many of the files exist, and a digest of their paths, sizes and modification times."""
     digest = hashlib.sha256()
     count = 0
-    for path in discover(inputs):
+    for path in paths:
         try:
             stat = path.stat()
         except FileNotFoundError:  # removed since listing: the next evaluation sees the removal
             continue
         digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
         count += 1
-    return json.dumps({"files": count, "sha256": digest.hexdigest()})
+    return count, digest.hexdigest()
 
 
 @sensor(
@@ -92,3 +104,29 @@ def last_failed_request(instance: DagsterInstance, sha256: str) -> DagsterRun | 
     if runs and runs[0].status in FAILED and runs[0].tags.get(FINGERPRINT_TAG) == sha256:
         return runs[0]
     return None
+
+
+@sensor(
+    name=BATCH_SENSOR_NAME,
+    job=stage_inbox_batches_job,
+    minimum_interval_seconds=30,
+    default_status=DefaultSensorStatus.STOPPED,
+    description="Register each inbox batch folder as a partition and stage the batches whose files changed "
+    "(for the partitioned extract; run the nianbao job afterwards to commit them).",
+)
+def inbox_batches_sensor(context: SensorEvaluationContext, warehouse: WarehouseResource) -> SensorResult:
+    """One staging run per batch added or changed since the cursor (a batch → digest map); new batches are
+    added to the `inbox_batches` partitions in the same tick."""
+    from extract.pipeline import batch_files, inbox_batches
+
+    batches = inbox_batches([p for p in warehouse.input_paths if p.exists()])
+    digests = {key: _files_digest(batch_files(folder))[1] for key, folder in batches.items()}
+    seen = json.loads(context.cursor) if context.cursor else {}
+    changed = [key for key, digest in digests.items() if seen.get(key) != digest]
+    new = sorted(set(batches) - set(context.instance.get_dynamic_partitions(INBOX_BATCHES.name)))
+    context.update_cursor(json.dumps(digests, sort_keys=True))
+    return SensorResult(
+        run_requests=[RunRequest(run_key=f"{key}@{digests[key]}", partition_key=key,
+                                 tags={TRIGGER_TAG: BATCH_SENSOR_NAME}) for key in changed],
+        dynamic_partitions_requests=[INBOX_BATCHES.build_add_request(new)] if new else [],
+    )
