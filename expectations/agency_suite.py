@@ -49,11 +49,6 @@ def detail(check_id: str, scope: str, relation: str, status: str, found: bool, a
             f"{other}（{info.rule}）。{english}, difference {diff}.")
 
 
-def expectation(check_id: str, relation: str) -> Expectation:
-    """`actual <relation> expected` over the rows of one check and relation."""
-    return pair_expectation(check_id, relation, CHECKS[check_id])
-
-
 @dataclass(frozen=True)
 class AgencySuite:
     """The suite of the checks beyond one report's tables (same interface as expectations.suites.Suite)."""
@@ -77,7 +72,8 @@ class AgencySuite:
 
     def build(self) -> list[Expectation]:
         """One expectation per check and relation."""
-        return [expectation(c, r) for c, (_, relations) in agency_catalogue().items() for r in relations]
+        return [pair_expectation(c, r, info) for c, (info, relations) in agency_catalogue().items()
+                for r in relations]
 
     def rows(self, frame: pd.DataFrame, failing: set[tuple[str, str, str]]) -> pd.DataFrame:
         """dq.check_results rows of the frame, given the (report_id, check_id, scope) GX found unexpected."""
