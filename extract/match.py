@@ -192,6 +192,8 @@ UNCORROBORATED = ("the row breaks its row total, the table prints labels and val
                   "its values may be another row's (text out of order), row left null")
 HIDDEN_BLANK = ("this table's glued runs show dropped blanks, and a blank may hide in this run too (its value still "
                 "in the total, a wrong split can balance): no column identity confirms the split, row left null")
+UNPROVEN = ("the row dropped blank cells and its reading was chosen because the others break a column identity, "
+            "but no column identity confirms it (the table may print an inconsistency): row left null")
 SCATTERED = ("most of the table's row labels are printed without values beside them (the text is out of order), and "
              "no column identity confirms this row: its values may be another row's, row left null")
 SPACED = ("the table is laid out by position with spacer columns, and fewer columns than its header's carry a "
@@ -672,8 +674,8 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
     if not any(b.kind == "row" and any(merged_values(c.text) for c in b.cells) for b in blocks):
         # a conversion that merges cells across columns also moves blanks: no column is then a mere spacer
         blocks = drop_spacer_columns(blocks, len(columns) + (1 if has_subtotal else 0))
-    common_values = _common_values(blocks, tpl)
-    value_spans = _value_spans(blocks, tpl)
+    text_rows = _labelled_text_rows(blocks, tpl)
+    common_values, value_spans = _common_values(text_rows), _value_spans(text_rows)
     widths: list[tuple[int, Vector | None]] = []
     rows: dict[str, tuple[Block, Cell, list[list[Cell | None]], str]] = {}
     grid_positions: dict[str, int] = {}
@@ -759,21 +761,30 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
         res.issues.append(Issue("ambiguous_digit_run", HIDDEN_BLANK, "applications", code, line=rows[code][0].line))
     out_of_order = labels_alone or any(not isinstance(o, str) for o in orphans.sequence)
     contradicting |= hidden
+    # a sparse row's reading chosen because the others failed a column is as sound as the table is consistent:
+    # where the column that refuted the printed reading holds a printed inconsistency, a shifted one survives
+    # through columns no identity can assess. The columns must confirm the reading that is left
+    unproven = {code for code, (_, _, cands, how) in rows.items() if how == "sparse" and len(cands) > 1
+                and code in decided and not confirmed(code, decided, as_values, _equations(rows))}
+    unproven -= unconfirmed | contradicting
+    for code in unproven:
+        res.issues.append(Issue("ambiguous_alignment", UNPROVEN, "applications", code, line=rows[code][0].line))
     lone = (_uncorroborated_rows(decided, has_subtotal) if out_of_order else set()) - unconfirmed - contradicting
+    lone -= unproven
     for code in lone:
         res.issues.append(Issue("ambiguous_alignment", UNCORROBORATED, "applications", code, line=rows[code][0].line))
     if labels_alone + labels_as_text >= len(rows):
         # most labels print without values (pdfminer's block order): the values after a label are as likely
         # another row's, and a row's own sums (fifteen zeros hold theirs) confirm nothing; the columns must
         scattered = {code for code in decided if not confirmed(code, decided, as_values, _equations(rows))}
-        scattered -= unconfirmed | contradicting | lone
+        scattered -= unconfirmed | contradicting | lone | unproven
         for code in scattered:
             res.issues.append(Issue("ambiguous_alignment", SCATTERED, "applications", code, line=rows[code][0].line))
         lone |= scattered
-    moved_blanks = _blanks_that_may_have_moved(res, decided, rows) - unconfirmed - contradicting - lone
+    moved_blanks = _blanks_that_may_have_moved(res, decided, rows) - unconfirmed - contradicting - lone - unproven
     for code in moved_blanks:
         res.issues.append(Issue("ambiguous_alignment", MOVED_BLANK, "applications", code, line=rows[code][0].line))
-    unread = lone | moved_blanks
+    unread = lone | moved_blanks | unproven
     for code in unconfirmed | contradicting | unread:
         decided.pop(code, None)
     for code in contradicting - hidden:
@@ -1099,34 +1110,37 @@ def _edge_blank_is_a_column(b: Block, values: list[Cell], n: int, layout: _AppLa
     return layout.value_spans.get((_label_index(b.cells, b.kind) or 0, len(values)), 0) > n
 
 
-def _value_spans(blocks: list[Block], tpl: Templates) -> dict[tuple[int, int], int]:
-    """Per (label column, cells after it), the most cells any labelled text row of section 三 of that shape spans
-    from its first printed value to its last."""
-    spans: dict[tuple[int, int], int] = {}
+def _labelled_text_rows(blocks: list[Block], tpl: Templates) -> list[tuple[int, list[Cell]]]:
+    """Section 三's labelled text rows (no grid, no header) as (label column, the cells after the label)."""
+    out = []
     for b in blocks:
         if b.kind != "row" or _is_grid(b) or _is_app_header(b, tpl):
             continue
         li = _label_index(b.cells, b.kind)
         if li is not None and _match_row_label(b.cells, li, tpl.app_rows) is not None:
-            after = b.cells[li + 1:]
-            valued = [k for k, c in enumerate(after) if c.text.strip() and read_cell(c.text).kind != "text"]
-            if valued:
-                shape = (li, len(after))
-                spans[shape] = max(spans.get(shape, 0), valued[-1] - valued[0] + 1)
+            out.append((li, b.cells[li + 1:]))
+    return out
+
+
+def _value_spans(text_rows: list[tuple[int, list[Cell]]]) -> dict[tuple[int, int], int]:
+    """Per (label column, cells after it), the most cells any labelled text row of that shape spans from its
+    first printed value to its last."""
+    spans: dict[tuple[int, int], int] = {}
+    for li, after in text_rows:
+        valued = [k for k, c in enumerate(after) if c.text.strip() and read_cell(c.text).kind != "text"]
+        if valued:
+            shape = (li, len(after))
+            spans[shape] = max(spans.get(shape, 0), valued[-1] - valued[0] + 1)
     return spans
 
 
-def _common_values(blocks: list[Block], tpl: Templates) -> dict[int, int]:
+def _common_values(text_rows: list[tuple[int, list[Cell]]]) -> dict[int, int]:
     """Per label column, how many cells most labelled text rows of section 三 with their label there print after
     it (a flattened grid prints every row of a kind alike: a row label beside its group's, a sub-label one column
     further); a label column without a clear majority (a flattening that drops blank cells) is left out."""
     counts: dict[int, Counter[int]] = {}
-    for b in blocks:
-        if b.kind != "row" or _is_grid(b) or _is_app_header(b, tpl):
-            continue
-        li = _label_index(b.cells, b.kind)
-        if li is not None and _match_row_label(b.cells, li, tpl.app_rows) is not None:
-            counts.setdefault(li, Counter())[len(b.cells) - li - 1] += 1
+    for li, after in text_rows:
+        counts.setdefault(li, Counter())[len(after)] += 1
     common = {}
     for li, by_count in counts.items():
         count, rows = by_count.most_common(1)[0]

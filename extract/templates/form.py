@@ -135,9 +135,15 @@ def disclosure_cells() -> list[DisclosureCell]:
 def template_of_year(year: int) -> str:
     """The format a report of `year` is printed in: the latest whose `first_year` it reaches (the first
     format for an earlier year)."""
-    specs = load("disclosure.yaml")["templates"]
-    reached = [t for t, s in specs.items() if s["first_year"] <= year]
-    return reached[-1] if reached else next(iter(specs))
+    first_years = _first_years()
+    reached = [t for t, first in first_years if first <= year]
+    return reached[-1] if reached else first_years[0][0]
+
+
+@cache
+def _first_years() -> tuple[tuple[str, int], ...]:
+    """Each format with its first year, in declared order: read once, as every parsed report asks."""
+    return tuple((t, s["first_year"]) for t, s in load("disclosure.yaml")["templates"].items())
 
 
 def printed_forms() -> tuple[dict[str, str], dict[str, str]]:
