@@ -14,7 +14,6 @@ through Jinja's autoescaping (agency and file names are untrusted text).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -23,7 +22,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from expectations.codes import environment
-from expectations.report_data import has_table, records
+from expectations.report_data import has_table, records, slug
 from expectations.store import connect
 
 FOLDER = "history"
@@ -82,7 +81,7 @@ def trend(values: list[float | None]) -> Markup:
 
 def province_file(province: str) -> str:
     """A file name for a province page that any file system accepts (the name itself is Chinese)."""
-    return "p_" + hashlib.sha1(province.encode("utf-8")).hexdigest()[:12] + ".html"
+    return f"p_{slug(province)}.html"
 
 
 def load(warehouse: Path) -> tuple[list[Row], dict[str, list[Row]], dict[str, list[Row]], dict[str, list[Row]]]:

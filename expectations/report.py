@@ -127,7 +127,7 @@ class Site:
             ("不通过的报告数 · 按核对项",
              [(s["check_id"], s["failing"], s["passing"] + s["failing"] + s["not_assessable"]) for s in summary]),
             ("未通过法定勾稽关系的报告 · 按年度",
-             [(str(y["key"]), y["failing"], y["reports"]) for y in sorted(years, key=_key)]),
+             [(str(y["key"]), y["failing"], y["reports"]) for y in sorted(years, key=lambda y: str(y["key"]))]),
             ("未通过法定勾稽关系的报告 · 按层级", [(v["key"], v["failing"], v["reports"]) for v in levels]),
             (f"未通过法定勾稽关系的报告 · 按省份（前 {PROVINCES_CHARTED}）",
              [(p["key"], p["failing"], p["reports"]) for p in provinces[:PROVINCES_CHARTED]]),
@@ -225,10 +225,6 @@ class Site:
         # `<` as \u003c: the index stays inert even if someone pastes it into a page.
         text = json.dumps(index, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
         (self.folder / SEARCH_INDEX).write_text(f"window.NIANBAO_SEARCH={text};\n", encoding="utf-8")
-
-
-def _key(row: Row) -> str:
-    return str(row["key"])
 
 
 def _grouped(rows: list[Row]) -> dict[str, list[Row]]:
