@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial
+from functools import cache, partial
 from itertools import combinations, pairwise
 
 from extract.blocks import Block, Cell
@@ -32,6 +32,7 @@ from extract.solve import (
     run_pieces,
 )
 from extract.template import Label, Templates
+from extract.templates import form
 from extract.text import key, squash
 
 TABLES = ("disclosure", "applications", "review_litigation")
@@ -826,9 +827,11 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
 
 def _is_app_header(b: Block, tpl: Templates) -> bool:
     """A section-三 header row: applicant column labels, a 小计, or the 勾稽 note."""
-    keys = [key(c.text) for c in b.non_empty]
-    return b.kind == "row" and (any(k in tpl.app_header_keys or k in tpl.app_subtotal_keys for k in keys)
-                                or any("勾稽" in squash(c.text) for c in b.non_empty))
+    if b.kind != "row":
+        return False
+    cells = b.non_empty
+    return any(key(c.text) in tpl.app_header_keys or key(c.text) in tpl.app_subtotal_keys or "勾稽" in squash(c.text)
+               for c in cells)
 
 
 def _subtotal_header(blocks: list[Block], tpl: Templates) -> bool:
@@ -941,11 +944,24 @@ def _label_left(cell: Cell) -> str:
 
 
 def _equations(rows: dict[str, object]) -> list[tuple[list[str], list[str]]]:
-    """The column identities of section 三 over the rows printed: the stated 勾稽 and the outcome sum."""
-    outcome_rows = [code for code in rows if code not in
-                    ("new_received", "carried_over", "total_processed", "carried_forward")]
-    return [(["new_received", "carried_over"], ["total_processed", "carried_forward"]),
-            (["total_processed"], outcome_rows)]
+    """The column identities of section 三, as the relations declare them: the stated 勾稽 (T3_BALANCE) and the
+    outcome sum (T3_OUTCOMES) in the form of （六） the rows print. An identity through a row not printed is
+    kept: the solver skips it, as its sum cannot be evaluated."""
+    row_forms, _ = _declared_forms()
+    printed = {row_forms[code] for code in rows if code in row_forms}
+    return list(_declared_identities(printed.pop() if len(printed) == 1 else None))
+
+
+@cache
+def _declared_forms() -> tuple[dict[str, str], dict[str, str]]:
+    return form.printed_forms()
+
+
+@cache
+def _declared_identities(outcome_form: str | None) -> tuple[tuple[list[str], list[str]], ...]:
+    """Section 三's identities, read once per form of （六） from the relations."""
+    balance = form.identity("T3_BALANCE")
+    return (balance, form.identity("T3_OUTCOMES", outcome_form)) if outcome_form else (balance,)
 
 
 def _check_subtotal(res: TableResult, row: str, fitted: list[Cell | None], b: Block) -> None:
@@ -1293,7 +1309,7 @@ def _merged_elsewhere_than_last(placed: list[Cell], after: list[Cell]) -> bool:
 def _block_totals_hold(cells: list[Cell]) -> bool:
     """Each block's 总计 equals its four results, every cell printed (the check a count alone cannot give)."""
     values = [read_cell(c.text).value for c in cells]
-    return None not in values and all(values[i + 4] == sum(values[i:i + 4]) for i in range(0, len(values), 5))
+    return None not in values and block_totals_hold(values)
 
 
 def _review_split(blocks: list[Block], tpl: Templates) -> TableResult | None:

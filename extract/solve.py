@@ -17,6 +17,7 @@ from itertools import product
 from math import prod
 
 from extract.limits import DOCUMENT_SEARCH_BUDGET, MAX_DIGIT_RUN_LENGTH
+from extract.templates import form
 
 Vector = tuple[Decimal | None, ...]
 
@@ -124,10 +125,15 @@ def digit_splits(run: str, n: int, accept: Callable[[Vector], bool] | None = Non
     return out if rec(0, 0, []) else None
 
 
-# Section 三's columns: the six applicant columns a row total sums (自然人 and five kinds of 法人或其他组织), and
-# where an agency-added 法人或其他组织小计 sits (after them, before the total; it sums the five organisations).
-APPLICANT_PARTS = 6
-SUBTOTAL_COLUMN = 6
+# The row identities the solver checks, as the relations declare them (extract/templates/relations.yaml), in the
+# columns' printed order: section 三's total sums the applicant columns before it (自然人 and five kinds of
+# 法人或其他组织), and an agency-added 法人或其他组织小计 sits after them, before the total (it sums the five
+# organisations); each block of section 四 prints its results, then their 总计.
+ROW_TOTAL_PARTS = form.identity("T3_ROW_TOTAL")[1]
+APPLICANT_PARTS = len(ROW_TOTAL_PARTS)
+SUBTOTAL_COLUMN = APPLICANT_PARTS
+BLOCK_TOTAL_PARTS = form.identity("T4_TOTAL")[1]
+BLOCK_WIDTH = len(BLOCK_TOTAL_PARTS) + 1
 
 
 def row_total_holds(vec: Vector, has_subtotal: bool = False) -> bool:
@@ -142,7 +148,8 @@ def row_total_holds(vec: Vector, has_subtotal: bool = False) -> bool:
 def block_totals_hold(vec: Vector) -> bool:
     """Section 四: each block's 总计 = its four results; cells not printed count as nothing."""
     v = [x or Decimal(0) for x in vec]
-    return all(v[i + 4] == sum(v[i:i + 4]) for i in range(0, len(v), 5))
+    parts = len(BLOCK_TOTAL_PARTS)
+    return all(v[i + parts] == sum(v[i:i + parts]) for i in range(0, len(v), BLOCK_WIDTH))
 
 
 # Rows still open in one equation are tried together when their readings combine to at most this many
