@@ -749,6 +749,7 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
     whole_runs = {code for code, (_, _, cands, how) in rows.items() if how == "run" and len(cands) == 1}
     glued = {code for code in whole_runs if _glued(rows[code][0], len(rows[code][2][0]))}
     blank_dropped = glued if _blanks_dropped_here(rows, has_subtotal) else set()
+    res.sparse = res.sparse or bool(blank_dropped)
     refuted = _beside_unbalanced(whole_runs - blank_dropped, unbalanced, rows)
     # every split that cut digits apart is the row's own sums' reading: a column identity failing where
     # every cell is printed refutes it (or is a printed inconsistency, which cannot be told from a misread)
@@ -1245,7 +1246,7 @@ def parse_review_litigation(blocks: list[Block], tpl: Templates, *, sparse_docum
     result_codes = [lab.code for lab in tpl.rl_results.labels]
     columns = [(blk, r) for blk in blocks_codes for r in result_codes]
     if data.kind == "run":
-        return _review_run(res, data, columns)
+        return _review_run(res, data, columns, sparse_document)
     positions = _header_positions(header_rows, result_codes)
     cells = data.cells
     n = len(columns)
@@ -1357,9 +1358,19 @@ def _blocks_named(b: Block, tpl: Templates) -> list[str]:
     return [lab.code for lab in tpl.rl_blocks.labels if any(squash(t) in text for t in (lab.label, *lab.aliases))]
 
 
-def _review_run(res: TableResult, data: Block, columns: list[tuple[str, str]]) -> TableResult:
+def _review_run(res: TableResult, data: Block, columns: list[tuple[str, str]], sparse_document: bool = False
+                ) -> TableResult:
     """A run of digits for the 15 cells: kept only if exactly one split makes every block's 总计 add up, and not
-    when it spaces most of its numbers but prints fewer than 15 (a blank was dropped: see `_spaced_and_short`)."""
+    when it spaces most of its numbers but prints fewer than 15 (a blank was dropped: see `_spaced_and_short`),
+    nor when it glues digits in a document whose flattening drops blank cells: a blank part whose value is still
+    in its 总计 leaves a run one number short that a wrong split balances (`0 0 0 11` read `0 0 0 1 1`)."""
+    if sparse_document and _glued(data, len(columns)):
+        res.issues.append(Issue("ambiguous_digit_run", "this document's flattening drops blank cells (section 三 "
+                                "shows it), and a blank may hide in this glued run, its value still in a 总计: "
+                                "the split the totals choose is not certain; left null", "review_litigation",
+                                line=data.line))
+        res.cells.extend(ParsedCell("review_litigation", blk, r, None, "", data.cells[-1]) for blk, r in columns)
+        return res
     if _spaced_and_short(data.cells[-1], len(columns)):
         res.issues.append(Issue("ambiguous_alignment", f"the data row spaces {len(run_pieces(data.cells[-1].text))} "
                                 f"numbers for {len(columns)} columns: a blank cell was dropped or two numbers were "

@@ -190,3 +190,15 @@ def test_a_blank_edge_cell_where_other_rows_print_values_is_a_column_not_residue
     assert _truth(o, "applications", "denied_third_party")["natural_person"] is None
     assert set(_row(o, "applications", "denied_third_party").values()) == {None}
     assert _issue(o, "cell_count_mismatch", "applications", "denied_third_party")
+
+
+def test_a_glued_section_four_run_in_a_document_that_drops_blanks_is_left_null():
+    """lxml's text_content() glues every cell: section 四 printed `(blank) 0 0 0 11 | 0 1 0 0 1 | 0 0 0 1 1` (the
+    blank 结果维持's value still in its 总计 11) came out as fifteen digits, and `0 0 0 1 1` balanced. Section 三's
+    runs show this flattening drops blanks, so a glued 四 run is no longer split by its totals."""
+    o = _outcome("lxml_text_content", ("F2021", "single_other", True), 3182414506, "html", ("doubled_total_processed",),
+                 **{**dict.fromkeys(ALL_NOISE, False), "null_forms": True, "blanks": True, "encodings": True})
+    assert not o.failures
+    assert _truth(o, "review_litigation", "review")["total"] == 11
+    assert set(_row(o, "review_litigation", "review").values()) == {None}
+    assert any("drops blank cells" in d for d in _issue(o, "ambiguous_digit_run", "review_litigation"))
