@@ -1,31 +1,53 @@
 {#-
-    增量构建 — incremental marts keyed on report_id.
+    增量构建 — incremental marts keyed on report_id, whose work grows with what changed, not with the corpus.
 
     A report's raw rows change only as a whole: the extractor inserts a new report, reloads one (its documents
-    get a new loaded_at) or deletes one (a removed or replaced file). Each incremental mart therefore records,
-    per report, the loaded_at it was built from, in the bookkeeping table intermediate.nianbao_build_state
-    (one set of rows per model). On an incremental run a mart:
-      1. selects only the reports whose loaded_at differs from the recorded one, or that are not recorded
-         (`nianbao_needs_build`, in the model's WHERE clause);
-      2. deletes, before inserting, its rows of those reports and of reports no longer in raw
-         (`nianbao_delete_stale_reports`, pre-hook) — so a reloaded report that now yields no rows, or a
-         removed report, leaves nothing stale behind;
-      3. inserts the new rows (delete+insert on report_id) and records the state it was built from
-         (`nianbao_record_built_reports`, post-hook), all in the model's transaction.
-    A first run or --full-refresh builds everything and records the state; a lost state table only makes the
-    next run rebuild every report. Changing a seed or a mart's SQL needs `dbt build --full-refresh`.
+    get a new loaded_at) or deletes one (a removed or replaced file). Each incremental mart records, per report, the loaded_at it was built from, in the bookkeeping table
+    intermediate.nianbao_build_state (one set of rows per model). At the start of every run
+    (`nianbao_create_build_scope`, on-run-start) the reports this run has to build are written to
+    intermediate.nianbao_build_scope:
+      - change 'build': the reports whose loaded_at is not recorded by every model that records state (all of
+        them on a first build, with --full-refresh, or for a command other than build/run, e.g. `dbt test`);
+      - change 'removed': recorded reports no longer in raw.
+    Then an incremental mart:
+      1. selects only the 'build' reports (`nianbao_needs_build`, in the model's WHERE clause). A few thousand
+         ids are written into the SQL as literals, so DuckDB filters the raw scan itself instead of reading
+         every cell and joining afterwards; more are read from the scope table;
+      2. deletes, before inserting, its rows of every report in scope (`nianbao_delete_stale_reports`,
+         pre-hook) — so a reloaded report that now yields no rows, or a removed report, leaves nothing behind;
+      3. inserts the new rows (delete+insert on report_id) and records its state: the rows of the reports in
+         scope are replaced, and any report it has no row for is added (`nianbao_record_built_reports`,
+         post-hook: a new mart's first build records every report), all in the model's transaction.
+    The data tests of the models in `nianbao_per_report_models` hold report by report, so they are scoped to the same
+    reports (`nianbao_in_build_scope`, see report_scoped_tests.sql). A run in which a test fails or errors forgets the state
+    of its 'build' reports (`nianbao_forget_failed_scope`, on-run-end): they are built and tested again next
+    run until their tests pass, instead of dropping out of scope.
+    A lost state table only makes the next run rebuild every report. Changing a seed or a mart's SQL needs
+    `dbt build --full-refresh`; `--vars '{nianbao_test_all: true}'` tests every report.
 
-    Models use it with:
+    Models use it with (dbt_project.yml sets these for the fact marts):
       {{ config(materialized='incremental', unique_key='report_id', incremental_strategy='delete+insert',
                 on_schema_change='fail',
                 pre_hook="{{ nianbao_delete_stale_reports() }}",
-                post_hook=["{{ nianbao_forget_built_reports() }}", "{{ nianbao_record_built_reports() }}"]) }}
+                post_hook="{{ nianbao_record_built_reports() }}") }}
       ... where {{ nianbao_needs_build('report_id') }}
 -#}
+
+{#- Up to this many report ids are written into a model's SQL as literals (filtered in the scan). -#}
+{% macro nianbao_inline_reports() -%}
+    {{ return(2000) }}
+{%- endmacro %}
+
 
 {% macro nianbao_build_state() -%}
     {{ return(api.Relation.create(database=target.database, schema='intermediate',
                                   identifier='nianbao_build_state')) }}
+{%- endmacro %}
+
+
+{% macro nianbao_build_scope() -%}
+    {{ return(api.Relation.create(database=target.database, schema='intermediate',
+                                  identifier='nianbao_build_scope')) }}
 {%- endmacro %}
 
 
@@ -39,46 +61,126 @@
 {%- endmacro %}
 
 
-{#- report_ids whose loaded version differs from the one the current model was last built from. -#}
-{% macro nianbao_reports_to_rebuild() -%}
-    select loads.report_id
-    from {{ ref('int_reports_loaded') }} as loads
-    left join {{ nianbao_build_state() }} as built
-        on built.model_name = '{{ this.identifier }}'
-        and built.report_id = loads.report_id
-    where built.report_id is null
-        or built.loaded_at is distinct from loads.loaded_at
+{#- Whether this run builds and tests every report (first build aside, which the state tells). -#}
+{% macro nianbao_builds_everything() -%}
+    {{ return(flags.FULL_REFRESH or invocation_args_dict.get('which') not in ('build', 'run')
+              or var('nianbao_test_all', false)) }}
 {%- endmacro %}
 
 
-{#- A predicate for the model's WHERE clause: true on a full build, else "the report needs rebuilding". -#}
+{#- on-run-start, after nianbao_create_build_state: the reports this run builds, and those removed. The loaded
+    version of a report is computed as int_reports_loaded computes it (that view is not built yet). -#}
+{% macro nianbao_create_build_scope() -%}
+    create or replace table {{ nianbao_build_scope() }} as
+    with loads as (
+        select cast(reports.report_id as varchar) as report_id, max(cast(documents.loaded_at as timestamp)) as loaded_at
+        from {{ source('nianbao', 'reports') }} as reports
+        left join {{ source('nianbao', 'documents') }} as documents
+            on documents.report_id = reports.report_id
+        group by 1
+    ),
+
+    recorded as (
+        select report_id, loaded_at, count(*) as models
+        from {{ nianbao_build_state() }}
+        group by report_id, loaded_at
+    )
+
+    select loads.report_id, 'build' as change
+    from loads
+    left join recorded
+        on recorded.report_id = loads.report_id
+        and recorded.loaded_at is not distinct from loads.loaded_at
+    {% if not nianbao_builds_everything() -%}
+    -- every model that records state (all of them on a first build: the state is empty)
+    where coalesce(recorded.models, 0) < (
+        select greatest(count(distinct model_name), 1) from {{ nianbao_build_state() }}
+    )
+    {%- endif %}
+    union all
+    select distinct report_id, 'removed' as change
+    from {{ nianbao_build_state() }}
+    where report_id not in (select report_id from loads)
+{%- endmacro %}
+
+
+{#- The report_ids in scope (of one change, or all) as SQL for an IN list: literals when few, else a query. -#}
+{% macro nianbao_scope_ids(change=none) -%}
+    {%- set query -%}
+        select report_id from {{ nianbao_build_scope() }}
+        {%- if change %} where change = '{{ change }}'{% endif %}
+    {%- endset -%}
+    {%- if not execute -%}
+        {{ return(query) }}
+    {%- endif -%}
+    {%- set counted = run_query('select count(*) from (' ~ query ~ ')') -%}
+    {%- if counted.columns[0].values()[0] > nianbao_inline_reports() -%}
+        {{ return(query) }}
+    {%- endif -%}
+    {%- set ids = run_query(query ~ ' order by 1').columns[0].values() -%}
+    {%- if ids | length == 0 -%}
+        {{ return('select null where false') }}
+    {%- endif -%}
+    {%- set literals = [] -%}
+    {%- for id in ids -%}
+        {%- do literals.append("'" ~ (id | string | replace("'", "''")) ~ "'") -%}
+    {%- endfor -%}
+    {{ return(literals | join(', ')) }}
+{%- endmacro %}
+
+
+{#- A predicate for the model's WHERE clause: true on a full build, else "the report is in this run's scope". -#}
 {% macro nianbao_needs_build(column='report_id') -%}
     {#- ref() outside the branch so that dbt records the dependency at parse time -#}
     {%- set loads = ref('int_reports_loaded') -%}
     {%- if is_incremental() -%}
-        {{ column }} in ({{ nianbao_reports_to_rebuild() }})
+        {{ column }} in ({{ nianbao_scope_ids('build') }})
     {%- else -%}
         true
     {%- endif -%}
 {%- endmacro %}
 
 
+{#- A test's `where`: the rows of the reports this run builds or removes (a test of one report's rows holds
+    or fails with that report alone; a removed report must have left no row; rows without a report are always
+    tested). -#}
+{% macro nianbao_in_build_scope() -%}
+    report_id is null or report_id in (select report_id from {{ nianbao_build_scope() }})
+{%- endmacro %}
+
+
 {% macro nianbao_delete_stale_reports() -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
-        where report_id in ({{ nianbao_reports_to_rebuild() }})
-            or report_id not in (select report_id from {{ ref('int_reports_loaded') }})
+        where report_id in ({{ nianbao_scope_ids() }})
     {%- endif -%}
 {%- endmacro %}
 
 
-{% macro nianbao_forget_built_reports() -%}
-    delete from {{ nianbao_build_state() }} where model_name = '{{ this.identifier }}'
+{% macro nianbao_record_built_reports() -%}
+    delete from {{ nianbao_build_state() }}
+    where model_name = '{{ this.identifier }}'
+        and report_id in ({{ nianbao_scope_ids() }});
+    insert into {{ nianbao_build_state() }} (model_name, report_id, loaded_at)
+    select '{{ this.identifier }}', loads.report_id, loads.loaded_at
+    from {{ ref('int_reports_loaded') }} as loads
+    where not exists (
+        select 1
+        from {{ nianbao_build_state() }} as built
+        where built.model_name = '{{ this.identifier }}'
+            and built.report_id = loads.report_id
+    )
 {%- endmacro %}
 
 
-{% macro nianbao_record_built_reports() -%}
-    insert into {{ nianbao_build_state() }} (model_name, report_id, loaded_at)
-    select '{{ this.identifier }}', report_id, loaded_at
-    from {{ ref('int_reports_loaded') }}
+{#- on-run-end: a failing or erroring test keeps this run's reports in scope for the next run. -#}
+{% macro nianbao_forget_failed_scope(results) -%}
+    {%- set failed = results | selectattr('node.resource_type', 'equalto', 'test')
+                             | selectattr('status', 'in', ['fail', 'error']) | list -%}
+    {%- if execute and failed -%}
+        delete from {{ nianbao_build_state() }}
+        where report_id in (select report_id from {{ nianbao_build_scope() }} where change = 'build')
+    {%- else -%}
+        select 1
+    {%- endif -%}
 {%- endmacro %}

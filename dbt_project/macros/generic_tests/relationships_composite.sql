@@ -5,7 +5,7 @@
 {% test relationships_composite(model, columns, to, to_columns=none) %}
     {%- set parent_columns = to_columns if to_columns is not none else columns -%}
     select {% for column in columns %}child.{{ column }}{{ ", " if not loop.last }}{% endfor %}
-    from {{ model }} as child
+    from (select * from {{ model }}) as child
     left join {{ to }} as parent
         on {% for column in columns -%}
         child.{{ column }} = parent.{{ parent_columns[loop.index0] }}{{ " and " if not loop.last }}
