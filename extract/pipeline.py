@@ -18,7 +18,7 @@ from extract.readers import path_text
 from extract.region import annotate
 from extract.sandbox import Sandbox
 from extract.schema import TABLES, polars_schema
-from extract.staging import Staged, commit_staged, write_staged
+from extract.staging import Staged, commit_staged, staged_batches, write_staged
 from extract.template import templates
 
 BATCH_SIZE = 2000
@@ -284,6 +284,8 @@ def _empty_frames() -> Frames:
 
 def _commit(staging: Path, warehouse: Path, summary: LoadSummary) -> None:
     """Commit every staged batch to the warehouse in one transaction, then drop the staging it loaded."""
+    if not staged_batches(staging):
+        return
     con = connect(warehouse)
     try:
         ensure_schema(con)
