@@ -1,0 +1,160 @@
+"""Issue 15: a run that adds reports to a built warehouse touches only the new reports' rows.
+
+Four golden reports are built; the fifth is then added and `dbt build` runs again. Every row of the four
+unchanged reports in every incremental mart carries a marker planted after the first build: a run that
+rebuilt, deleted or re-inserted any of them would lose it. The build's scope table, the compiled SQL of the
+marts (the new report's id as a literal, so DuckDB filters the raw scan itself) and the data tests (scoped to
+the new report: a fault planted in an unchanged report's raw rows is not seen by the +1 build, but is by a
+plain `dbt test`) show the same thing; a test that fails keeps its reports in scope for the next run.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from dbt.cli.main import dbtRunnerResult
+from dbt_runner import run_dbt
+from golden_raw import GoldenReport, insert_reports, load_golden_raw, read_golden
+
+STAMP = datetime(2026, 1, 1, 12, 0, 0)
+MARKER = -7
+# incremental mart → a numeric column set to MARKER in every row of the unchanged reports
+MARKED = {
+    "fct_applications": "new_received",
+    "fct_outcomes": '"count"',
+    "fct_disclosure": "value",
+    "fct_procurement": "projects",
+    "fct_litigation": '"count"',
+}
+SCOPE = "intermediate.nianbao_build_scope"
+
+
+def query(warehouse: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def statuses(result: dbtRunnerResult) -> dict[str, str]:
+    """Node name → status of every node the command ran."""
+    assert result.result is not None, f"dbt failed: {result.exception}"
+    return {r.node.name: str(r.status) for r in result.result.results}
+
+
+def failed(result: dbtRunnerResult) -> set[str]:
+    return {name for name, status in statuses(result).items() if status not in ("success", "pass")}
+
+
+def plant_duplicate_cell(warehouse: Path, report_id: str) -> None:
+    """A second raw cell on the key of one of the report's cells, without reloading the report: the
+    uniqueness test of stg_nianbao__cells fails on that report's rows."""
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("insert into raw.cells select * from raw.cells where report_id = ? limit 1", [report_id])
+
+
+@pytest.fixture(scope="module")
+def golden() -> list[GoldenReport]:
+    return read_golden()
+
+
+@pytest.fixture(scope="module")
+def plus_one(tmp_path_factory: pytest.TempPathFactory, golden: list[GoldenReport]) -> dict[str, Any]:
+    """Four reports built, markers planted in every incremental mart row, the fifth added and built."""
+    root = tmp_path_factory.mktemp("plus_one")
+    warehouse = root / "warehouse" / "nianbao.duckdb"
+    old, new = golden[:4], golden[4]
+    load_golden_raw(warehouse, old, loaded_at=STAMP)
+    first = run_dbt(["build"], warehouse, root)
+    assert not failed(first), failed(first)
+    with duckdb.connect(str(warehouse)) as con:
+        for mart, column in MARKED.items():
+            con.execute(f"update marts.{mart} set {column} = {MARKER}")
+        counts = {mart: con.execute(f"select count(*) from marts.{mart}").fetchone()[0] for mart in MARKED}
+        insert_reports(con, [new], loaded_at=STAMP + timedelta(days=1))
+    second = run_dbt(["build"], warehouse, root / "second")
+    return {"warehouse": warehouse, "root": root, "old": [g.report_id for g in old], "new": new.report_id,
+            "counts_before": counts, "second": second}
+
+
+def test_plus_one_build_passes_and_scopes_to_the_new_report(plus_one: dict[str, Any]) -> None:
+    """The +1 build passed and its scope is the new report alone."""
+    assert not failed(plus_one["second"]), failed(plus_one["second"])
+    assert query(plus_one["warehouse"], f"select report_id, change from {SCOPE}") == [(plus_one["new"], "build")]
+
+
+def test_plus_one_leaves_every_unchanged_row_of_every_incremental_mart_alone(plus_one: dict[str, Any]) -> None:
+    """Every row of the unchanged reports still carries the marker and their row counts did not change;
+    the new report's rows were built (no marker: real values)."""
+    wh, new = plus_one["warehouse"], plus_one["new"]
+    for mart, column in MARKED.items():
+        kept = query(wh, f"select count(*), count(*) filter (where {column} = {MARKER}) from marts.{mart} "
+                         "where report_id <> ?", [new])
+        assert kept == [(plus_one["counts_before"][mart], plus_one["counts_before"][mart])], mart
+    assert query(wh, "select count(*) from marts.fct_outcomes where report_id = ? and \"count\" = ?",
+                 [new, MARKER]) == [(0,)]
+    assert query(wh, "select count(*) from marts.fct_outcomes where report_id = ?", [new])[0][0] > 0
+    assert query(wh, "select count(*) from marts.fct_applications where report_id = ?", [new]) == [(7,)]
+
+
+def test_build_state_records_the_new_report_for_every_incremental_mart(plus_one: dict[str, Any]) -> None:
+    """The state holds the four old reports at their first load and the new one at its own, per mart."""
+    rows = query(plus_one["warehouse"], "select model_name, report_id, loaded_at from intermediate.nianbao_build_state")
+    assert len(rows) == len(MARKED) * 5
+    assert {(m, r) for m, r, _ in rows} == {(m, r) for m in MARKED for r in (*plus_one["old"], plus_one["new"])}
+    assert {loaded for _, r, loaded in rows if r == plus_one["new"]} == {STAMP + timedelta(days=1)}
+    assert {loaded for _, r, loaded in rows if r != plus_one["new"]} == {STAMP}
+
+
+def test_compiled_marts_filter_on_the_new_report_as_a_literal(plus_one: dict[str, Any]) -> None:
+    """The SQL of every incremental mart on the +1 run names the new report as a literal, so the filter
+    reaches the scan of raw.cells (DuckDB's plan filters before it aggregates or joins)."""
+    compiled = plus_one["root"] / "second" / "target" / "compiled" / "nianbao" / "models" / "marts"
+    for mart in MARKED:
+        sql = (compiled / f"{mart}.sql").read_text(encoding="utf-8")
+        assert f"in ('{plus_one['new']}')" in sql, mart
+        assert "nianbao_build_scope" not in sql, mart
+    for mart in ("fct_applications", "fct_outcomes", "fct_litigation", "fct_disclosure"):
+        plan = query(plus_one["warehouse"], "explain " + (compiled / f"{mart}.sql").read_text(encoding="utf-8"))
+        text = "\n".join(str(part) for row in plan for part in row)
+        scan = text[text.index("Table: nianbao.raw.cells"):].split("╰")[0]  # the scan's box in the plan
+        assert "Filters:" in scan and f"report_id = '{plus_one['new']}'" in scan, (mart, text)
+
+
+def test_scoped_tests_skip_unchanged_reports_and_dbt_test_covers_all(
+    tmp_path: Path, plus_one: dict[str, Any], golden: list[GoldenReport]
+) -> None:
+    """A fault planted in an unchanged report's raw rows is outside the next build's scope (its tests read the
+    new reports' rows only), while `dbt test` tests every row and finds it."""
+    root = tmp_path
+    warehouse = root / "warehouse" / "nianbao.duckdb"
+    load_golden_raw(warehouse, golden[:4], loaded_at=STAMP)
+    assert not failed(run_dbt(["build"], warehouse, root))
+    with duckdb.connect(str(warehouse)) as con:
+        insert_reports(con, [golden[4]], loaded_at=STAMP + timedelta(days=1))
+    plant_duplicate_cell(warehouse, golden[0].report_id)
+    scoped = run_dbt(["build"], warehouse, root / "scoped")
+    assert not failed(scoped), failed(scoped)
+    everything = run_dbt(["test", "--select", "stg_nianbao__cells"], warehouse, root / "all")
+    assert failed(everything) == {"unique_combination_stg_nianbao__cells_report_id__table_code__row_code__col_code"}
+
+
+def test_a_failing_test_keeps_its_reports_in_scope(tmp_path: Path, golden: list[GoldenReport]) -> None:
+    """A new report whose mart rows fail a test (an outcome row the code list does not know) fails the build
+    although every mart recorded it, and the next build (nothing new) tests it again and fails again, instead
+    of the report dropping out of scope once built."""
+    warehouse = tmp_path / "warehouse" / "nianbao.duckdb"
+    new = golden[4].report_id
+    load_golden_raw(warehouse, golden[:4], loaded_at=STAMP)
+    assert not failed(run_dbt(["build"], warehouse, tmp_path))
+    with duckdb.connect(str(warehouse)) as con:
+        insert_reports(con, [golden[4]], loaded_at=STAMP + timedelta(days=1))
+        con.execute("insert into raw.cells select * replace ('not_an_outcome' as row_code) from raw.cells "
+                    "where report_id = ? and table_code = 'applications' limit 1", [new])
+    unknown = "not_null_fct_outcomes_outcome_group"
+    assert unknown in failed(run_dbt(["build"], warehouse, tmp_path / "first"))
+    again = run_dbt(["build"], warehouse, tmp_path / "again")
+    assert unknown in failed(again)
+    assert query(warehouse, f"select report_id from {SCOPE} where change = 'build'") == [(new,)]
