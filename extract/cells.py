@@ -40,6 +40,7 @@ def is_value_like(raw: str) -> bool:
     return read_cell(raw, amount=True).kind != "text"
 
 
+@lru_cache(maxsize=65536)
 def merged_values(raw: str) -> bool:
     """Two values in one cell (`1 3`, `0 不适用`, `1条 1`): cells a conversion merged, whose columns nothing
     can tell."""

@@ -202,18 +202,26 @@ def _balances(chosen: dict[str, Vector], lhs: list[str], rhs: list[str], ncols: 
     """Both sides are equal in every column where the decided rows' cells are printed. A cell a reading being
     tried leaves empty counts as nothing (a dropped blank adds nothing): were its column skipped instead, a
     shifted reading could escape exactly the column that refutes it."""
+    left = [(chosen[r], r in trying) for r in lhs]
+    right = [(chosen[r], r in trying) for r in rhs]
     for col in range(ncols):
-        def value(r: str, col: int = col) -> Decimal | None:
-            v = chosen[r][col]
-            return Decimal(0) if v is None and r in trying else v
-
-        left = [value(r) for r in lhs]
-        right = [value(r) for r in rhs]
-        if any(v is None for v in left + right):
-            continue
-        if sum(left) != sum(right):
+        sides = (_side_sum(left, col), _side_sum(right, col))
+        if None not in sides and sides[0] != sides[1]:
             return False
     return True
+
+
+def _side_sum(side: list[tuple[Vector, bool]], col: int) -> Decimal | int | None:
+    """One side's sum in a column; None when a decided row's cell there is not printed."""
+    total: Decimal | int = 0
+    for vec, tried in side:
+        v = vec[col]
+        if v is None:
+            if not tried:
+                return None
+            continue
+        total += v
+    return total
 
 
 def row_sum_splits(run: str, has_subtotal: bool = False) -> list[Vector] | None:

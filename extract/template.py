@@ -56,6 +56,11 @@ def _needs_enumerator(label: Label, text: str) -> bool:
             and not _LEADING_ENUMERATOR.match(squash(text)))
 
 
+# Distinct printed texts an index remembers its answer for: a batch repeats the same few hundred labels and
+# header cells, and a row's label is looked up many times while its table is read.
+MATCH_CACHE_SIZE = 16384
+
+
 class LabelIndex:
     """Maps a printed label to its code by matching keys (see `extract.text.key`)."""
 
@@ -65,10 +70,22 @@ class LabelIndex:
         for lab in labels:
             for k in lab.keys:
                 self._by_key.setdefault(k, lab)
+        self._matched: dict[str, Label | None] = {}
 
     def match(self, text: str) -> Label | None:
         """The label whose key equals the text's; for labels glued together by a flattening
-        (`（三）不予公开1.属于国家秘密`), the part after the last enumerator is tried too."""
+        (`（三）不予公开1.属于国家秘密`), the part after the last enumerator is tried too. The index is fixed once
+        built, so each text's answer is computed once (a bounded memo, cleared when full)."""
+        try:
+            return self._matched[text]
+        except KeyError:
+            pass
+        if len(self._matched) >= MATCH_CACHE_SIZE:
+            self._matched.clear()
+        hit = self._matched[text] = self._match(text)
+        return hit
+
+    def _match(self, text: str) -> Label | None:
         if not text.strip():
             return None
         hit = self._by_key.get(key(text))
