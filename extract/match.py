@@ -22,6 +22,7 @@ from extract.order import Orphans, confirmed, contradicted, place_orphans, verif
 from extract.readers.grid import is_absent
 from extract.solve import (
     APPLICANT_PARTS,
+    SUBTOTAL_COLUMN,
     Vector,
     block_totals_hold,
     digit_splits,
@@ -675,34 +676,78 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
     if not any(b.kind == "row" and any(merged_values(c.text) for c in b.cells) for b in blocks):
         # a conversion that merges cells across columns also moves blanks: no column is then a mere spacer
         blocks = drop_spacer_columns(blocks, len(columns) + (1 if has_subtotal else 0))
+    read = _read_app_rows(res, blocks, tpl, template, orphans, has_subtotal)
+    if subtotal is None and not has_subtotal and any(n == len(columns) + 1 for n, _ in read.widths):
+        if _subtotal_column_holds(read.widths, len(columns) + 1):
+            res = parse_applications(blocks, tpl, template, subtotal=True)
+            res.issues.append(Issue("subtotal_inferred", "the header shows no 法人或其他组织小计 column, but rows "
+                                    "print eight values that satisfy its sums: read with the column",
+                                    "applications"))
+            return res
+        _leave_short_rows_unread(res, read.rows, len(columns) + 1)
+    layout = read.layout(has_subtotal)
+    expected = expected_application_rows(template, tpl, set(read.rows)) if template else None
+    by_order = place_orphans(res, orphans, read.rows, expected, tpl.app_rows,
+                             lambda b, li, values: _app_readings(res, b, li, values, layout))
+    decided, unbalanced = _decide(read.rows, tpl, has_subtotal)
+    out_of_order = bool(read.labels_alone) or any(not isinstance(o, str) for o in orphans.sequence)
+    doubts = _doubt_readings(res, read, decided, unbalanced, by_order, out_of_order, has_subtotal)
+    for code, row in read.rows.items():
+        b, label_cell = row[0], row[1]
+        vec = _row_verdict(res, code, row, decided, doubts, code in by_order)
+        if vec is None:
+            vec = [None] * (len(columns) + (1 if has_subtotal else 0))
+        if has_subtotal:
+            _check_subtotal(res, code, vec, b)
+            vec = vec[:SUBTOTAL_COLUMN] + vec[SUBTOTAL_COLUMN + 1:]
+        _emit(res, "applications", code, columns, vec, label_cell)
+    return res
+
+
+AppRow = tuple[Block, Cell, list[list[Cell | None]], str]  # a row's block, label cell, readings, how they arose
+
+
+@dataclass
+class _AppRows:
+    """Section 三's rows as printed, before the identities weigh them, and what the table shows of its layout."""
+
+    columns: tuple[str, ...]
+    common_values: dict[int, int]
+    value_spans: dict[tuple[int, int], int]
+    rows: dict[str, AppRow] = field(default_factory=dict)
+    widths: list[tuple[int, Vector | None]] = field(default_factory=list)
+    grid_positions: dict[str, int] = field(default_factory=dict)
+    header_width: int = 0
+    labels_alone: int = 0  # row labels printed without values beside them: the text is out of order
+    labels_as_text: int = 0  # row labels printed as lines of text, no cell beside them
+
+    def layout(self, has_subtotal: bool) -> _AppLayout:
+        return _AppLayout(self.columns, has_subtotal, self.grid_positions, self.header_width, self.common_values,
+                          self.value_spans)
+
+
+def _read_app_rows(res: TableResult, blocks: list[Block], tpl: Templates, template: str | None, orphans: Orphans,
+                   has_subtotal: bool) -> _AppRows:
+    """Each labelled row's possible readings, in printed order (a grid header met on the way fixes the columns
+    of the rows after it)."""
     text_rows = _labelled_text_rows(blocks, tpl)
-    common_values, value_spans = _common_values(text_rows), _value_spans(text_rows)
-    widths: list[tuple[int, Vector | None]] = []
-    rows: dict[str, tuple[Block, Cell, list[list[Cell | None]], str]] = {}
-    grid_positions: dict[str, int] = {}
-    header_width = 0
-    labels_alone = 0  # row labels printed without values beside them: the text is out of order
-    labels_as_text = 0  # row labels printed as lines of text, no cell beside them
+    read = _AppRows(tuple(lab.code for lab in tpl.app_columns.labels), _common_values(text_rows),
+                    _value_spans(text_rows))
     for b in blocks:
         if b.kind == "text":
-            labels_as_text += tpl.app_rows.match(b.text) is not None
+            read.labels_as_text += tpl.app_rows.match(b.text) is not None
             continue
         if _is_app_header(b, tpl):
             res.found = True
             if _is_grid(b):
-                header_width = len(b.cells)
-                for i, c in enumerate(b.cells):
-                    lab = tpl.app_columns.match(c.text)
-                    code = lab.code if lab else "subtotal_org" if key(c.text) in tpl.app_subtotal_keys else None
-                    if code:
-                        grid_positions.setdefault(code, i)
+                _note_grid_header(read, b, tpl)
             continue
         row = _labelled_row(res, b, tpl.app_rows, "applications", "a section-三 row", orphans=orphans)
         if row is None:
             continue
         li, lab, values = row
         if not values:
-            labels_alone += 1
+            read.labels_alone += 1
             continue
         res.found = True
         orphans.mark(lab.code)
@@ -710,39 +755,65 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
         if allowed and template and template not in allowed:
             res.issues.append(Issue("format_uncertain", f"row {lab.label} belongs to {allowed}, "
                                     f"report reads as {template}", "applications", lab.code, line=b.line))
-        if lab.code in rows:
+        if lab.code in read.rows:
             res.issues.append(Issue("duplicate_row", f"row {lab.label} printed twice; first kept",
                                     "applications", lab.code, line=b.line))
             continue
         if lab.code.startswith("other_"):
             res.formats.add("F2021")
-        layout = _AppLayout(tuple(c for c, _ in columns), has_subtotal, grid_positions, header_width, common_values,
-                        value_spans)
-        cands, how = _app_readings(res, b, li, values, layout)
-        widths.append(_printed_width(b, values))
-        rows[lab.code] = (b, b.cells[li], cands, how)
-    if subtotal is None and not has_subtotal and any(n == len(columns) + 1 for n, _ in widths):
-        if all(v is not None and row_total_holds(v, True) for n, v in widths if n == len(columns) + 1) and any(
-                v is not None and v[6] for n, v in widths if n == len(columns) + 1):
-            res = parse_applications(blocks, tpl, template, subtotal=True)
-            res.issues.append(Issue("subtotal_inferred", "the header shows no 法人或其他组织小计 column, but rows "
-                                    "print eight values that satisfy its sums: read with the column",
-                                    "applications"))
-            return res
-        for code, (b, label_cell, _, _how) in list(rows.items()):
-            if _printed_width(b, b.cells[b.cells.index(label_cell) + 1:])[0] < len(columns) + 1:
-                rows[code] = (b, label_cell, [], "window")
-        res.issues.append(Issue("cell_count_mismatch", "rows print eight values where the header shows seven "
-                                "columns, and the eight do not add up as a 小计 column: rows that print fewer "
-                                "are left unread", "applications"))
-    layout = _AppLayout(tuple(c for c, _ in columns), has_subtotal, grid_positions, header_width, common_values,
-                        value_spans)
-    expected = expected_application_rows(template, tpl, set(rows)) if template else None
-    by_order = place_orphans(res, orphans, rows, expected, tpl.app_rows,
-                             lambda b, li, values: _app_readings(res, b, li, values, layout))
-    decided, unbalanced = _decide(rows, tpl, has_subtotal)
+        cands, how = _app_readings(res, b, li, values, read.layout(has_subtotal))
+        read.widths.append(_printed_width(b, values))
+        read.rows[lab.code] = (b, b.cells[li], cands, how)
+    return read
+
+
+def _note_grid_header(read: _AppRows, b: Block, tpl: Templates) -> None:
+    """A grid header row fixes the grid positions of the columns it names."""
+    read.header_width = len(b.cells)
+    for i, c in enumerate(b.cells):
+        lab = tpl.app_columns.match(c.text)
+        code = lab.code if lab else "subtotal_org" if key(c.text) in tpl.app_subtotal_keys else None
+        if code:
+            read.grid_positions.setdefault(code, i)
+
+
+def _subtotal_column_holds(widths: list[tuple[int, Vector | None]], width: int) -> bool:
+    """Whether the rows printing `width` values (one more than the header's columns) all hold as rows with a
+    小计 column, and some print a 小计."""
+    wide = [v for n, v in widths if n == width]
+    return all(v is not None and row_total_holds(v, True) for v in wide) and any(
+        v is not None and v[SUBTOTAL_COLUMN] for v in wide)
+
+
+def _leave_short_rows_unread(res: TableResult, rows: dict[str, AppRow], width: int) -> None:
+    """Rows print one value more than the header's columns and not as a 小计: the rows printing fewer are
+    unread (which of their cells is missing is unknown)."""
+    for code, (b, label_cell, _, _how) in list(rows.items()):
+        if _printed_width(b, b.cells[b.cells.index(label_cell) + 1:])[0] < width:
+            rows[code] = (b, label_cell, [], "window")
+    res.issues.append(Issue("cell_count_mismatch", "rows print eight values where the header shows seven "
+                            "columns, and the eight do not add up as a 小计 column: rows that print fewer "
+                            "are left unread", "applications"))
+
+
+@dataclass
+class _Doubts:
+    """The rows whose reading the table does not bear out, by why (each has its issue already)."""
+
+    unconfirmed: set[str]  # placed by printed order, not confirmed by the identities
+    contradicting: set[str]  # a column identity fails through them
+    hidden: set[str]  # a blank may hide in their glued run
+    unread: set[str]  # uncorroborated, scattered, moved blanks, unproven
+
+
+def _doubt_readings(res: TableResult, read: _AppRows, decided: dict[str, list[Cell | None]], unbalanced: set[str],
+                    by_order: set[str], out_of_order: bool, has_subtotal: bool) -> _Doubts:
+    """Weigh each decided reading against the table: the rows it does not bear out are dropped from `decided`,
+    each with its issue."""
+    rows = read.rows
+    equations = _equations(rows)
     as_values = lambda v: _drop_subtotal(_values(v), has_subtotal)  # noqa: E731
-    unconfirmed = verify_by_order(by_order, decided, as_values, _equations(rows))
+    unconfirmed = verify_by_order(by_order, decided, as_values, equations)
     # a glued run is read by its own sums alone. Where the table's runs show dropped blanks, a blank may hide
     # in any run (and its value, still in the total, let a wrong split balance): the columns must confirm each
     # run. Elsewhere, a run is refuted where a row beside it has no reading that balances
@@ -755,75 +826,71 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
     # every cell is printed refutes it (or is a printed inconsistency, which cannot be told from a misread)
     by_identities = {code for code, (_, _, cands, how) in rows.items()
                      if how in ("run", "sparse") and len(cands) > 1} | glued
-    contradicting = contradicted(by_identities - unconfirmed, decided, as_values, _equations(rows))
+    contradicting = contradicted(by_identities - unconfirmed, decided, as_values, equations)
     contradicting |= (refuted - unconfirmed) & set(decided)
-    hidden = {code for code in blank_dropped - unconfirmed - contradicting
-              if code in decided and not confirmed(code, decided, as_values, _equations(rows))}
-    for code in hidden:
-        res.issues.append(Issue("ambiguous_digit_run", HIDDEN_BLANK, "applications", code, line=rows[code][0].line))
-    out_of_order = labels_alone or any(not isinstance(o, str) for o in orphans.sequence)
+
+    def unconfirmed_by_columns(codes: set[str]) -> set[str]:
+        return {code for code in codes if code in decided and not confirmed(code, decided, as_values, equations)}
+
+    def flag(codes: set[str], code_name: str, detail: str) -> set[str]:
+        for code in codes:
+            res.issues.append(Issue(code_name, detail, "applications", code, line=rows[code][0].line))
+        return codes
+
+    hidden = flag(unconfirmed_by_columns(blank_dropped - unconfirmed - contradicting), "ambiguous_digit_run",
+                  HIDDEN_BLANK)
     contradicting |= hidden
     # a sparse row's reading chosen because the others failed a column is as sound as the table is consistent:
     # where the column that refuted the printed reading holds a printed inconsistency, a shifted one survives
     # through columns no identity can assess. The columns must confirm the reading that is left
-    unproven = {code for code, (_, _, cands, how) in rows.items() if how == "sparse" and len(cands) > 1
-                and code in decided and not confirmed(code, decided, as_values, _equations(rows))}
-    unproven -= unconfirmed | contradicting
-    for code in unproven:
-        res.issues.append(Issue("ambiguous_alignment", UNPROVEN, "applications", code, line=rows[code][0].line))
-    lone = (_uncorroborated_rows(decided, has_subtotal) if out_of_order else set()) - unconfirmed - contradicting
-    lone -= unproven
-    for code in lone:
-        res.issues.append(Issue("ambiguous_alignment", UNCORROBORATED, "applications", code, line=rows[code][0].line))
-    if labels_alone + labels_as_text >= len(rows):
+    sparse_by_identities = {code for code, (_, _, cands, how) in rows.items() if how == "sparse" and len(cands) > 1}
+    settled = unconfirmed | contradicting
+    unproven = flag(unconfirmed_by_columns(sparse_by_identities) - settled, "ambiguous_alignment", UNPROVEN)
+    settled |= unproven
+    lone = flag((_uncorroborated_rows(decided, has_subtotal) if out_of_order else set()) - settled,
+                "ambiguous_alignment", UNCORROBORATED)
+    settled |= lone
+    if read.labels_alone + read.labels_as_text >= len(rows):
         # most labels print without values (pdfminer's block order): the values after a label are as likely
         # another row's, and a row's own sums (fifteen zeros hold theirs) confirm nothing; the columns must
-        scattered = {code for code in decided if not confirmed(code, decided, as_values, _equations(rows))}
-        scattered -= unconfirmed | contradicting | lone | unproven
-        for code in scattered:
-            res.issues.append(Issue("ambiguous_alignment", SCATTERED, "applications", code, line=rows[code][0].line))
-        lone |= scattered
-    moved_blanks = _blanks_that_may_have_moved(res, decided, rows) - unconfirmed - contradicting - lone - unproven
-    for code in moved_blanks:
-        res.issues.append(Issue("ambiguous_alignment", MOVED_BLANK, "applications", code, line=rows[code][0].line))
-    unread = lone | moved_blanks | unproven
-    for code in unconfirmed | contradicting | unread:
+        settled |= flag(unconfirmed_by_columns(set(decided)) - settled, "ambiguous_alignment", SCATTERED)
+    settled |= flag(_blanks_that_may_have_moved(res, decided, rows) - settled, "ambiguous_alignment", MOVED_BLANK)
+    unread = settled - unconfirmed - contradicting
+    for code in settled:
         decided.pop(code, None)
     for code in contradicting - hidden:
         res.issues.append(Issue("ambiguous_digit_run" if rows[code][3] == "run" else "ambiguous_alignment",
                                 "the reading the row's own sums chose breaks a column identity of the table: a "
                                 "dropped blank or a misread cannot be told from a printed inconsistency, row left "
                                 "null", "applications", code, line=rows[code][0].line))
-    for code, (b, label_cell, cands, how) in rows.items():
-        vec = decided.get(code)
-        if code in contradicting or code in unread:
-            pass
-        elif code in unconfirmed:
-            res.issues.append(Issue("unplaced_row", "row label lost or cut by the conversion "
-                                    f"({_label_left(label_cell)}); its place by printed order is not confirmed "
-                                    "by the table's identities, row left null", "applications", code,
-                                    line=b.line))
-        elif vec is None:
-            detail = LOST_CELL if how == "lost" else f"{len(cands)} readings of the printed values fit the table; " \
-                "row left null"
-            res.issues.append(Issue(AMBIGUOUS.get(how, "ambiguous_alignment"), detail, "applications", code,
-                                    line=b.line))
-        if vec is None:
-            vec = [None] * (len(columns) + (1 if has_subtotal else 0))
-        elif how in ("sparse", "run", "window"):
-            res.issues.append(Issue("placed_by_identities", "values placed by the table's identities "
-                                    f"({how} row): the only reading that balances", "applications", code,
-                                    line=b.line))
-        if code in by_order and vec is not None:
-            res.issues.append(Issue("placed_by_order", "row label lost or cut by the conversion "
-                                    f"({_label_left(label_cell)}); row placed by its printed order between "
-                                    "the rows around it, and the table's identities hold", "applications", code,
-                                    line=b.line))
-        if has_subtotal:
-            _check_subtotal(res, code, vec, b)
-            vec = vec[:6] + vec[7:]
-        _emit(res, "applications", code, columns, vec, label_cell)
-    return res
+    return _Doubts(unconfirmed, contradicting, hidden, unread)
+
+
+def _row_verdict(res: TableResult, code: str, row: AppRow, decided: dict[str, list[Cell | None]], doubts: _Doubts,
+                 placed_by_order: bool) -> list[Cell | None] | None:
+    """A row's reading, or None, with the issue that says how it was read or why it is null."""
+    b, label_cell, cands, how = row
+    vec = decided.get(code)
+    if code in doubts.contradicting or code in doubts.unread:
+        pass
+    elif code in doubts.unconfirmed:
+        res.issues.append(Issue("unplaced_row", "row label lost or cut by the conversion "
+                                f"({_label_left(label_cell)}); its place by printed order is not confirmed "
+                                "by the table's identities, row left null", "applications", code, line=b.line))
+    elif vec is None:
+        detail = LOST_CELL if how == "lost" else f"{len(cands)} readings of the printed values fit the table; " \
+            "row left null"
+        res.issues.append(Issue(AMBIGUOUS.get(how, "ambiguous_alignment"), detail, "applications", code,
+                                line=b.line))
+    if vec is not None and how in ("sparse", "run", "window"):
+        res.issues.append(Issue("placed_by_identities", "values placed by the table's identities "
+                                f"({how} row): the only reading that balances", "applications", code, line=b.line))
+    if placed_by_order and vec is not None:
+        res.issues.append(Issue("placed_by_order", "row label lost or cut by the conversion "
+                                f"({_label_left(label_cell)}); row placed by its printed order between "
+                                "the rows around it, and the table's identities hold", "applications", code,
+                                line=b.line))
+    return vec
 
 
 def _is_app_header(b: Block, tpl: Templates) -> bool:

@@ -202,3 +202,15 @@ def test_a_glued_section_four_run_in_a_document_that_drops_blanks_is_left_null()
     assert _truth(o, "review_litigation", "review")["total"] == 11
     assert set(_row(o, "review_litigation", "review").values()) == {None}
     assert any("drops blank cells" in d for d in _issue(o, "ambiguous_digit_run", "review_litigation"))
+
+
+def test_a_row_placed_by_order_but_not_confirmed_says_only_that_it_is_unplaced():
+    """docx2txt lost （七）总计's label; its printed place was not confirmed by the identities (a row total printed
+    off), so the row is null with `unplaced_row` — and no longer also flagged `placed_by_order` ("the table's
+    identities hold"), which told a user the opposite."""
+    o = _outcome("docx2txt", ("F2019", "national", True), 3344573380, "docx", ("t4_total_off", "row_total_off"),
+                 **{**dict.fromkeys(ALL_NOISE, False), "cell_forms": True, "null_forms": True})
+    assert not o.failures
+    assert set(_row(o, "applications", "total_processed").values()) == {None}
+    assert _issue(o, "unplaced_row", "applications", "total_processed")
+    assert not _issue(o, "placed_by_order", "applications", "total_processed")
