@@ -1,15 +1,16 @@
 """Issue 15: a run that adds reports to a built warehouse touches only the new reports' rows.
 
-Four golden reports are built; the fifth is then added and `dbt build` runs again. Every row of the four
-unchanged reports in every incremental mart carries a marker planted after the first build: a run that
+Three golden reports are built; the other two are then added and `dbt build` runs again. Every row of the
+three unchanged reports in every incremental mart carries a marker planted after the first build: a run that
 rebuilt, deleted or re-inserted any of them would lose it. The build's scope table, the compiled SQL of the
-marts (the new report's id as a literal, so DuckDB filters the raw scan itself) and the data tests (scoped to
-the new report: a fault planted in an unchanged report's raw rows is not seen by the +1 build, but is by a
-plain `dbt test`) show the same thing; a test that fails keeps its reports in scope for the next run.
+marts (the new reports' ids as literals, which DuckDB's plan applies to the raw.cells scan) and the data tests
+(scoped to the new reports: a fault planted in an unchanged report's raw rows is not seen by the next build,
+but is by a plain `dbt test`) show the same thing; a test that fails keeps its reports in scope.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -62,10 +63,10 @@ def golden() -> list[GoldenReport]:
 
 @pytest.fixture(scope="module")
 def plus_one(tmp_path_factory: pytest.TempPathFactory, golden: list[GoldenReport]) -> dict[str, Any]:
-    """Four reports built, markers planted in every incremental mart row, the fifth added and built."""
+    """Three reports built, markers planted in every incremental mart row, the other two added and built."""
     root = tmp_path_factory.mktemp("plus_one")
     warehouse = root / "warehouse" / "nianbao.duckdb"
-    old, new = golden[:4], golden[4]
+    old, new = golden[:3], golden[3:]
     load_golden_raw(warehouse, old, loaded_at=STAMP)
     first = run_dbt(["build"], warehouse, root)
     assert not failed(first), failed(first)
@@ -73,54 +74,67 @@ def plus_one(tmp_path_factory: pytest.TempPathFactory, golden: list[GoldenReport
         for mart, column in MARKED.items():
             con.execute(f"update marts.{mart} set {column} = {MARKER}")
         counts = {mart: con.execute(f"select count(*) from marts.{mart}").fetchone()[0] for mart in MARKED}
-        insert_reports(con, [new], loaded_at=STAMP + timedelta(days=1))
+        insert_reports(con, new, loaded_at=STAMP + timedelta(days=1))
     second = run_dbt(["build"], warehouse, root / "second")
-    return {"warehouse": warehouse, "root": root, "old": [g.report_id for g in old], "new": new.report_id,
-            "counts_before": counts, "second": second}
+    return {"warehouse": warehouse, "root": root, "old": [g.report_id for g in old],
+            "new": sorted(g.report_id for g in new), "counts_before": counts, "second": second}
 
 
-def test_plus_one_build_passes_and_scopes_to_the_new_report(plus_one: dict[str, Any]) -> None:
-    """The +1 build passed and its scope is the new report alone."""
+def test_increment_passes_and_scopes_to_the_new_reports(plus_one: dict[str, Any]) -> None:
+    """The second build passed and its scope is the new reports alone."""
     assert not failed(plus_one["second"]), failed(plus_one["second"])
-    assert query(plus_one["warehouse"], f"select report_id, change from {SCOPE}") == [(plus_one["new"], "build")]
+    assert query(plus_one["warehouse"], f"select report_id, change from {SCOPE} order by 1") \
+        == [(r, "build") for r in plus_one["new"]]
 
 
-def test_plus_one_leaves_every_unchanged_row_of_every_incremental_mart_alone(plus_one: dict[str, Any]) -> None:
+def test_increment_leaves_every_unchanged_row_of_every_incremental_mart_alone(plus_one: dict[str, Any]) -> None:
     """Every row of the unchanged reports still carries the marker and their row counts did not change;
-    the new report's rows were built (no marker: real values)."""
-    wh, new = plus_one["warehouse"], plus_one["new"]
+    the new reports' rows were built (no marker: real values)."""
+    wh, old = plus_one["warehouse"], plus_one["old"]
     for mart, column in MARKED.items():
         kept = query(wh, f"select count(*), count(*) filter (where {column} = {MARKER}) from marts.{mart} "
-                         "where report_id <> ?", [new])
+                         "where report_id in (select unnest(?))", [old])
         assert kept == [(plus_one["counts_before"][mart], plus_one["counts_before"][mart])], mart
-    assert query(wh, "select count(*) from marts.fct_outcomes where report_id = ? and \"count\" = ?",
-                 [new, MARKER]) == [(0,)]
-    assert query(wh, "select count(*) from marts.fct_outcomes where report_id = ?", [new])[0][0] > 0
-    assert query(wh, "select count(*) from marts.fct_applications where report_id = ?", [new]) == [(7,)]
+    for new in plus_one["new"]:
+        assert query(wh, "select count(*) from marts.fct_outcomes where report_id = ? and \"count\" = ?",
+                     [new, MARKER]) == [(0,)]
+        assert query(wh, "select count(*) from marts.fct_outcomes where report_id = ?", [new])[0][0] > 0
+        assert query(wh, "select count(*) from marts.fct_applications where report_id = ?", [new]) == [(7,)]
 
 
-def test_build_state_records_the_new_report_for_every_incremental_mart(plus_one: dict[str, Any]) -> None:
-    """The state holds the four old reports at their first load and the new one at its own, per mart."""
+def test_build_state_records_the_new_reports_for_every_incremental_mart(plus_one: dict[str, Any]) -> None:
+    """The state holds the old reports at their first load and the new ones at theirs, once per mart."""
     rows = query(plus_one["warehouse"], "select model_name, report_id, loaded_at from intermediate.nianbao_build_state")
     assert len(rows) == len(MARKED) * 5
-    assert {(m, r) for m, r, _ in rows} == {(m, r) for m in MARKED for r in (*plus_one["old"], plus_one["new"])}
-    assert {loaded for _, r, loaded in rows if r == plus_one["new"]} == {STAMP + timedelta(days=1)}
-    assert {loaded for _, r, loaded in rows if r != plus_one["new"]} == {STAMP}
+    assert {(m, r) for m, r, _ in rows} == {(m, r) for m in MARKED for r in (*plus_one["old"], *plus_one["new"])}
+    assert {loaded for _, r, loaded in rows if r in plus_one["new"]} == {STAMP + timedelta(days=1)}
+    assert {loaded for _, r, loaded in rows if r in plus_one["old"]} == {STAMP}
 
 
-def test_compiled_marts_filter_on_the_new_report_as_a_literal(plus_one: dict[str, Any]) -> None:
-    """The SQL of every incremental mart on the +1 run names the new report as a literal, so the filter
-    reaches the scan of raw.cells (DuckDB's plan filters before it aggregates or joins)."""
+def scans(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    """The table scans of a JSON query plan (EXPLAIN (FORMAT JSON))."""
+    found = [plan] if "Table" in plan.get("extra_info", {}) else []
+    for child in plan.get("children", []):
+        found += scans(child)
+    return found
+
+
+def test_compiled_marts_filter_the_raw_scan_on_the_new_reports(plus_one: dict[str, Any]) -> None:
+    """The SQL of every incremental mart on the second run names the new reports as literals, and DuckDB's
+    plan applies them in the scan of raw.cells (before it aggregates or joins)."""
     compiled = plus_one["root"] / "second" / "target" / "compiled" / "nianbao" / "models" / "marts"
+    literals = ", ".join(f"'{r}'" for r in plus_one["new"])
     for mart in MARKED:
         sql = (compiled / f"{mart}.sql").read_text(encoding="utf-8")
-        assert f"in ('{plus_one['new']}')" in sql, mart
+        assert f"in ({literals})" in sql, mart
         assert "nianbao_build_scope" not in sql, mart
     for mart in ("fct_applications", "fct_outcomes", "fct_litigation", "fct_disclosure"):
-        plan = query(plus_one["warehouse"], "explain " + (compiled / f"{mart}.sql").read_text(encoding="utf-8"))
-        text = "\n".join(str(part) for row in plan for part in row)
-        scan = text[text.index("Table: nianbao.raw.cells"):].split("╰")[0]  # the scan's box in the plan
-        assert "Filters:" in scan and f"report_id = '{plus_one['new']}'" in scan, (mart, text)
+        sql = (compiled / f"{mart}.sql").read_text(encoding="utf-8")
+        plan = json.loads(query(plus_one["warehouse"], "explain (format json) " + sql)[0][1])[0]
+        cells = [s for s in scans(plan) if s["extra_info"]["Table"].endswith("raw.cells")]
+        assert len(cells) == 1, mart
+        filters = " ".join(cells[0]["extra_info"].get("Filters", []))
+        assert all(f"'{r}'" in filters and "report_id" in filters for r in plus_one["new"]), (mart, filters)
 
 
 def test_scoped_tests_skip_unchanged_reports_and_dbt_test_covers_all(
