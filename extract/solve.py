@@ -72,34 +72,94 @@ def _too_long(run: str) -> bool:
     return sum(ch.isdigit() for ch in run) > MAX_DIGIT_RUN_LENGTH
 
 
+# A batch repeats searches (the same run looked at by two rules, the same row printed in many reports). A memo
+# answers them, charging the document's budget the steps the search took, and only when the budget left would
+# have let that search finish: a budget runs out on exactly the inputs it ran out on without the memo.
+MEMO_SEARCHES = 4096  # searches remembered (the memo is cleared when full)
+MEMO_READINGS = 4096  # a search with more readings than this is not remembered (memory stays small)
+
+
+class _SearchMemo:
+    """Finished searches' readings with the budget steps each took."""
+
+    def __init__(self) -> None:
+        self._done: dict[tuple[object, ...], tuple[tuple[Vector, ...] | None, int]] = {}
+
+    def take(self, key: tuple[object, ...]) -> tuple[tuple[Vector, ...] | None] | None:
+        """The remembered readings (in a 1-tuple) with their steps spent, or None when not remembered or
+        when the budget left is short of the steps (the search then runs, and runs out, as it always did)."""
+        hit = self._done.get(key)
+        if hit is None or hit[1] > _document_budget[0]:
+            return None
+        _document_budget[0] -= hit[1]
+        return (hit[0],)
+
+    def keep(self, key: tuple[object, ...], readings: tuple[Vector, ...] | None, budget_before: int) -> None:
+        """Remember a search that ran with the budget never spent (its answer is then the budget's alone)."""
+        if _document_budget[0] < 0 or (readings is not None and len(readings) > MEMO_READINGS):
+            return
+        if len(self._done) >= MEMO_SEARCHES:
+            self._done.clear()
+        self._done[key] = (readings, budget_before - _document_budget[0])
+
+
+_split_memo = _SearchMemo()
+_row_sum_memo = _SearchMemo()
+
+
 def digit_splits(run: str, n: int, accept: Callable[[Vector], bool] | None = None) -> list[Vector] | None:
     """Every reading of a run of digits as `n` numbers that `accept` allows; None when the search is too big.
 
     Spaces are certain cell boundaries, and so are a sign (`0+4339`: the `+` starts a cell), a unit (`1件`
     ends one) and a not-reported marker (`—` is a cell of its own, read as None). A part is a number without
-    leading zeros, with its decimals kept together.
+    leading zeros, with its decimals kept together. `accept` only filters the readings found: the search and
+    the steps it spends do not depend on it.
     """
     if _too_long(run):
         return None
     pieces = run_pieces(run)
     if not pieces or len(pieces) > n:
         return []
+    hit = _split_memo.take((run, n))
+    if hit is None:
+        budget_before = _document_budget[0]
+        readings = _split_search(pieces, n)
+        _split_memo.keep((run, n), readings, budget_before)
+    else:
+        readings = hit[0]
+    if readings is None:
+        return None
+    return [vec for vec in readings if accept is None or accept(vec)]
+
+
+def _split_search(pieces: list[str | None], n: int) -> tuple[Vector, ...] | None:
+    """Every reading of the pieces as `n` numbers, in search order; None when a budget ran out. Each call of
+    `rec` is one step of the row's budget and of the document's."""
     out: list[Vector] = []
     budget = [SEARCH_BUDGET]
+    document = _document_budget
+    n_pieces = len(pieces)
+    numbers: dict[str, Decimal | None] = {}
+
+    def number(part: str) -> Decimal | None:
+        if part not in numbers:
+            numbers[part] = Decimal(part) if _PART.fullmatch(part) else None
+        return numbers[part]
 
     def rec(i: int, pos: int, acc: list[Decimal | None]) -> bool:
         budget[0] -= 1
-        if budget[0] < 0 or not _spend():
+        if budget[0] < 0:
             return False
-        if i == len(pieces):
+        document[0] -= 1
+        if document[0] < 0:
+            return False
+        if i == n_pieces:
             if len(acc) == n:
-                vec = tuple(acc)
-                if accept is None or accept(vec):
-                    out.append(vec)
+                out.append(tuple(acc))
             return True
         piece = pieces[i]
         cells_left = n - len(acc)
-        pieces_left = len(pieces) - i
+        pieces_left = n_pieces - i
         if cells_left < pieces_left:
             return True
         if piece is None:  # a not-reported marker is one cell
@@ -107,22 +167,22 @@ def digit_splits(run: str, n: int, accept: Callable[[Vector], bool] | None = Non
             ok = rec(i + 1, 0, acc)
             acc.pop()
             return ok
-        if pos == len(piece):
+        length = len(piece)
+        if pos == length:
             return rec(i + 1, 0, acc)
         last_cell = cells_left == 1 or (cells_left == pieces_left and pos == 0)
-        ends = [len(piece)] if last_cell else range(pos + 1, len(piece) + 1)
-        for end in ends:
-            part = piece[pos:end]
-            if not _PART.fullmatch(part):
+        for end in ((length,) if last_cell else range(pos + 1, length + 1)):
+            value = number(piece[pos:end])
+            if value is None:
                 continue
-            acc.append(Decimal(part))
-            ok = rec(i + 1, 0, acc) if end == len(piece) else rec(i, end, acc)
+            acc.append(value)
+            ok = rec(i + 1, 0, acc) if end == length else rec(i, end, acc)
             acc.pop()
             if not ok:
                 return False
         return True
 
-    return out if rec(0, 0, []) else None
+    return tuple(out) if rec(0, 0, []) else None
 
 
 # The row identities the solver checks, as the relations declare them (extract/templates/relations.yaml), in the
@@ -234,6 +294,18 @@ def row_sum_splits(run: str, has_subtotal: bool = False) -> list[Vector] | None:
         return None
     if _too_long(run):
         return []
+    hit = _row_sum_memo.take((run, has_subtotal))
+    if hit is not None:
+        return list(hit[0] or ())
+    budget_before = _document_budget[0]
+    readings = _row_sum_search(run, has_subtotal)
+    _row_sum_memo.keep((run, has_subtotal), tuple(readings), budget_before)
+    return readings
+
+
+def _row_sum_search(run: str, has_subtotal: bool) -> list[Vector]:
+    """`row_sum_splits`' search: each call of `completions` is one step of the document's budget."""
+    document = _document_budget
     pieces = run.split()
     digits = "".join(pieces)
     forced, pos = [], 0
@@ -252,7 +324,8 @@ def row_sum_splits(run: str, has_subtotal: bool = False) -> list[Vector] | None:
 
         def completions(start: int, k: int, running: int, first: int, longest: int, prefix: str = prefix,
                         t: int = t, total: int = total) -> list[tuple[int, ...]]:
-            if not _spend():
+            document[0] -= 1
+            if document[0] < 0:
                 return []
             left = n_parts - k
             rest = len(prefix) - start
@@ -267,13 +340,13 @@ def row_sum_splits(run: str, has_subtotal: bool = False) -> list[Vector] | None:
                 value = total - running if k == 5 else running - first
                 text = str(value)
                 end = start + len(text)
-                if value < 0 or prefix[start:end] != text or any(start < f < end for f in forced):
+                if value < 0 or prefix[start:end] != text or (forced and any(start < f < end for f in forced)):
                     return []
                 nxt = completions(end, k + 1, running + (value if k == 5 else 0), first, max(longest, len(text)))
                 return [(value, *r) for r in nxt]
             found: list[tuple[int, ...]] = []
             for end in range(start + 1, min(start + t, len(prefix) - left + 1) + 1):
-                if any(start < f < end for f in forced):
+                if forced and any(start < f < end for f in forced):
                     break
                 part = prefix[start:end]
                 if len(part) > 1 and part.startswith("0"):
