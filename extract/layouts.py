@@ -30,7 +30,7 @@ CONTINUATION_MAX_CHARS = 6
 
 def detect_layout(lines: list[str]) -> str:
     """`cell_per_line` when tab-prefixed lines hold a single cell, else `tab_rows`."""
-    piped = sum(1 for ln in lines if ln.strip().startswith("|") and ln.strip().endswith("|"))
+    piped = sum(1 for ln in lines if "|" in ln and _piped(ln.strip()))
     if _bare_pipes(lines):
         piped = max(piped, sum(1 for ln in lines if "|" in ln))
     tabbed = [ln for ln in lines if "\t" in ln]
@@ -40,6 +40,10 @@ def detect_layout(lines: list[str]) -> str:
         return "plain"
     single = sum(1 for ln in tabbed if _CELL_LINE.match(ln) and "\t" not in ln.lstrip(" \u3000")[1:])
     return "cell_per_line" if single / len(tabbed) > 0.8 else "tab_rows"
+
+
+def _piped(stripped: str) -> bool:
+    return stripped.startswith("|") and stripped.endswith("|")
 
 
 def text_blocks(lines: list[str], layout: str) -> list[Block]:
@@ -65,8 +69,8 @@ _BR_BETWEEN_NUMBERS = re.compile(r"(?<=\d)\s*<br\s*/?>\s*(?=[+\-]?\d)", re.IGNOR
 
 
 def _md_cell(part: str) -> str:
-    text = _BR.sub("", _BR_BETWEEN_NUMBERS.sub(" ", part)).strip()
-    return "" if _PLACEHOLDER.match(text) else text
+    text = (_BR.sub("", _BR_BETWEEN_NUMBERS.sub(" ", part)) if "<" in part else part).strip()
+    return "" if text.startswith("Col") and _PLACEHOLDER.match(text) else text
 
 
 # html2text writes tables without the outer pipes: `label| 0| 10` under a `---|---` rule.
@@ -74,7 +78,8 @@ _BARE_SEPARATOR = re.compile(r"^\s*:?-{3,}:?(?:\s*\|\s*:?-{3,}:?)+\s*$")
 
 
 def _bare_pipes(lines: list[str]) -> bool:
-    return any(_BARE_SEPARATOR.match(ln) and not ln.strip().startswith("|") for ln in lines)
+    return any("|" in ln and "---" in ln and _BARE_SEPARATOR.match(ln) and not ln.strip().startswith("|")
+               for ln in lines)
 
 
 OPEN_ROW_MIN_PIPES = 3
