@@ -57,14 +57,14 @@ def _number(raw: str) -> int | None:
 def find_facts(blocks: list[Block], tpl: Templates) -> list[Fact]:
     """The first sentence (in document order) that states each fact."""
     facts = []
-    sentences = _sentences(blocks)
+    sentences = [(sentence, width(sentence), line) for sentence, line in _sentences(blocks)]
     for code, patterns in tpl.narrative.items():
         hit = None
-        for sentence, line in sentences:
+        for sentence, normalised, line in sentences:
             for p in patterns:
-                if p.get("requires") and p["requires"] not in width(sentence):
+                if p.get("requires") and p["requires"] not in normalised:
                     continue
-                m = p["regex"].search(width(sentence))
+                m = p["regex"].search(normalised)
                 if not m:
                     continue
                 n = m.groupdict().get("n")
