@@ -833,7 +833,7 @@ def _doubt_readings(res: TableResult, read: _AppRows, decided: dict[str, list[Ce
         return {code for code in codes if code in decided and not confirmed(code, decided, as_values, equations)}
 
     def flag(codes: set[str], code_name: str, detail: str) -> set[str]:
-        for code in codes:
+        for code in sorted(codes):  # in code order: a document's issues come out the same on every run
             res.issues.append(Issue(code_name, detail, "applications", code, line=rows[code][0].line))
         return codes
 
@@ -858,7 +858,7 @@ def _doubt_readings(res: TableResult, read: _AppRows, decided: dict[str, list[Ce
     unread = settled - unconfirmed - contradicting
     for code in settled:
         decided.pop(code, None)
-    for code in contradicting - hidden:
+    for code in sorted(contradicting - hidden):
         res.issues.append(Issue("ambiguous_digit_run" if rows[code][3] == "run" else "ambiguous_alignment",
                                 "the reading the row's own sums chose breaks a column identity of the table: a "
                                 "dropped blank or a misread cannot be told from a printed inconsistency, row left "
