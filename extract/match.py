@@ -820,7 +820,10 @@ def _doubt_readings(res: TableResult, read: _AppRows, decided: dict[str, list[Ce
     whole_runs = {code for code, (_, _, cands, how) in rows.items() if how == "run" and len(cands) == 1}
     glued = {code for code in whole_runs if _glued(rows[code][0], len(rows[code][2][0]))}
     blank_dropped = glued if _blanks_dropped_here(rows, has_subtotal) else set()
-    res.sparse = res.sparse or bool(blank_dropped)
+    # a run with fewer digits than the row has columns lost a cell for certain (a printed inconsistency never
+    # shortens a run): the flattening drops blanks, and section 四's glued run may hide one too
+    width = len(read.columns) + (1 if has_subtotal else 0)
+    res.sparse = res.sparse or any(how == "run" and _digit_count(b) < width for b, _, _, how in rows.values())
     refuted = _beside_unbalanced(whole_runs - blank_dropped, unbalanced, rows)
     # every split that cut digits apart is the row's own sums' reading: a column identity failing where
     # every cell is printed refutes it (or is a printed inconsistency, which cannot be told from a misread)
@@ -990,6 +993,11 @@ def _blanks_dropped_here(rows: dict[str, tuple[Block, Cell, list, str]], has_sub
     blank (its blank cell left no trace in the text)."""
     return any(how == "run" and not cands and _blank_may_be_dropped(b, has_subtotal)
                for b, _, cands, how in rows.values())
+
+
+def _digit_count(b: Block) -> int:
+    """The digits a glued run prints: each of its numbers has at least one."""
+    return sum(ch.isdigit() for ch in b.cells[-1].text)
 
 
 def _blank_may_be_dropped(b: Block, has_subtotal: bool) -> bool:
@@ -1429,20 +1437,21 @@ def _review_run(res: TableResult, data: Block, columns: list[tuple[str, str]], s
                 ) -> TableResult:
     """A run of digits for the 15 cells: kept only if exactly one split makes every block's 总计 add up, and not
     when it spaces most of its numbers but prints fewer than 15 (a blank was dropped: see `_spaced_and_short`),
-    nor when it glues digits in a document whose flattening drops blank cells: a blank part whose value is still
-    in its 总计 leaves a run one number short that a wrong split balances (`0 0 0 11` read `0 0 0 1 1`)."""
-    if sparse_document and _glued(data, len(columns)):
-        res.issues.append(Issue("ambiguous_digit_run", "this document's flattening drops blank cells (section 三 "
-                                "shows it), and a blank may hide in this glued run, its value still in a 总计: "
-                                "the split the totals choose is not certain; left null", "review_litigation",
-                                line=data.line))
-        res.cells.extend(ParsedCell("review_litigation", blk, r, None, "", data.cells[-1]) for blk, r in columns)
-        return res
+    nor when it glues digits in a document whose flattening drops blank cells (a section-三 run too short for its
+    columns shows it): a blank part whose value is still in its 总计 leaves a run one number short that a wrong
+    split balances (`0 0 0 11` read `0 0 0 1 1`)."""
     if _spaced_and_short(data.cells[-1], len(columns)):
         res.issues.append(Issue("ambiguous_alignment", f"the data row spaces {len(run_pieces(data.cells[-1].text))} "
                                 f"numbers for {len(columns)} columns: a blank cell was dropped or two numbers were "
                                 "glued, and a split that fills the columns would be a guess; left null",
                                 "review_litigation", line=data.line))
+        res.cells.extend(ParsedCell("review_litigation", blk, r, None, "", data.cells[-1]) for blk, r in columns)
+        return res
+    if sparse_document and _glued(data, len(columns)):
+        res.issues.append(Issue("ambiguous_digit_run", "this document's flattening drops blank cells (section 三 "
+                                "shows it), and a blank may hide in this glued run, its value still in a 总计: "
+                                "the split the totals choose is not certain; left null", "review_litigation",
+                                line=data.line))
         res.cells.extend(ParsedCell("review_litigation", blk, r, None, "", data.cells[-1]) for blk, r in columns)
         return res
     fits, _ = run_candidates(data.cells[-1], len(columns), lambda v: _counts(v) and block_totals_hold(v))

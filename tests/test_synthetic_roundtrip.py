@@ -164,3 +164,16 @@ def test_a_sparse_reading_left_by_elimination_needs_its_columns(fmt, variant, su
     assert {c.value for c in doc.cells if c.table == "applications" and c.row == row} == {None}
     assert any(i.code == "ambiguous_alignment" and "no column identity confirms it" in i.detail
                for i in doc.issues if i.row == row)
+
+
+def test_a_printed_inconsistency_in_section_three_does_not_unread_section_four():
+    """make test-slow at 779e1f8: an injected row total off in section 三 reads like a dropped blank, and section
+    四's glued run was left null as if the flattening dropped blanks. Only a 三 run too short for its columns
+    (a cell lost for certain) now says so; this 四 run is read, every cell exact."""
+    noise = Noise(True, True, True, False, False, False, False)
+    truth = random_truth(random.Random(890), "F2021", "single_other", subtotal_column=False, inject=("row_total_off",))
+    _, doc, problems = roundtrip(truth, "digit_run", 890, noise)
+    assert not problems, describe(problems, doc)
+    review = {c.col: c.value for c in doc.cells if c.table == "review_litigation" and c.row == "litigation_after_review"}
+    assert review == {col: Decimal(v) for col, v in truth.cells["review_litigation"]["litigation_after_review"].items()}
+    assert review["total"] == 2
