@@ -276,7 +276,7 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
     width = 0
     positions: list[int] | None = None
     seen: dict[str, list[ParsedCell]] = {}
-    pending: list[tuple[Block, int, Label]] = []
+    pending: list[tuple[Block, int, Label, list[Block]]] = []  # rows before any header, with their text table
     loose = LooseValues()
     short: list[_ShortRow] = []
     caption: str | None = None
@@ -323,7 +323,7 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
             continue
         read_under_caption.append(lab.code)
         if cols is None or _header_of_another_block(cols, lab, tpl, _disclosure_template(res, year)):
-            pending.append((b, li, lab))
+            pending.append((b, li, lab, tables.get(i, []) if markdown else []))
             seen[lab.code] = []
             res.found = True
             continue
@@ -620,14 +620,16 @@ def _disclosure_row(res: TableResult, b: Block, li: int, lab: Label, cols: list[
     return res.cells[before:]
 
 
-def _rows_without_header(res: TableResult, pending: list[tuple[Block, int, Label]], tpl: Templates,
+def _rows_without_header(res: TableResult, pending: list[tuple[Block, int, Label, list[Block]]], tpl: Templates,
                          template: str | None, seen: dict[str, list[ParsedCell]]) -> None:
-    """Rows printed without a column header take the columns their 第二十条 block has in the template."""
+    """Rows printed without a column header take the columns their 第二十条 block has in the template. In a
+    markdown table laid out by position (spacer columns), a row printing more cells than columns is not read by
+    leaving its blank edge cells out: with no header, which cells are its columns cannot be told."""
     by_row = {}
     if template:
         block_columns = tpl.disc_block_columns[template]
         by_row = {lab.code: block_columns.get(squash(lab.extra.get("caption", ""))) for lab in tpl.disc_rows.labels}
-    for b, li, lab in pending:
+    for b, li, lab, table in pending:
         codes = by_row.get(lab.code)
         if codes is None:
             res.issues.append(Issue("header_not_found", f"no column header before row {lab.label}",
@@ -635,7 +637,8 @@ def _rows_without_header(res: TableResult, pending: list[tuple[Block, int, Label
             continue
         idx = tpl.disc_columns[template]
         cols = [(code, bool(idx[code].extra.get("amount"))) for code in codes]
-        seen[lab.code] = _disclosure_row(res, b, li, lab, cols, -1)
+        at = _spaced_columns(table, tpl, len(cols)) if len(b.cells) - li - 1 > len(cols) else None
+        seen[lab.code] = _disclosure_row(res, b, li, lab, cols, -1, at=at)
 
 
 def _disclosure_column(text: str, tpl: Templates) -> tuple[Label | None, str | None]:

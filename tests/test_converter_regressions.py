@@ -214,3 +214,16 @@ def test_a_row_placed_by_order_but_not_confirmed_says_only_that_it_is_unplaced()
     assert set(_row(o, "applications", "total_processed").values()) == {None}
     assert _issue(o, "unplaced_row", "applications", "total_processed")
     assert not _issue(o, "placed_by_order", "applications", "total_processed")
+
+
+def test_a_disclosure_row_without_header_in_a_table_laid_out_by_position_is_left_null():
+    """markitdown over pdfminer: section 二's header labels wrapped down to `量`, so no header was found, and the
+    row `| | 规范性文件 | | | | 30 | | 30 |` was read with the template's columns by leaving its blank edge cells out
+    as residue: 30 read as 本年新制作数量. Its table has spacer columns, and with no header which cells are its
+    columns cannot be told: the row is null."""
+    o = _outcome("markitdown_pdf", ("F2019", "national", True), 235, "pdf", (),
+                 **{**ALL_NOISE, "cell_forms": True, "encodings": False})
+    assert not o.failures
+    assert _truth(o, "disclosure", "normative_documents")["published"] == 30
+    assert set(_row(o, "disclosure", "normative_documents").values()) == {None}
+    assert _issue(o, "ambiguous_alignment", "disclosure", "normative_documents")
