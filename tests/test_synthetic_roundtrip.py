@@ -174,6 +174,7 @@ def test_a_printed_inconsistency_in_section_three_does_not_unread_section_four()
     truth = random_truth(random.Random(890), "F2021", "single_other", subtotal_column=False, inject=("row_total_off",))
     _, doc, problems = roundtrip(truth, "digit_run", 890, noise)
     assert not problems, describe(problems, doc)
-    review = {c.col: c.value for c in doc.cells if c.table == "review_litigation" and c.row == "litigation_after_review"}
-    assert review == {col: Decimal(v) for col, v in truth.cells["review_litigation"]["litigation_after_review"].items()}
+    row = "litigation_after_review"
+    review = {c.col: c.value for c in doc.cells if c.table == "review_litigation" and c.row == row}
+    assert review == {col: Decimal(v) for col, v in truth.cells["review_litigation"][row].items()}
     assert review["total"] == 2
