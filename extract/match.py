@@ -716,7 +716,7 @@ class _AppRows:
 
     columns: tuple[str, ...]
     common_values: dict[int, int]
-    value_spans: dict[tuple[int, int], int]
+    value_spans: dict[int, int]
     rows: dict[str, AppRow] = field(default_factory=dict)
     widths: list[tuple[int, Vector | None]] = field(default_factory=list)
     grid_positions: dict[str, int] = field(default_factory=dict)
@@ -1064,8 +1064,8 @@ class _AppLayout:
     # per label column, the cells most text rows with their label there print after it (a label column with no
     # majority, e.g. a flattening that drops blanks, is absent)
     common_values: dict[int, int] = field(default_factory=dict)
-    # per (label column, cells after it), the most cells a labelled text row of that shape spans with values
-    value_spans: dict[tuple[int, int], int] = field(default_factory=dict)
+    # per row width (cells, label included), the most cells a labelled text row that wide spans with values
+    value_spans: dict[int, int] = field(default_factory=dict)
 
 
 # A converter's table (not a fragment of one or two rows) is needed to tell its spacer columns apart.
@@ -1197,12 +1197,13 @@ def _misfit_row(b: Block, values: list[Cell], positions: list[int] | None, layou
 
 def _edge_blank_is_a_column(b: Block, values: list[Cell], n: int, layout: _AppLayout) -> bool:
     """A row printing more cells than columns is read by leaving its blank edge cells out as residue of a merged
-    label cell; but where a row of its shape prints values across more than `n` cells, the table has a cell
-    among its values that is no column (a spacer, as pymupdf4llm's layout mode adds), and which of this row's
-    cells moved is unknown."""
+    label cell; but where a row as wide prints values across more than `n` cells, the table has a cell among its
+    values that is no column (a spacer, as pymupdf4llm's layout mode and markitdown over pdfminer add), and which
+    of this row's cells moved is unknown. A table's rows print alike wide wherever their labels sit (a section
+    row's label a column left of its sub-rows')."""
     if len(values) <= n or b.kind != "row" or _is_grid(b):
         return False
-    return layout.value_spans.get((_label_index(b.cells, b.kind) or 0, len(values)), 0) > n
+    return layout.value_spans.get(len(b.cells), 0) > n
 
 
 def _labelled_text_rows(blocks: list[Block], tpl: Templates) -> list[tuple[int, list[Cell]]]:
@@ -1217,15 +1218,15 @@ def _labelled_text_rows(blocks: list[Block], tpl: Templates) -> list[tuple[int, 
     return out
 
 
-def _value_spans(text_rows: list[tuple[int, list[Cell]]]) -> dict[tuple[int, int], int]:
-    """Per (label column, cells after it), the most cells any labelled text row of that shape spans from its
-    first printed value to its last."""
-    spans: dict[tuple[int, int], int] = {}
+def _value_spans(text_rows: list[tuple[int, list[Cell]]]) -> dict[int, int]:
+    """Per row width (a table's rows print alike wide, wherever their labels sit), the most cells any labelled
+    text row that wide spans from its first printed value to its last."""
+    spans: dict[int, int] = {}
     for li, after in text_rows:
         valued = [k for k, c in enumerate(after) if c.text.strip() and read_cell(c.text).kind != "text"]
         if valued:
-            shape = (li, len(after))
-            spans[shape] = max(spans.get(shape, 0), valued[-1] - valued[0] + 1)
+            width = li + 1 + len(after)
+            spans[width] = max(spans.get(width, 0), valued[-1] - valued[0] + 1)
     return spans
 
 

@@ -227,3 +227,17 @@ def test_a_disclosure_row_without_header_in_a_table_laid_out_by_position_is_left
     assert _truth(o, "disclosure", "normative_documents")["published"] == 30
     assert set(_row(o, "disclosure", "normative_documents").values()) == {None}
     assert _issue(o, "ambiguous_alignment", "disclosure", "normative_documents")
+
+
+def test_a_blank_edge_cell_is_a_column_where_rows_as_wide_print_a_spacer():
+    """markitdown over pdfminer: section 四 (结转下年度继续办理) printed its label a column left of the sub-rows', so
+    no row of its own shape showed the table's spacer column; leaving its blank 自然人 out as a merged label's
+    residue read 商业企业's 21 as 自然人. Rows as wide print values across nine cells for eight columns: the row is
+    null."""
+    o = _outcome("markitdown_pdf", ("F2021", "national", True), 394034, "pdf", ("negative_count", "balance_off"),
+                 **{**ALL_NOISE, "cell_forms": True, "null_forms": True, "heading_variants": False})
+    assert not o.failures
+    assert _truth(o, "applications", "carried_forward")["natural_person"] is None
+    assert _truth(o, "applications", "carried_forward")["commercial"] == 21
+    assert set(_row(o, "applications", "carried_forward").values()) == {None}
+    assert _issue(o, "cell_count_mismatch", "applications", "carried_forward")
