@@ -298,7 +298,7 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
             # a column label alone after rows of its block: the text is out of order (pdfminer prints a page's
             # blocks apart), so the values that followed those rows' labels need not be theirs
             read_before_their_header.update(read_under_caption)
-        if key(ne[0].text).startswith(tuple(tpl.disc_header_first)):
+        if _is_disclosure_header(b, tpl):
             res.found = True
             cols, width, positions = _disclosure_header(b, tpl, res)
             read_under_caption = []
@@ -332,7 +332,7 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
             short.append(_ShortRow(b, li, lab, cols, width, positions, row_caption))
             seen[lab.code] = []
             continue
-        at = _spaced_columns(tables.get(i, []), tpl, len(cols)) if markdown and len(values) > len(cols) else None
+        at = _spaced_columns(tables.get(i, []), tpl, len(cols), b) if markdown and len(values) > len(cols) else None
         seen[lab.code] = _disclosure_row(res, b, li, lab, cols, width, positions, sparse_document,
                                          header_guessed=guessed, at=at)
     if short:
@@ -361,12 +361,13 @@ def _text_tables(blocks: list[Block]) -> dict[int, list[Block]]:
     return out
 
 
-def _spaced_columns(table: list[Block], tpl: Templates, n: int) -> list[int] | None:
+def _spaced_columns(table: list[Block], tpl: Templates, n: int, row: Block | None = None) -> list[int] | None:
     """The columns holding a section-二 text table's values when a converter laid it out by x position (markitdown
     over pdfminer: spacer columns, empty in every row, between the value columns, and header labels a column off
     them): the columns carrying a value in some row, each at or after its header label and before the next one.
     Empty when they cannot be told (a column blank in every row, a cell outside the header's columns); None when
-    the table has no spacer column, and is read as printed."""
+    the table has no spacer column, and is read as printed. Where the header of `row`'s block sits over every
+    value of its rows, its label columns are the columns (see `_header_over_values`)."""
     rows = [(r, li) for r in table if (li := _label_index(r.cells)) is not None
             and _match_row_label(r.cells, li, tpl.disc_rows) is not None]
     if not rows:
@@ -374,14 +375,42 @@ def _spaced_columns(table: list[Block], tpl: Templates, n: int) -> list[int] | N
     valued = sorted({k for r, li in rows for k in range(li + 1, len(r.cells)) if r.cells[k].text.strip()})
     if not valued or not any(k not in valued for k in range(valued[0], valued[-1])):
         return None
-    header = next((r for r in table if r.non_empty
-                   and key(r.non_empty[0].text).startswith(tuple(tpl.disc_header_first))), None)
+    if row is not None and (over := _header_over_values(table, row, tpl, n)) is not None:
+        return over
+    header = next((r for r in table if _is_disclosure_header(r, tpl)), None)
     heads = [k for k, c in enumerate(header.cells) if _disclosure_column(c.text, tpl)[0]] if header else []
     bounds = [*heads[1:], len(table[0].cells)]
     if (len(valued) != n or len(heads) != n or any(li >= valued[0] for _, li in rows)
             or not all(h <= v < end for h, v, end in zip(heads, valued, bounds, strict=True))):
         return []
     return valued
+
+
+def _header_over_values(table: list[Block], row: Block, tpl: Templates, n: int) -> list[int] | None:
+    """The label columns of `row`'s block header, when it labels `n` columns and every value its rows print sits
+    under one of them: the header fixes the columns, a spacer among them is blank in the header too, and a column
+    blank in every row is a blank column, not a lost one (markdown with a stray cell before the values)."""
+    at = next((i for i, r in enumerate(table) if r is row), None)
+    start = None if at is None else next((i for i in range(at, -1, -1) if _is_disclosure_header(table[i], tpl)), None)
+    if start is None:
+        return None
+    heads = [k for k, c in enumerate(table[start].cells) if _disclosure_column(c.text, tpl)[0]]
+    block = []
+    for r in table[start + 1:]:
+        if _is_disclosure_header(r, tpl):
+            break
+        if (li := _label_index(r.cells)) is not None and _match_row_label(r.cells, li, tpl.disc_rows) is not None:
+            block.append((r, li))
+    if len(heads) != n or not block or any(li >= heads[0] for _, li in block):
+        return None
+    if any(r.cells[k].text.strip() and k not in heads for r, li in block for k in range(li + 1, len(r.cells))):
+        return None
+    return heads
+
+
+def _is_disclosure_header(b: Block, tpl: Templates) -> bool:
+    """A section-二 column header row: its first cell is 信息内容 (or a variant)."""
+    return bool(b.non_empty) and key(b.non_empty[0].text).startswith(tuple(tpl.disc_header_first))
 
 
 # Row labels on lines of their own that make section 二 "out of order": more than a group label (其他对外管理服务事项

@@ -178,3 +178,17 @@ def test_a_printed_inconsistency_in_section_three_does_not_unread_section_four()
     review = {c.col: c.value for c in doc.cells if c.table == "review_litigation" and c.row == row}
     assert review == {col: Decimal(v) for col, v in truth.cells["review_litigation"][row].items()}
     assert review["total"] == 2
+
+
+def test_a_markdown_disclosure_header_over_its_values_fixes_a_column_blank_in_every_row():
+    """make test-slow at 779e1f8: a stray cell before section 二's values made the markdown table look laid out
+    by position (a spacer column), and 本年废止件数, blank in both rows, left the columns unknown: four cells null.
+    The block's header sits over every value its rows print, so its label columns are the columns."""
+    noise = Noise(cell_forms=False, null_forms=True, blanks=True, split_labels=True, stray_cells=True,
+                  encodings=False, heading_variants=False)
+    truth = random_truth(random.Random(7341), "F2021", "national", subtotal_column=True)
+    _, doc, problems = roundtrip(truth, "markdown", 7341, noise)
+    assert not problems, describe(problems, doc)
+    regulations = {c.col: c.value for c in doc.cells if c.table == "disclosure" and c.row == "regulations"}
+    assert regulations == {"issued": 0, "repealed": None, "in_force": 0}
+    assert not [i for i in doc.issues if i.table == "disclosure" and i.code == "ambiguous_alignment"]
