@@ -12,7 +12,7 @@ from dbt.cli.main import dbtRunnerResult
 
 from orchestration.dbt_build import dbt_environment, invoke_dbt, parsed_manifest, release_duckdb
 
-__all__ = ["PROJECT", "dbt_environment", "release_duckdb", "run_dbt"]
+__all__ = ["PROJECT", "dbt_environment", "failing_properties", "release_duckdb", "run_dbt"]
 
 PROJECT = Path(__file__).resolve().parent.parent / "dbt_project"
 # Commands that run the project's nodes and can take a parsed manifest instead of parsing.
@@ -37,3 +37,18 @@ def run_dbt(
             manifest=manifest,
             callbacks=callbacks or [],
         )
+
+
+def failing_properties(result: dbtRunnerResult, warehouse: Path) -> set[tuple[str, str, str]]:
+    """(test, column(s), property) of every column property a dbt command found broken: each failing
+    `column_properties` test's compiled query, run again, names them (one row per broken property)."""
+    import duckdb
+
+    assert result.result is not None, f"dbt failed: {result.exception}"
+    broken: set[tuple[str, str, str]] = set()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for r in result.result.results:
+            if str(r.status) == "fail" and r.node.name.startswith("column_properties_"):
+                rows = con.execute(r.node.compiled_code).fetchall()
+                broken |= {(r.node.name, column, prop) for column, prop, _ in rows}
+    return broken

@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import pytest
 from dbt.cli.main import dbtRunnerResult
-from dbt_runner import run_dbt
+from dbt_runner import failing_properties, run_dbt
 from golden_raw import GoldenReport, insert_reports, load_golden_raw, read_golden
 
 STAMP = datetime(2026, 1, 1, 12, 0, 0)
@@ -152,7 +152,9 @@ def test_scoped_tests_skip_unchanged_reports_and_dbt_test_covers_all(
     scoped = run_dbt(["build"], warehouse, root / "scoped")
     assert not failed(scoped), failed(scoped)
     everything = run_dbt(["test", "--select", "stg_nianbao__cells"], warehouse, root / "all")
-    assert failed(everything) == {"unique_combination_stg_nianbao__cells_report_id__table_code__row_code__col_code"}
+    assert failed(everything) == {"column_properties_stg_nianbao__cells"}
+    assert failing_properties(everything, warehouse) == {
+        ("column_properties_stg_nianbao__cells", "report_id, table_code, row_code, col_code", "unique_key")}
 
 
 def test_a_failing_test_keeps_its_reports_in_scope(tmp_path: Path, golden: list[GoldenReport]) -> None:
@@ -167,8 +169,8 @@ def test_a_failing_test_keeps_its_reports_in_scope(tmp_path: Path, golden: list[
         insert_reports(con, [golden[4]], loaded_at=STAMP + timedelta(days=1))
         con.execute("insert into raw.cells select * replace ('not_an_outcome' as row_code) from raw.cells "
                     "where report_id = ? and table_code = 'applications' limit 1", [new])
-    unknown = "not_null_fct_outcomes_outcome_group"
-    assert unknown in failed(run_dbt(["build"], warehouse, tmp_path / "first"))
+    unknown = ("column_properties_fct_outcomes", "outcome_group", "not_null")
+    assert unknown in failing_properties(run_dbt(["build"], warehouse, tmp_path / "first"), warehouse)
     again = run_dbt(["build"], warehouse, tmp_path / "again")
-    assert unknown in failed(again)
+    assert unknown in failing_properties(again, warehouse)
     assert query(warehouse, f"select report_id from {SCOPE} where change = 'build'") == [(new,)]

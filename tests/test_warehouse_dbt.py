@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 import pytest
 from dbt.cli.main import dbtRunnerResult
-from dbt_runner import run_dbt
+from dbt_runner import failing_properties, run_dbt
 from golden_raw import GoldenReport, delete_report, insert_reports, load_golden_raw, read_golden
 
 REPO = Path(__file__).resolve().parents[1]
@@ -158,22 +158,69 @@ def by_file(built: Built, sql: str) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------- structure
 
 
-def test_build_runs_models_seeds_and_tests_on_every_mart(built: Built) -> None:
-    """The module's build passed; every mart and code dimension carries tests, each fact a key test."""
-    manifest = json.loads((built.workdir / "target" / "manifest.json").read_text(encoding="utf-8"))
-    tested: dict[str, set[str]] = {}
+def properties_under_test(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Model → property → its arguments, from the models' `column_properties` tests (one per model) and any
+    other generic test (its name → its kwargs)."""
+    tested: dict[str, dict[str, Any]] = {}
     for node in manifest["nodes"].values():
-        if node["resource_type"] == "test":
-            name = node.get("test_metadata", {}).get("name", "singular")
-            for parent in node["depends_on"]["nodes"]:
-                tested.setdefault(parent.split(".")[-1], set()).add(name)
+        if node["resource_type"] != "test":
+            continue
+        metadata = node.get("test_metadata", {})
+        model = node["attached_node"].split(".")[-1]
+        kwargs = {k: v for k, v in metadata.get("kwargs", {}).items() if k != "model"}
+        if metadata.get("name") == "column_properties":
+            tested.setdefault(model, {}).update(kwargs)
+        else:
+            tested.setdefault(model, {})[metadata.get("name", "singular")] = kwargs
+    return tested
+
+
+def test_build_runs_models_seeds_and_tests_on_every_mart(built: Built) -> None:
+    """The module's build passed; every mart and code dimension carries tests, each fact a key test, its
+    report a link to dim_report, and each code column a link to its code list."""
+    manifest = json.loads((built.workdir / "target" / "manifest.json").read_text(encoding="utf-8"))
+    tested = properties_under_test(manifest)
     for mart in (*FACTS, *DIMS, *CODE_DIMS):
         assert mart in tested, f"{mart} has no dbt test"
     for fact in ("fct_applications", "fct_outcomes", "fct_disclosure", "fct_litigation"):
-        assert "unique_combination" in tested[fact]
-    assert {"unique", "not_null", "relationships"} <= tested["fct_procurement"]
-    assert "relationships_composite" in tested["fct_disclosure"]
-    assert "relationships" in tested["dim_outcome"]
+        assert tested[fact]["unique_key"][0] == "report_id", fact
+    for fact in FACTS:
+        assert {"columns": ["report_id"], "to": "ref('dim_report')"} in tested[fact]["relationships"], fact
+    assert tested["fct_procurement"]["unique"] == ["report_id"]
+    assert "report_id" in tested["fct_procurement"]["not_null"]
+    assert {"columns": ["item_code", "measure_code", "template"], "to": "ref('dim_disclosure_item')"} \
+        in tested["fct_disclosure"]["relationships"]
+    assert {"columns": ["outcome_group"], "to": "ref('dim_outcome')"} in tested["fct_outcomes"]["relationships"]
+    assert "outcome_code" in tested["dim_outcome"]["unique"]
+
+
+def test_each_column_property_fails_where_it_is_broken_and_names_it(tmp_path: Path, built: Built) -> None:
+    """One fault per kind of property, planted in a copy of the built marts: `dbt test` fails exactly the
+    properties broken, each named by its model's test, its column(s) and the property."""
+    warehouse = tmp_path / "nianbao.duckdb"
+    warehouse.write_bytes(built.warehouse.read_bytes())
+    with duckdb.connect(str(warehouse)) as con:
+        first, second = (r for (r,) in con.execute("select report_id from marts.dim_report order by 1 limit 2")
+                         .fetchall())
+        con.execute("update marts.dim_report set sha256 = null where report_id = ?", [first])
+        con.execute("update marts.dim_report set parse_status = 'unknown' where report_id = ?", [second])
+        con.execute("insert into marts.fct_procurement select * from marts.fct_procurement limit 1")
+        con.execute("insert into marts.fct_applications select * from marts.fct_applications "
+                    "where applicant_type = 'total' limit 1")
+        con.execute("update marts.fct_outcomes set applicant_type = 'nobody' where report_id = ? "
+                    "and outcome_code = 'granted' and applicant_type = 'total'", [first])
+        con.execute("update marts.fct_disclosure set measure_code = 'nothing' where rowid = "
+                    "(select min(rowid) from marts.fct_disclosure)")
+    broken = failing_properties(run_dbt(["test"], warehouse, tmp_path), warehouse)
+    assert broken == {
+        ("column_properties_dim_report", "sha256", "not_null"),
+        ("column_properties_dim_report", "parse_status", "accepted_values"),
+        ("column_properties_fct_procurement", "report_id", "unique"),
+        ("column_properties_fct_applications", "report_id, applicant_type", "unique_key"),
+        ("column_properties_fct_outcomes", "applicant_type", "relationships to dim_applicant_type"),
+        ("column_properties_fct_disclosure", "item_code, measure_code, template",
+         "relationships to dim_disclosure_item"),
+    }
 
 
 def test_models_land_in_exact_schemas(built: Built) -> None:
