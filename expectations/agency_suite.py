@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 from great_expectations.expectations.expectation import Expectation
 
-from expectations.codes import CHECKS, agency_catalogue, format_number
+from expectations.codes import CHECKS, DETAILS, agency_catalogue, format_number
 from expectations.pairs import pair_expectation
 from expectations.results import COLUMNS, WORDS, empty, judged
 
@@ -28,25 +28,19 @@ SIDES = "marts.fct_agency_relation_sides"
 def detail(check_id: str, scope: str, relation: str, status: str, found: bool, actual: float, expected: float,
            related: str | None) -> str:
     """One sentence, Chinese then English, saying what was compared and how it came out."""
-    info = CHECKS[check_id]
-    head = f"{check_id} {scope}"
+    info, templates = CHECKS[check_id], DETAILS["agency"]
+    fields = {"label": info.label, "scope": scope, "head": f"{check_id} {scope}", "rule": info.rule,
+              "actual_label": info.actual_label, "expected_label": info.expected_label}
     if not found:
-        return f"{info.label}（{scope}）：报告中未找到所需表格，无法核对。{head}: not assessable, table not found."
+        return templates["not_found"].format_map(fields)
     if status == "not_assessable":
-        why = "上一年度报告缺失或" if check_id.startswith("CROSS") or check_id == "TEXT_REUSE" else ""
-        return (f"{info.label}（{scope}）：{why}有项目未填报，无法核对。"
-                f"{head}: not assessable (a side is blank or the other year's report is missing).")
-    a, e = format_number(actual), format_number(expected)
+        paired = check_id.startswith("CROSS") or check_id == "TEXT_REUSE"
+        return templates["blank"].format_map({**fields, "why": "上一年度报告缺失或" if paired else ""})
     related = related if isinstance(related, str) else None  # pandas gives NaN for a null id
-    other = f"，对照报告 {related[:12]}" if related else ""
-    english = f"{head}: left side {a}, right side {e}" + (f", compared with report {related[:12]}" if related else "")
-    holds, broken = WORDS[relation]
-    if status == "pass":
-        sides = f"{info.actual_label} {a}，{info.expected_label} {e}"
-        return f"{info.label}（{scope}）：{sides}，{holds}{other}。{english}."
-    diff = format_number(actual - expected)
-    return (f"{info.label}（{scope}）：{info.actual_label} {a}，{info.expected_label} {e}，{broken}，相差 {diff}"
-            f"{other}（{info.rule}）。{english}, difference {diff}.")
+    return templates[status].format_map({
+        **fields, **WORDS[relation], "a": format_number(actual), "e": format_number(expected),
+        "diff": format_number(actual - expected), "other": f"，对照报告 {related[:12]}" if related else "",
+        "other_en": f", compared with report {related[:12]}" if related else ""})
 
 
 @dataclass(frozen=True)

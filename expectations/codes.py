@@ -16,6 +16,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 # The checks beyond one report's tables (the suite `agencies`): labels, severity and the relations their rows use.
 AGENCY_CATALOGUE = Path(__file__).with_name("agency_checks.yaml")
+# The sentence stored with each result, per kind of result and status (str.format templates).
+DETAILS: dict[str, dict[str, str]] = yaml.safe_load(Path(__file__).with_name("details.yaml").read_text("utf-8"))
 
 
 @cache

@@ -1,5 +1,5 @@
 """dq.check_results: the side-by-side frame of `marts.fct_relation_sides` plus the status GX gave each row,
-and one readable sentence per row (Chinese then English, with the printed numbers).
+and one readable sentence per row (Chinese then English, with the printed numbers: templates in details.yaml).
 
 A row is not assessable when its table was not found or a component is blank; otherwise it fails when GX
 listed it among the unexpected rows, else it passes. A relation checked cell by cell (NON_NEGATIVE) arrives
@@ -17,13 +17,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from expectations.codes import CHECKS, COL_LABELS, ROW_LABELS, TABLE_LABELS, format_number, scope_label
+from expectations.codes import CHECKS, COL_LABELS, DETAILS, ROW_LABELS, TABLE_LABELS, format_number, scope_label
+from expectations.store import COLUMNS, NUMBERS
 from extract.templates import form
 
-COLUMNS = ("report_id", "check_id", "scope", "status", "severity", "expected", "actual", "difference", "agency",
-           "year", "detail")
-WORDS = {"=": ("一致", "不一致"), ">=": ("不小于后者", "小于后者"), "<=": ("不超过后者", "超过后者")}
-_ENGLISH = {"=": "equality", ">=": "left ≥ right", "<=": "left ≤ right"}
+# A relation's words when it holds, when it is broken, and in English.
+WORDS = {relation: dict(zip(("holds", "broken", "holds_en"), words, strict=True))
+         for relation, words in DETAILS["relations"].items()}
 _MAX_TERMS = 6  # components listed in a detail sentence; the rest are summarised
 
 
@@ -59,39 +59,32 @@ def _terms(labels: list[str], values: Iterable[float]) -> str:
 
 
 class Sentences:
-    """The detail sentences of one relation at one scope, worked out once (a suite writes millions)."""
+    """The detail sentences of one relation at one scope, its fixed words worked out once (a suite writes millions)."""
 
     def __init__(self, spec: form.Scope) -> None:
-        self.spec, self.info = spec, CHECKS[spec.check_id]
-        self.where = scope_label(spec.check_id, spec.scope)
-        self.components = [*spec.actual, *spec.expected]
+        info = CHECKS[spec.check_id]
+        self.spec, self.components = spec, [*spec.actual, *spec.expected]
         self.labels = _short_labels(spec.table, tuple(self.components))
-        self.holds, self.broken = WORDS[spec.relation]
+        self.fields = {"where": scope_label(spec.check_id, spec.scope), "head": f"{spec.check_id} {spec.scope}",
+                       "table": spec.table, "table_label": TABLE_LABELS[spec.table], "actual_label": info.actual_label,
+                       "expected_label": info.expected_label, **WORDS[spec.relation],
+                       "note": f"（{info.rule}）" if info.severity != "error" else ""}
 
     def __call__(self, status: str, found: bool, values: list[float], actual: float, expected: float) -> str:
-        spec, head = self.spec, f"{self.spec.check_id} {self.spec.scope}"
+        templates, fields, n = DETAILS["relation"], self.fields, len(self.spec.actual)
         if not found:
-            english = f"{head}: not assessable, table {spec.table} not found."
-            return f"{self.where}：报告中未找到{TABLE_LABELS[spec.table]}，无法核对。{english}"
+            return templates["not_found"].format_map(fields)
         nulls = [i for i, v in enumerate(values) if v != v]  # NaN
         if nulls:
-            names = ", ".join(self.components[i].name for i in nulls)
-            labs = "、".join(self.labels[i] for i in nulls)
-            return f"{self.where}：{labs} 未填报（空白或“/”），无法核对。{head}: not assessable, no value in {names}."
-        a, e = format_number(actual), format_number(expected)
-        english = f"{head}: left side {a}, right side {e}"
+            return templates["blank"].format_map({**fields, "blank_labels": "、".join(self.labels[i] for i in nulls),
+                                                  "blank_names": ", ".join(self.components[i].name for i in nulls)})
+        sides = {**fields, "a": format_number(actual), "e": format_number(expected)}
         if status == "pass":
-            sides = f"{self.info.actual_label} {a}，{self.info.expected_label} {e}"
-            return f"{self.where}：{sides}，{self.holds}。{english}, {_ENGLISH[spec.relation]} holds."
-        n = len(spec.actual)
-        left, right = f"{self.info.actual_label} {a}", f"{self.info.expected_label} {e}"
-        if n > 1:
-            left += f"（{_terms(self.labels[:n], values[:n])}）"
-        if len(spec.expected) > 1:
-            right += f"（{_terms(self.labels[n:], values[n:])}）"
-        diff = format_number(actual - expected)
-        note = f"（{self.info.rule}）" if self.info.severity != "error" else ""
-        return f"{self.where}：{left}，{right}，{self.broken}，相差 {diff}{note}。{english}, difference {diff}."
+            return templates["pass"].format_map(sides)
+        return templates["fail"].format_map({
+            **sides, "diff": format_number(actual - expected),
+            "actual_terms": f"（{_terms(self.labels[:n], values[:n])}）" if n > 1 else "",
+            "expected_terms": f"（{_terms(self.labels[n:], values[n:])}）" if len(self.spec.expected) > 1 else ""})
 
 
 @cache
@@ -101,19 +94,13 @@ def _sentences(check_id: str, scope: str, condition: str) -> Sentences:
 
 
 def _cell_detail(status: str, scope: str, value: float) -> str:
-    where = scope_label("NON_NEGATIVE", scope)
-    if status == "fail":
-        v = format_number(value)
-        return f"{where}：所填数值 {v} 小于0（数量不能为负）。NON_NEGATIVE {scope}: value {v} < 0."
-    return f"{where}：未填报（空白或“/”），无法核对。NON_NEGATIVE {scope}: not assessable, no value."
+    return DETAILS["cell"]["fail" if status == "fail" else "not_assessable"].format(
+        where=scope_label("NON_NEGATIVE", scope), scope=scope, a=format_number(value))
 
 
 def _table_detail(status: str, table: str, assessed: int) -> str:
-    where = TABLE_LABELS[table]
-    if status == "pass":
-        english = f"NON_NEGATIVE {table}: {assessed} assessed cells, all ≥ 0."
-        return f"{where}：已核对的 {assessed} 个单元格均不小于0。{english}"
-    return f"报告中未找到{where}，无法核对。NON_NEGATIVE {table}: table not found."
+    return DETAILS["table"]["pass" if status == "pass" else "not_assessable"].format(
+        where=TABLE_LABELS[table], scope=table, assessed=assessed)
 
 
 def _cellwise(tables: pd.DataFrame) -> pd.DataFrame:
@@ -142,8 +129,7 @@ def _floats(values: Iterable[Any]) -> list[float]:
 
 def empty() -> pd.DataFrame:
     """No result rows, in the stored columns."""
-    return pd.DataFrame({c: pd.Series(dtype=float if c in ("expected", "actual", "difference") else object)
-                         for c in COLUMNS})
+    return pd.DataFrame({c: pd.Series(dtype=float if c in NUMBERS else object) for c in COLUMNS})
 
 
 def judged(frame: pd.DataFrame, failing: set[tuple[str, str, str]]) -> pd.DataFrame:

@@ -13,22 +13,24 @@ import duckdb
 import pandas as pd
 
 TABLE = "dq.check_results"
-DDL = f"""
-create schema if not exists dq;
-create table if not exists {TABLE} (
-    report_id varchar not null,   -- marts.dim_report.report_id
-    check_id varchar not null,    -- relation id of report-schema.md (T3_BALANCE, ...) or plausibility id
-    scope varchar not null,       -- column, row, block, table or table.row.col the result is about
-    status varchar not null,      -- pass, fail, not_assessable
-    severity varchar not null,    -- error (statutory / by construction), warning (plausibility), info
-    expected decimal(18, 4),      -- right side of the relation as written (or the bound)
-    actual decimal(18, 4),        -- left side of the relation as written (or the value)
-    difference decimal(18, 4),    -- actual - expected
-    agency varchar,
-    year integer,
-    detail varchar                -- one readable sentence, Chinese then English
-)
-"""
+# The stored columns, in order: name → (type, meaning). Numbers are rounded to the stored scale on insert.
+COLUMNS: dict[str, tuple[str, str]] = {
+    "report_id": ("varchar not null", "marts.dim_report.report_id"),
+    "check_id": ("varchar not null", "relation id of report-schema.md (T3_BALANCE, ...) or plausibility id"),
+    "scope": ("varchar not null", "column, row, block, table or table.row.col the result is about"),
+    "status": ("varchar not null", "pass, fail, not_assessable"),
+    "severity": ("varchar not null", "error (statutory / by construction), warning (plausibility), info"),
+    "expected": ("decimal(18, 4)", "right side of the relation as written (or the bound)"),
+    "actual": ("decimal(18, 4)", "left side of the relation as written (or the value)"),
+    "difference": ("decimal(18, 4)", "actual - expected"),
+    "agency": ("varchar", "agency as printed"),
+    "year": ("integer", "report year"),
+    "detail": ("varchar", "one readable sentence, Chinese then English"),
+}
+NUMBERS = ("expected", "actual", "difference")
+DDL = f"create schema if not exists dq; create table if not exists {TABLE} (\n" + "\n".join(
+    f"    {name} {kind}{',' if i < len(COLUMNS) - 1 else ''}  -- {meaning}"
+    for i, (name, (kind, meaning)) in enumerate(COLUMNS.items())) + "\n)"
 
 
 def connect(warehouse: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -38,18 +40,14 @@ def connect(warehouse: Path, read_only: bool = False) -> duckdb.DuckDBPyConnecti
     return con
 
 
-def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
-    """Create dq.check_results if it does not exist yet."""
-    con.execute(DDL)
-
-
 def replace_results(
     warehouse: Path,
     rows: pd.DataFrame,
     report_ids: Sequence[str] | None,
     check_scope: str | None = None,
 ) -> int:
-    """Replace the stored results of `report_ids` (all when None) by `rows`, in one transaction.
+    """Replace the stored results of `report_ids` (all when None) by `rows`, in one transaction (closing the
+    connection on an error rolls it back).
 
     `check_scope` is an SQL predicate on (check_id, scope) limiting what is replaced to one suite's checks.
     Returns the number of rows written.
@@ -58,35 +56,20 @@ def replace_results(
     if check_scope:
         where.append(f"({check_scope})")
     delete = f"delete from {TABLE}" + (f" where {' and '.join(where)}" if where else "")
-    params = {} if report_ids is None else {"ids": list(report_ids)}
-    con = connect(warehouse)
-    try:
+    with connect(warehouse) as con:
         con.execute("begin transaction")
-        ensure_table(con)
-        con.execute(delete, params or None)
+        con.execute(DDL)
+        con.execute(delete, None if report_ids is None else {"ids": list(report_ids)})
         con.register("new_results", rows)
-        con.execute(
-            f"""insert into {TABLE}
-            select report_id, check_id, scope, status, severity,
-                   cast(round(expected, 4) as decimal(18, 4)), cast(round(actual, 4) as decimal(18, 4)),
-                   cast(round(difference, 4) as decimal(18, 4)), agency, cast(year as integer), detail
-            from new_results"""
-        )
+        rounded = ", ".join(f"round({c}, 4) as {c}" for c in NUMBERS)  # by name: DuckDB casts to the stored types
+        con.execute(f"insert into {TABLE} by name select * replace ({rounded}) from new_results")
         con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
-    finally:
-        con.close()
     return len(rows)
 
 
 def prune(warehouse: Path) -> int:
     """Drop the results of reports that are no longer in the warehouse (a replaced or removed file)."""
-    con = connect(warehouse)
-    try:
-        ensure_table(con)
+    with connect(warehouse) as con:
+        con.execute(DDL)
         return con.execute(f"delete from {TABLE} where report_id not in (select report_id from marts.dim_report)"
                            ).fetchone()[0]
-    finally:
-        con.close()
