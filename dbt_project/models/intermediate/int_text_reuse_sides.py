@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from datasketch import LeanMinHash, MinHashLSH
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 # A score above this says the text was copied rather than rewritten.
 REUSE_BOUND = 0.9
@@ -30,6 +30,8 @@ MINHASH_SEED = 1
 MINHASH_SCHEME = "affine32"
 # Jaccard similarity of shingles above which LSH proposes a pair (rapidfuzz then scores it).
 LSH_THRESHOLD = 0.6
+# Raw rapidfuzz scores (0–100) closer than this to the best can round (to 4 places of 0–1) to the same score.
+ROUNDED_APART = 0.01
 COLUMNS = ["report_id", "check_id", "scope", "per", "relation", "table_found", "any_null", "expected", "actual",
            "term_values", "agency", "year", "related_report_id"]
 
@@ -69,16 +71,27 @@ def _cross_agency(reports: pd.DataFrame, texts: dict[tuple[str, str], str],
         lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=MINHASH_PERMUTATIONS)
         for rid, signature in hashed.items():
             lsh.insert(rid, signature)
+        joined = {rid: _joined(texts, rid) for rid in hashed}
         for r in year_reports.itertuples():
             if r.report_id not in hashed:
                 continue
-            others = [c for c in lsh.query(hashed[r.report_id]) if agency[c] != r.agency_id]
+            others = sorted(c for c in lsh.query(hashed[r.report_id]) if agency[c] != r.agency_id)
             if not others:
                 continue
-            mine = _joined(texts, r.report_id)
-            score, best = max((_similarity(mine, _joined(texts, c)) or 0.0, c) for c in sorted(others))
+            score, best = _best_match(joined[r.report_id], others, joined)
             rows.append(_row(r, "cross_agency", score, best))
     return rows
+
+
+def _best_match(mine: str, others: list[str], joined: dict[str, str]) -> tuple[float, str]:
+    """The highest score (as _similarity rounds it, 0 for no text) and, among the candidates that reach it, the
+    last id. The candidates' texts are scored in one rapidfuzz call (a long candidate list per report in a
+    corpus of similar prose); only those whose rounded score can equal the best are rounded."""
+    if not mine:
+        return 0.0, others[-1]
+    raw = process.cdist([mine], [joined[c] for c in others], scorer=fuzz.ratio, dtype=np.float64)[0]
+    near = np.flatnonzero(raw >= raw.max() - ROUNDED_APART)
+    return max((round(float(raw[i]) / 100.0, 4), others[i]) for i in near)
 
 
 def _joined(texts: dict[tuple[str, str], str], report_id: str) -> str:
