@@ -13,14 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
-from great_expectations.expectations.expectation import Expectation
 
 from expectations.codes import CHECKS, DETAILS, agency_catalogue, format_number
 from expectations.pairs import pair_expectation
 from expectations.results import COLUMNS, WORDS, empty, judged
+
+if TYPE_CHECKING:
+    from great_expectations.expectations.expectation import Expectation
 
 SIDES = "marts.fct_agency_relation_sides"
 

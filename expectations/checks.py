@@ -17,13 +17,10 @@ import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import great_expectations as gx
 import pandas as pd
-from great_expectations.data_context import AbstractDataContext
-from great_expectations.data_context.types.base import DataContextConfig, InMemoryStoreBackendDefaults
 
 from expectations import docs, store
 from expectations.agency_suite import with_neighbours
@@ -31,8 +28,8 @@ from expectations.report_data import has_table
 from expectations.results import failing_keys
 from expectations.suites import SUITES, Suite
 
-for _var, _value in (("DO_NOT_TRACK", "1"), ("GX_ANALYTICS_ENABLED", "false")):
-    os.environ.setdefault(_var, _value)
+if TYPE_CHECKING:
+    from great_expectations.data_context import AbstractDataContext
 
 # COMPLETE: every failing row is needed (by report and scope). The failing values themselves are in the
 # frame (GX would collect them row by row, which dominates the run time at 100,000 reports).
@@ -86,7 +83,13 @@ class CheckRun:
 
 
 def gx_context() -> AbstractDataContext:
-    """An in-memory GX context: analytics off, no progress bars, nothing written until Data Docs."""
+    """An in-memory GX context: analytics off, no progress bars, nothing written until Data Docs. GX is imported
+    here, when there is something to validate (about 3 CPU s): reading the totals or checking nothing needs none."""
+    for var, value in (("DO_NOT_TRACK", "1"), ("GX_ANALYTICS_ENABLED", "false")):
+        os.environ.setdefault(var, value)
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import DataContextConfig, InMemoryStoreBackendDefaults
+
     config = DataContextConfig(
         analytics_enabled=False,
         store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
@@ -95,41 +98,42 @@ def gx_context() -> AbstractDataContext:
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
+# What GX reads of a sides frame: the rows' keys (report_id, scope) and the relation's two sides.
+GX_COLUMNS = ["report_id", "check_id", "scope", "relation", "actual", "expected"]
+
+
 def validate(context: AbstractDataContext, suite: Suite, frame: pd.DataFrame, tag: str = "") -> pd.DataFrame:
     """Validate one suite's frame with GX and return its dq rows (`tag` names one batch of reports)."""
-    source = context.data_sources.add_or_update_pandas("marts")
-    asset = source.add_dataframe_asset(f"{suite.name}{tag}")
-    batch = asset.add_batch_definition_whole_dataframe(f"{suite.name}{tag}_reports")
-    suite_name = f"nianbao_{suite.name}"
-    existing = {x.name for x in context.suites.all()}
-    gx_suite = context.suites.get(suite_name) if suite_name in existing else context.suites.add(
-        gx.ExpectationSuite(name=suite_name, expectations=suite.build())
-    )
-    definition = context.validation_definitions.add(
-        gx.ValidationDefinition(name=f"nianbao_{suite.name}{tag}", data=batch, suite=gx_suite)
-    )
-    sides = frame.drop(columns=["term_values", "exceptions"], errors="ignore")  # GX asserts on the sides only
-    validation = definition.run(batch_parameters={"dataframe": sides},
-                                result_format=RESULT_FORMAT)
+    import great_expectations as gx
+
+    batch = context.data_sources.add_or_update_pandas("marts").add_dataframe_asset(
+        f"{suite.name}{tag}").add_batch_definition_whole_dataframe(f"{suite.name}{tag}_reports")
+    name = f"nianbao_{suite.name}"
+    gx_suite = context.suites.get(name) if name in {x.name for x in context.suites.all()} else context.suites.add(
+        gx.ExpectationSuite(name=name, expectations=suite.build()))
+    definition = context.validation_definitions.add(gx.ValidationDefinition(name=f"{name}{tag}", data=batch,
+                                                                            suite=gx_suite))
+    validation = definition.run(batch_parameters={"dataframe": frame[GX_COLUMNS]}, result_format=RESULT_FORMAT)
     failing: set[tuple[str, str, str]] = set()
     for result in validation.results:
         if result.exception_info and result.exception_info.get("raised_exception"):
             raise RuntimeError(f"GX could not evaluate {result.expectation_config.meta}: {result.exception_info}")
-        check_id = result.expectation_config.meta["check_id"]
-        failing |= failing_keys(check_id, result.result.get("unexpected_index_list"))
+        failing |= failing_keys(result.expectation_config.meta["check_id"], result.result.get("unexpected_index_list"))
     return suite.rows(frame, failing)
 
 
-def _evaluate(
-    warehouse: Path, names: Sequence[str], report_ids: Sequence[str] | None,
-    context: AbstractDataContext | None = None, tag: str = "",
-) -> tuple[dict[str, pd.DataFrame], AbstractDataContext]:
-    """Read the frames read-only, validate each suite; rows per suite and the GX context."""
-    context = context or gx_context()
+def _evaluate(warehouse: Path, names: Sequence[str], report_ids: Sequence[str] | None,
+              context: AbstractDataContext | None = None, tag: str = "") -> tuple[dict[str, pd.DataFrame], Any]:
+    """Read the frames read-only and validate each suite that has rows; rows per suite and the GX context (made
+    at the first suite with rows)."""
     with store.connect(warehouse, read_only=True) as con:
         loaded = {name: SUITES[name].load(con, report_ids) for name in names}
-    return {name: validate(context, SUITES[name], frame, tag) if len(frame) else SUITES[name].rows(frame, set())
-            for name, frame in loaded.items()}, context
+    rows = {}
+    for name, frame in loaded.items():
+        if len(frame):
+            context = context or gx_context()
+        rows[name] = validate(context, SUITES[name], frame, tag) if len(frame) else SUITES[name].rows(frame, set())
+    return rows, context
 
 
 # Reports validated at once: memory stays about that of 10,000 reports (≈1.6 GB) whatever the corpus size.
@@ -151,13 +155,13 @@ def run_checks(warehouse: Path, report_ids: Sequence[str] | None = None, *, data
             ids = [r for (r,) in con.execute("select report_id from marts.dim_report order by 1").fetchall()]
     else:
         ids = list(report_ids)
-    context = gx_context()
+    context = None
     for i, start in enumerate(range(0, max(len(ids), 1), batch_size)):
         batch = ids[start:start + batch_size]
         by_suite, context = _evaluate(warehouse, list(SUITES), batch, context, f"_{i}" if i else "")
         store.replace_results(warehouse, pd.concat(list(by_suite.values()), ignore_index=True), batch)
     run = stored_totals(warehouse, sample=None, report_ids=ids)
-    run.data_docs = docs.build_data_docs(context, warehouse) if data_docs else None
+    run.data_docs = docs.build_data_docs(context or gx_context(), warehouse) if data_docs else None
     return run
 
 

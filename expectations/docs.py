@@ -18,16 +18,17 @@ import glob
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-from great_expectations.data_context import AbstractDataContext
 
 from expectations.codes import TEMPLATES, environment
 from expectations.results import failing_keys
 from expectations.store import connect
+
+if TYPE_CHECKING:
+    from great_expectations.data_context import AbstractDataContext
 
 SITE = "nianbao_local"
 FOLDER = "gx_data_docs"
@@ -53,59 +54,33 @@ def strip_external_assets(html: str) -> str:
 
 REPORTS_NAMED = 200  # failing reports named per expectation on a validation page; the rest are counted
 _BODY_OPEN = re.compile(r"<body[^>]*>", re.IGNORECASE)
+Row = dict[str, Any]
 
 
-@dataclass
-class Failure:
-    """One expectation of a validation that some reports failed."""
-
-    check_id: str
-    scope: str
-    severity: str
-    report_ids: list[str]
-
-
-@dataclass
-class Validation:
-    """One validation run as the index and its page show it."""
-
-    suite: str
-    batch: str
-    run_time: str
-    success: bool
-    failures: list[Failure] = field(default_factory=list)
-    page: str = ""
-
-    @property
-    def failing_reports(self) -> int:
-        return len({r for f in self.failures for r in f.report_ids})
+def _failures(result: Any) -> list[Row]:
+    """The reports failing each expectation of one validation result (check_id, scope, severity, report_ids)."""
+    out = []
+    for item in result.results:
+        ids = sorted({r for r, _, _ in failing_keys("", (item.result or {}).get("unexpected_index_list")) if r})
+        if ids:
+            meta = item.expectation_config.meta or {}
+            out.append({"check_id": str(meta.get("check_id", item.expectation_config.type)), "report_ids": ids,
+                        "scope": str(meta.get("scope", "")), "severity": str(meta.get("severity", ""))})
+    return out
 
 
-def _report_ids(index_list: list[Any]) -> list[str]:
-    """Report ids from GX's unexpected_index_list."""
-    return sorted({r for r, _, _ in failing_keys("", index_list) if r})
-
-
-def validations(context: AbstractDataContext) -> list[Validation]:
-    """The validations held by the context's store, with the reports failing each expectation."""
+def validations(context: AbstractDataContext) -> list[Row]:
+    """The validations held by the context's store as the index and its pages show them, with their failures."""
     store = context.validation_results_store
     out = []
     for key in store.list_keys():
         result = store.get(key)
-        validation = Validation(
-            suite=key.expectation_suite_identifier.name,
-            batch=str(key.batch_identifier),
-            run_time=key.run_id.run_time.strftime("%Y-%m-%d %H:%M:%S"),
-            success=bool(result.success),
-        )
-        for item in result.results:
-            ids = _report_ids((item.result or {}).get("unexpected_index_list"))
-            if ids:
-                meta = item.expectation_config.meta or {}
-                validation.failures.append(Failure(str(meta.get("check_id", item.expectation_config.type)),
-                                                   str(meta.get("scope", "")), str(meta.get("severity", "")), ids))
-        out.append(validation)
-    return sorted(out, key=lambda v: (v.suite, v.batch))
+        failures = _failures(result)
+        out.append({"suite": key.expectation_suite_identifier.name, "batch": str(key.batch_identifier),
+                    "run_time": key.run_id.run_time.strftime("%Y-%m-%d %H:%M:%S"), "success": bool(result.success),
+                    "failures": failures, "page": "",
+                    "failing_reports": len({r for f in failures for r in f["report_ids"]})})
+    return sorted(out, key=lambda v: (v["suite"], v["batch"]))
 
 
 def agency_names(warehouse: Path, report_ids: set[str]) -> dict[str, str]:
@@ -114,38 +89,30 @@ def agency_names(warehouse: Path, report_ids: set[str]) -> dict[str, str]:
         return {}
     try:
         with connect(warehouse, read_only=True) as con:
-            rows = con.execute(
+            return dict(con.execute(
                 "select report_id, coalesce(agency, file_name) || coalesce(' ' || year, '') from marts.dim_report "
-                "where report_id in (select unnest($ids::varchar[]))",
-                {"ids": sorted(report_ids)},
-            ).fetchall()
+                "where report_id in (select unnest($ids::varchar[]))", {"ids": sorted(report_ids)}).fetchall())
     except duckdb.Error:
         return {}
-    return dict(rows)
 
 
-def _insert_after_body(html: str, section: str) -> str:
+def _insert_after_body(page: Path, section: str) -> None:
+    html = page.read_text(encoding="utf-8")
     match = _BODY_OPEN.search(html)
-    return html[: match.end()] + section + html[match.end():] if match else section + html
+    page.write_text(html[: match.end()] + section + html[match.end():] if match else section + html, encoding="utf-8")
 
 
-def annotate(folder: Path, items: list[Validation], names: dict[str, str]) -> None:
+def annotate(folder: Path, items: list[Row], names: dict[str, str]) -> None:
     """Name the failing reports on each validation page and list the validations on the index."""
     sections = environment().get_template("gx_docs.html.j2").module
     for validation in items:
-        pattern = f"validations/{glob.escape(validation.suite)}/*/*/{glob.escape(validation.batch)}.html"
+        pattern = f"validations/{glob.escape(validation['suite'])}/*/*/{glob.escape(validation['batch'])}.html"
         pages = sorted(folder.glob(pattern))
-        if not pages:
-            continue
-        page = pages[-1]
-        validation.page = page.relative_to(folder).as_posix()
-        page.write_text(_insert_after_body(page.read_text(encoding="utf-8"),
-                                            str(sections.failing(validation, names, REPORTS_NAMED))),
-                        encoding="utf-8")
-    index = folder / "index.html"
-    if index.exists():
-        index.write_text(_insert_after_body(index.read_text(encoding="utf-8"), str(sections.index(items))),
-                         encoding="utf-8")
+        if pages:
+            validation["page"] = pages[-1].relative_to(folder).as_posix()
+            _insert_after_body(pages[-1], str(sections.failing(validation, names, REPORTS_NAMED)))
+    if (folder / "index.html").exists():
+        _insert_after_body(folder / "index.html", str(sections.index(items)))
 
 
 def build_data_docs(context: AbstractDataContext, warehouse: Path) -> Path:
@@ -165,7 +132,7 @@ def build_data_docs(context: AbstractDataContext, warehouse: Path) -> Path:
         for page in staging.rglob("*.html"):
             page.write_text(strip_external_assets(page.read_text(encoding="utf-8")), encoding="utf-8")
         items = validations(context)
-        failing = {r for v in items for f in v.failures for r in f.report_ids}
+        failing = {r for v in items for f in v["failures"] for r in f["report_ids"]}
         annotate(staging, items, agency_names(warehouse, failing))
         if target.exists():
             shutil.rmtree(target)

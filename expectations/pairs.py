@@ -3,17 +3,19 @@ one check and relation (the per-report suites and the agencies suite alike)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import great_expectations.expectations as gxe
-from great_expectations.expectations.expectation import Expectation
-from great_expectations.expectations.row_conditions import Column
+if TYPE_CHECKING:
+    from great_expectations.expectations.expectation import Expectation
 
 GX_SEVERITY = {"error": "critical", "warning": "warning", "info": "info"}
 
 
 def pair_expectation(check_id: str, relation: str, info: Any) -> Expectation:
     """`info` gives the check's rule, severity and side labels (a `codes.CheckInfo` or an agency check)."""
+    import great_expectations.expectations as gxe  # GX is imported only where a suite is validated
+    from great_expectations.expectations.row_conditions import Column
+
     common = {
         "row_condition": (Column("check_id") == check_id) & (Column("relation") == relation),
         "severity": GX_SEVERITY[info.severity],

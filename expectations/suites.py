@@ -11,16 +11,19 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
-from great_expectations.expectations.expectation import Expectation
 
 from expectations.agency_suite import AgencySuite
 from expectations.codes import CHECKS
 from expectations.pairs import pair_expectation
 from expectations.results import dq_rows
 from extract.templates import form
+
+if TYPE_CHECKING:
+    from great_expectations.expectations.expectation import Expectation
 
 SIDES = "marts.fct_relation_sides"
 
