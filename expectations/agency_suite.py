@@ -19,8 +19,8 @@ import duckdb
 import pandas as pd
 
 from expectations.codes import CHECKS, DETAILS, agency_catalogue, format_number
-from expectations.pairs import pair_expectation
 from expectations.results import COLUMNS, WORDS, empty, judged
+from expectations.suites import expectation
 
 if TYPE_CHECKING:
     from great_expectations.expectations.expectation import Expectation
@@ -69,8 +69,7 @@ class AgencySuite:
 
     def build(self) -> list[Expectation]:
         """One expectation per check and relation."""
-        return [pair_expectation(c, r, info) for c, (info, relations) in agency_catalogue().items()
-                for r in relations]
+        return [expectation(c, r) for c, (_, relations) in agency_catalogue().items() for r in relations]
 
     def rows(self, frame: pd.DataFrame, failing: set[tuple[str, str, str]]) -> pd.DataFrame:
         """dq.check_results rows of the frame, given the (report_id, check_id, scope) GX found unexpected."""

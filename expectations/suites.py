@@ -1,4 +1,5 @@
-"""The GX suites: one per fact area, each asserting over that area's rows of `marts.fct_relation_sides`.
+"""The GX suites: one per fact area, each asserting over that area's rows of `marts.fct_relation_sides`, and the
+one GX expectation every relation check uses.
 
 The sides are computed once, in dbt, from the relations declared in extract/templates/relations.yaml.
 GX asserts with its own expectations, one per check and relation (`actual = expected`, `actual ≥ expected`
@@ -16,9 +17,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 
-from expectations.agency_suite import AgencySuite
 from expectations.codes import CHECKS
-from expectations.pairs import pair_expectation
 from expectations.results import dq_rows
 from extract.templates import form
 
@@ -65,17 +64,35 @@ class Suite:
         return [expectation(check_id, relation) for check_id, relation in relations]
 
 
+GX_SEVERITY = {"error": "critical", "warning": "warning", "info": "info"}
+
+
 def expectation(check_id: str, relation: str) -> Expectation:
-    """`actual <relation> expected` over the rows of one check."""
-    return pair_expectation(check_id, relation, CHECKS[check_id])
+    """`actual <relation> expected` over the rows of one check and relation (the per-report suites and the agencies
+    suite alike), described with the catalogue's rule, severity and side labels."""
+    import great_expectations.expectations as gxe  # GX is imported only where a suite is validated
+    from great_expectations.expectations.row_conditions import Column
+
+    info = CHECKS[check_id]
+    common = {
+        "row_condition": (Column("check_id") == check_id) & (Column("relation") == relation),
+        "severity": GX_SEVERITY[info.severity],
+        "description": f"{check_id}：{info.rule}（{info.actual_label} {relation} {info.expected_label}）",
+        "meta": {"check_id": check_id, "relation": relation, "severity": info.severity},
+    }
+    if relation == "=":
+        return gxe.ExpectColumnPairValuesToBeEqual(column_A="actual", column_B="expected",
+                                                   ignore_row_if="either_value_is_missing", **common)
+    a, b = ("actual", "expected") if relation == ">=" else ("expected", "actual")
+    return gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A=a, column_B=b, or_equal=True,
+                                                       ignore_row_if="either_value_is_missing", **common)
 
 
-SUITES: dict[str, Suite] = {
+# The suites over one report's tables; the suite `agencies` (agency_suite.py) joins them in checks.SUITES.
+REPORT_SUITES: dict[str, Suite] = {
     "applications": Suite("applications", "applications",
                           ("T3_BALANCE", "T3_OUTCOMES", "T3_ROW_TOTAL", "NON_NEGATIVE")),
     "litigation": Suite("litigation", "review_litigation", ("T4_TOTAL", "NON_NEGATIVE", "X5")),
     "disclosure": Suite("disclosure", "disclosure", ("NON_NEGATIVE", "X4", "PLAUSIBLE_PROCUREMENT")),
     "narrative": Suite("narrative", "applications", ("NARRATIVE_APPLICATIONS",)),
-    # across an agency's years, the prose against the tables, text reuse (marts.fct_agency_relation_sides)
-    "agencies": AgencySuite(),
 }
