@@ -169,20 +169,14 @@ def run_checks(warehouse: Path, report_ids: Sequence[str] | None = None, *, data
     return run
 
 
-def run_suite(
-    name: str, warehouse: Path, report_ids: Sequence[str] | None = None, *, write: bool = True
-) -> SuiteResult:
-    """Run one suite (e.g. for a Dagster asset check); with `write`, replace only that suite's rows."""
+def run_suite(name: str, warehouse: Path, report_ids: Sequence[str] | None = None) -> SuiteResult:
+    """Run one suite (e.g. for a Dagster asset check), replace only that suite's rows of these reports (all when
+    None), and return its totals over them."""
     if name not in SUITES:
         raise KeyError(f"unknown suite {name!r}; known: {', '.join(SUITES)}")
-    warehouse = Path(warehouse)
-    by_suite, _ = _evaluate(warehouse, [name], report_ids)
-    rows = by_suite[name]
-    if write:
-        store.replace_results(warehouse, rows, report_ids, check_scope=SUITES[name].predicate())
-    with duckdb.connect() as con:
-        con.register("suite_rows", rows)
-        return _suite_totals(con, "suite_rows", name, "true", None)
+    by_suite, _ = _evaluate(Path(warehouse), [name], report_ids)
+    store.replace_results(warehouse, by_suite[name], report_ids, check_scope=SUITES[name].predicate())
+    return stored_totals(warehouse, sample=None, report_ids=report_ids).suites[name]
 
 
 def unchecked_report_ids(warehouse: Path) -> list[str] | None:
@@ -213,32 +207,28 @@ def stored_totals(warehouse: Path, sample: int | None = 20, report_ids: Sequence
     """Per-suite counts over the stored results of `report_ids` (every stored result when None, not only the
     last run's), with the failing rows (the first `sample`, all when None), aggregated in DuckDB so it stays
     cheap at a million reports."""
-    suites: dict[str, SuiteResult] = {}
     with store.connect(warehouse, read_only=True) as con:
         con.execute("create or replace temp table totals_of as select unnest($ids::varchar[]) as report_id",
                     {"ids": list(report_ids or [])})
         of = "true" if report_ids is None else "report_id in (select report_id from totals_of)"
-        for name, suite in SUITES.items():
-            suites[name] = _suite_totals(con, store.TABLE, name, f"({suite.predicate()}) and {of}", sample)
-        reports = con.execute(f"select count(distinct report_id) from {store.TABLE} where {of}").fetchone()[0]
-        rows = con.execute(f"select count(*) from {store.TABLE} where {of}").fetchone()[0]
-        failing_ids = [r for (r,) in con.execute(
-            f"select distinct report_id from {store.TABLE} where {of} and status = 'fail' and severity = 'error' "
-            "order by 1").fetchall()]
+        suites = {name: _suite_totals(con, f"({suite.predicate()}) and {of}", name, sample)
+                  for name, suite in SUITES.items()}
+        reports, rows, failing_ids = con.execute(
+            f"select count(distinct report_id), count(*), coalesce(list(distinct report_id order by report_id) "
+            f"filter (where status = 'fail' and severity = 'error'), []) from {store.TABLE} where {of}").fetchone()
     return CheckRun(suites=suites, reports=reports, rows=rows, failing_report_ids=failing_ids)
 
 
-def _suite_totals(con: duckdb.DuckDBPyConnection, table: str, name: str, where: str,
-                  sample: int | None) -> SuiteResult:
-    """One suite's counts over the result rows of `table` matching `where`, and its failing rows (statutory
-    first; the first `sample`, all when None)."""
+def _suite_totals(con: duckdb.DuckDBPyConnection, where: str, name: str, sample: int | None) -> SuiteResult:
+    """One suite's counts over the stored results matching `where`, and its failing rows (statutory first; the
+    first `sample`, all when None)."""
+    table = store.TABLE
     counts = dict(con.execute(f"select status, count(*) from {table} where {where} group by 1").fetchall())
     by_severity = dict(con.execute(f"select severity, count(*) from {table} "
                                    f"where {where} and status = 'fail' group by 1").fetchall())
     failing = con.execute(
-        f"select * from {table} where {where} and status = 'fail' order by case severity when 'error' then 0 "
-        f"when 'warning' then 1 else 2 end, agency, year, check_id, scope, report_id "
-        + ("" if sample is None else f"limit {sample}")
+        f"select * from {table} where {where} and status = 'fail' order by {store.SEVERITY_ORDER}, agency, year, "
+        "check_id, scope, report_id " + ("" if sample is None else f"limit {sample}")
     ).fetch_df()
     return SuiteResult(
         name, passed=int(counts.get("pass", 0)), failed=int(counts.get("fail", 0)),

@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 
+from expectations.store import SEVERITY_ORDER
 from extract.templates import form
 
 UNKNOWN_PROVINCE = "未识别省份"
@@ -180,7 +181,7 @@ def findings(con: duckdb.DuckDBPyConnection, per_report: int) -> list[Row]:
         " null::int line, null::int page where false)"
     )
     tables = ", ".join(f"('{k}', '{v}')" for k, v in CHECK_TABLES.items())
-    severity_first = "case r.severity when 'error' then 0 when 'warning' then 1 else 2 end, r.check_id, r.scope"
+    severity_first = f"{SEVERITY_ORDER}, r.check_id, r.scope"
     return records(
         con,
         f"""with chosen as ({_first_results("fail", severity_first)}),

@@ -28,6 +28,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "detail": ("varchar", "one readable sentence, Chinese then English"),
 }
 NUMBERS = ("expected", "actual", "difference")
+SEVERITY_ORDER = "case severity when 'error' then 0 when 'warning' then 1 else 2 end"  # statutory first
 DDL = f"create schema if not exists dq; create table if not exists {TABLE} (\n" + "\n".join(
     f"    {name} {kind}{',' if i < len(COLUMNS) - 1 else ''}  -- {meaning}"
     for i, (name, (kind, meaning)) in enumerate(COLUMNS.items())) + "\n)"
