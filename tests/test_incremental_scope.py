@@ -23,13 +23,14 @@ from golden_raw import GoldenReport, insert_reports, load_golden_raw, read_golde
 
 STAMP = datetime(2026, 1, 1, 12, 0, 0)
 MARKER = -7
-# incremental mart → a numeric column set to MARKER in every row of the unchanged reports
+# incremental model (schema.name) → a numeric column set to MARKER in every row of the unchanged reports
 MARKED = {
-    "fct_applications": "new_received",
-    "fct_outcomes": '"count"',
-    "fct_disclosure": "value",
-    "fct_procurement": "projects",
-    "fct_litigation": '"count"',
+    "marts.fct_applications": "new_received",
+    "marts.fct_outcomes": '"count"',
+    "marts.fct_disclosure": "value",
+    "marts.fct_procurement": "projects",
+    "marts.fct_litigation": '"count"',
+    "intermediate.int_report_contents": "cells_read",
 }
 SCOPE = "intermediate.nianbao_build_scope"
 
@@ -72,8 +73,8 @@ def plus_one(tmp_path_factory: pytest.TempPathFactory, golden: list[GoldenReport
     assert not failed(first), failed(first)
     with duckdb.connect(str(warehouse)) as con:
         for mart, column in MARKED.items():
-            con.execute(f"update marts.{mart} set {column} = {MARKER}")
-        counts = {mart: con.execute(f"select count(*) from marts.{mart}").fetchone()[0] for mart in MARKED}
+            con.execute(f"update {mart} set {column} = {MARKER}")
+        counts = {mart: con.execute(f"select count(*) from {mart}").fetchone()[0] for mart in MARKED}
         insert_reports(con, new, loaded_at=STAMP + timedelta(days=1))
     second = run_dbt(["build"], warehouse, root / "second")
     return {"warehouse": warehouse, "root": root, "old": [g.report_id for g in old],
@@ -92,7 +93,7 @@ def test_increment_leaves_every_unchanged_row_of_every_incremental_mart_alone(pl
     the new reports' rows were built (no marker: real values)."""
     wh, old = plus_one["warehouse"], plus_one["old"]
     for mart, column in MARKED.items():
-        kept = query(wh, f"select count(*), count(*) filter (where {column} = {MARKER}) from marts.{mart} "
+        kept = query(wh, f"select count(*), count(*) filter (where {column} = {MARKER}) from {mart} "
                          "where report_id in (select unnest(?))", [old])
         assert kept == [(plus_one["counts_before"][mart], plus_one["counts_before"][mart])], mart
     for new in plus_one["new"]:
@@ -106,7 +107,8 @@ def test_build_state_records_the_new_reports_for_every_incremental_mart(plus_one
     """The state holds the old reports at their first load and the new ones at theirs, once per mart."""
     rows = query(plus_one["warehouse"], "select model_name, report_id, loaded_at from intermediate.nianbao_build_state")
     assert len(rows) == len(MARKED) * 5
-    assert {(m, r) for m, r, _ in rows} == {(m, r) for m in MARKED for r in (*plus_one["old"], *plus_one["new"])}
+    models = [m.split(".")[1] for m in MARKED]
+    assert {(m, r) for m, r, _ in rows} == {(m, r) for m in models for r in (*plus_one["old"], *plus_one["new"])}
     assert {loaded for _, r, loaded in rows if r in plus_one["new"]} == {STAMP + timedelta(days=1)}
     assert {loaded for _, r, loaded in rows if r in plus_one["old"]} == {STAMP}
 
@@ -120,20 +122,22 @@ def scans(plan: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_compiled_marts_filter_the_raw_scan_on_the_new_reports(plus_one: dict[str, Any]) -> None:
-    """The SQL of every incremental mart on the second run names the new reports as literals, and DuckDB's
+    """The SQL of every incremental model on the second run names the new reports as literals, and DuckDB's
     plan applies them in the scan of raw.cells (before it aggregates or joins)."""
-    compiled = plus_one["root"] / "second" / "target" / "compiled" / "nianbao" / "models" / "marts"
+    compiled = plus_one["root"] / "second" / "target" / "compiled" / "nianbao" / "models"
     literals = ", ".join(f"'{r}'" for r in plus_one["new"])
     for mart in MARKED:
-        sql = (compiled / f"{mart}.sql").read_text(encoding="utf-8")
+        sql = (compiled / "{}/{}.sql".format(*mart.split("."))).read_text(encoding="utf-8")
         assert f"in ({literals})" in sql, mart
         assert "nianbao_build_scope" not in sql, mart
-    for mart in ("fct_applications", "fct_outcomes", "fct_litigation", "fct_disclosure"):
-        sql = (compiled / f"{mart}.sql").read_text(encoding="utf-8")
+    for mart in ("marts.fct_applications", "marts.fct_outcomes", "marts.fct_litigation", "marts.fct_disclosure",
+                 "intermediate.int_report_contents"):
+        sql = (compiled / "{}/{}.sql".format(*mart.split("."))).read_text(encoding="utf-8")
         plan = json.loads(query(plus_one["warehouse"], "explain (format json) " + sql)[0][1])[0]
         cells = [s for s in scans(plan) if s["extra_info"]["Table"].endswith("raw.cells")]
         assert len(cells) == 1, mart
-        filters = " ".join(cells[0]["extra_info"].get("Filters", []))
+        filters = cells[0]["extra_info"].get("Filters", [])  # a list, or one string for a single filter
+        filters = filters if isinstance(filters, str) else " ".join(filters)
         assert all(f"'{r}'" in filters and "report_id" in filters for r in plus_one["new"]), (mart, filters)
 
 

@@ -31,6 +31,7 @@
         'stg_nianbao__cells', 'stg_nianbao__reports', 'stg_nianbao__parse_issues', 'stg_nianbao__narrative_facts',
         'stg_nianbao__agency_names', 'stg_nianbao__report_sections',
         'int_reports_loaded', 'int_applications_pivoted_to_applicant_types', 'int_text_signatures',
+        'int_report_contents',
         'fct_applications', 'fct_outcomes', 'fct_disclosure', 'fct_procurement', 'fct_litigation',
         'fct_relation_sides',
     ]) }}

@@ -41,12 +41,7 @@ report_agency as (
 ),
 
 contents as (
-    select report_id,
-        md5(string_agg(table_code || '.' || row_code || '.' || col_code || '=' || coalesce(cast(value as varchar), ''),
-                       ';' order by table_code, row_code, col_code)) as content_hash,
-        count(value) as cells_read
-    from {{ ref('stg_nianbao__cells') }}
-    group by report_id
+    select report_id, content_hash, cells_read from {{ ref('int_report_contents') }}
 ),
 
 versions as (
