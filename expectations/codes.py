@@ -4,6 +4,11 @@ templates (extract/templates/): nothing is declared here, so a label changed the
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -82,3 +87,26 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
     env.filters["num"] = format_number
     return env
+
+
+@contextmanager
+def publishing(out_dir: Path, names: Iterable[str]) -> Iterator[Path]:
+    """A staging folder inside `out_dir` to build pages into; when the build succeeds, its entries `names` are
+    moved into `out_dir` one at a time (a file by rename, a folder by rename after moving the old one aside),
+    leaving anything else in `out_dir` alone. Readers never see a half-built page."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".building-", dir=out_dir))
+    try:
+        yield staging
+        for name in names:
+            built, target = staging / name, out_dir / name
+            if built.is_dir():
+                old = out_dir / f".{name}.old-{os.getpid()}"
+                if target.exists():
+                    target.rename(old)
+                built.rename(target)
+                shutil.rmtree(old, ignore_errors=True)
+            elif built.exists():
+                built.replace(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import glob
 import re
-import shutil
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from expectations.codes import TEMPLATES, environment
+from expectations.codes import TEMPLATES, environment, publishing
 from expectations.results import failing_keys
 from expectations.store import connect
 
@@ -117,27 +115,17 @@ def annotate(folder: Path, items: list[Row], names: dict[str, str]) -> None:
 
 def build_data_docs(context: AbstractDataContext, warehouse: Path) -> Path:
     """Render the context's validation results into `<warehouse folder>/gx_data_docs/`; return index.html."""
-    target = warehouse.parent / FOLDER
-    staging = Path(tempfile.mkdtemp(prefix=f".{FOLDER}-", dir=warehouse.parent))
-    try:
-        context.add_data_docs_site(
-            SITE,
-            {
-                "class_name": "SiteBuilder",
-                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(staging)},
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-            },
-        )
+    with publishing(warehouse.parent, [FOLDER]) as staging:
+        site = staging / FOLDER
+        context.add_data_docs_site(SITE, {
+            "class_name": "SiteBuilder",
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(site)},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        })
         context.build_data_docs(site_names=[SITE])
-        for page in staging.rglob("*.html"):
+        for page in site.rglob("*.html"):
             page.write_text(strip_external_assets(page.read_text(encoding="utf-8")), encoding="utf-8")
         items = validations(context)
         failing = {r for v in items for f in v["failures"] for r in f["report_ids"]}
-        annotate(staging, items, agency_names(warehouse, failing))
-        if target.exists():
-            shutil.rmtree(target)
-        staging.rename(target)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-    return target / "index.html"
+        annotate(site, items, agency_names(warehouse, failing))
+    return warehouse.parent / FOLDER / "index.html"

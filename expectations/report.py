@@ -26,7 +26,7 @@ from typing import Any
 import duckdb
 
 from expectations import report_data as data
-from expectations.codes import CHECKS, TEMPLATES, environment, scope_label
+from expectations.codes import CHECKS, TEMPLATES, environment, publishing, scope_label
 from expectations.history import FOLDER as HISTORY
 from expectations.history import build_history
 from expectations.store import connect
@@ -234,31 +234,9 @@ def _grouped(rows: list[Row]) -> dict[str, list[Row]]:
     return out
 
 
-def _publish(staging: Path, out_dir: Path) -> None:
-    """Move the freshly built pages into place, one entry at a time (a file by rename, a folder by
-    rename after moving the old one aside), leaving anything else in `out_dir` alone."""
-    for name in OUTPUTS:
-        built, target = staging / name, out_dir / name
-        if not built.exists():
-            continue
-        if built.is_dir():
-            old = out_dir / f".{name}.old-{os.getpid()}"
-            if target.exists():
-                target.rename(old)
-            built.rename(target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            built.replace(target)
-
-
 def build_report(warehouse: Path, out_dir: Path, caps: Caps = Caps()) -> Path:
     """Write the report's pages into `out_dir` from the stored results; returns the summary page."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = out_dir / f".building-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    try:
+    with publishing(Path(out_dir), OUTPUTS) as staging:
         with connect(warehouse, read_only=True) as con:
             if not data.has_table(con, "dq", "check_results"):
                 raise LookupError(f"{warehouse} has no dq.check_results: run the checks first (expectations.checks)")
@@ -266,7 +244,4 @@ def build_report(warehouse: Path, out_dir: Path, caps: Caps = Caps()) -> Path:
             with_history = all(data.has_table(con, "marts", t) for t in ("dim_agency", "fct_agency_years"))
         if with_history:  # each agency's years side by side, beside the report
             build_history(warehouse, staging)
-        _publish(staging, out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return out_dir / PAGE
+    return Path(out_dir) / PAGE
