@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 
-from expectations.codes import CHECKS, DETAILS, agency_catalogue, format_number
+from expectations.codes import CHECKS, WORDING, agency_catalogue, format_number
 from expectations.results import COLUMNS, WORDS, empty, judged
 from expectations.suites import expectation
 
@@ -31,7 +31,7 @@ SIDES = "marts.fct_agency_relation_sides"
 def detail(check_id: str, scope: str, relation: str, status: str, found: bool, actual: float, expected: float,
            related: str | None) -> str:
     """One sentence, Chinese then English, saying what was compared and how it came out."""
-    info, templates = CHECKS[check_id], DETAILS["agency"]
+    info, templates = CHECKS[check_id], WORDING["agency"]
     fields = {"label": info.label, "scope": scope, "head": f"{check_id} {scope}", "rule": info.rule,
               "actual_label": info.actual_label, "expected_label": info.expected_label}
     if not found:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -21,8 +22,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 # The checks beyond one report's tables (the suite `agencies`): labels, severity and the relations their rows use.
 AGENCY_CATALOGUE = Path(__file__).with_name("agency_checks.yaml")
-# The sentence stored with each result, per kind of result and status (str.format templates).
-DETAILS: dict[str, dict[str, str]] = yaml.safe_load(Path(__file__).with_name("details.yaml").read_text("utf-8"))
+# How results, scopes, severities and unknown regions are worded (the detail sentences: str.format templates).
+WORDING: dict[str, dict[str, Any]] = yaml.safe_load(Path(__file__).with_name("wording.yaml").read_text("utf-8"))
 
 
 @cache
@@ -38,17 +39,6 @@ TABLE_LABELS: dict[str, str] = {code: t.label for code, t in TABLES.items()}
 CHECKS: dict[str, form.Check] = {**form.checks(), **{c: info for c, (info, _) in agency_catalogue().items()}}
 ROW_LABELS: dict[str, dict[str, str]] = {t: {c: r.report_label for c, r in TABLES[t].rows.items()} for t in TABLES}
 COL_LABELS: dict[str, dict[str, str]] = {t: {c: r.report_label for c, r in TABLES[t].cols.items()} for t in TABLES}
-# The checks whose scope is a column, a row or a block of one table, and how the report names it.
-_SCOPE_WORDING = {
-    "T3_BALANCE": ("applications", "col", "{}列"),
-    "T3_OUTCOMES": ("applications", "col", "（七）总计 · {}"),
-    "T3_ROW_TOTAL": ("applications", "row", "{} · 总计列"),
-    "T4_TOTAL": ("review_litigation", "row", "{}"),
-    "X5": ("review_litigation", "row", "{}"),
-    "X4": ("disclosure", "row", "{}"),
-}
-
-
 def cell_label(table: str, row: str, col: str) -> str:
     """Printed labels of one cell, e.g. 表三 · （七）总计 · 自然人."""
     if table not in TABLES:
@@ -66,8 +56,8 @@ def scope_label(check_id: str, scope: str) -> str:
     if len(parts) == 2:  # table.row
         table, row = parts
         return f"{TABLE_LABELS.get(table, table)[:2]} · {ROW_LABELS.get(table, ROW_LABELS['disclosure']).get(row, row)}"
-    if check_id in _SCOPE_WORDING:
-        table, axis, wording = _SCOPE_WORDING[check_id]
+    if check_id in WORDING["scopes"]:
+        table, axis, wording = WORDING["scopes"][check_id]
         return wording.format((COL_LABELS if axis == "col" else ROW_LABELS)[table].get(scope, scope))
     return scope
 

@@ -26,7 +26,7 @@ from typing import Any
 import duckdb
 
 from expectations import report_data as data
-from expectations.codes import CHECKS, TEMPLATES, environment, publishing, scope_label
+from expectations.codes import CHECKS, TEMPLATES, WORDING, environment, publishing, scope_label
 from expectations.history import FOLDER as HISTORY
 from expectations.history import build_history
 from expectations.store import connect
@@ -40,8 +40,6 @@ AGENCIES = "agencies"
 STATIC = ("report.css", "report.js")  # shared by every page, copied beside the summary
 OUTPUTS = (PAGE, DOCUMENTS_PAGE, SEARCH_INDEX, REGIONS, AGENCIES, HISTORY, *STATIC)
 PROVINCES_CHARTED = 15
-# What a failing check of each severity is called: the words match what is counted.
-SEVERITY_LABELS = {"error": "法定勾稽关系", "warning": "合理性提示", "info": "信息提示"}
 
 Row = dict[str, Any]
 
@@ -90,7 +88,7 @@ class Site:
         self.folder = folder
         self.caps = caps
         self.env = environment()
-        self.env.globals.update(check=check_named, severity_words=SEVERITY_LABELS, scope_label=scope_label,
+        self.env.globals.update(check=check_named, severity_words=WORDING["severities"], scope_label=scope_label,
                                 source_uri=source_uri)
         self.env.filters["chinese"] = data.chinese_detail
         self.generated = datetime.now().strftime("%Y-%m-%d %H:%M")

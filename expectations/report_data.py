@@ -13,17 +13,16 @@ from typing import Any
 
 import duckdb
 
+from expectations.codes import WORDING
 from expectations.store import SEVERITY_ORDER
 from extract.templates import form
 
-UNKNOWN_PROVINCE = "未识别省份"
-UNKNOWN_CITY = "省本级及未识别城市"
-UNKNOWN_LEVEL = "未识别层级"
 # Which table of the form each check reads (relations.yaml): its failing relations are located in these cells.
 CHECK_TABLES: dict[str, str] = {s.check_id: s.table for s in form.relation_scopes() if s.check_id != "NON_NEGATIVE"}
 # Chinese first, then the same in English: the report shows the Chinese sentence only.
 _ENGLISH_PART = re.compile(r"(?<=[。；）])\s*(?=[A-Za-z][A-Za-z0-9_]*[\s:(])")
 
+UNKNOWN = WORDING["unknown"]  # region and level the extractor could not tell
 Row = dict[str, Any]
 
 
@@ -71,9 +70,9 @@ def prepare_views(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"""create or replace temp table rep_reports as
             select r.report_id, coalesce(r.agency, r.file_name, left(r.report_id, 12)) as agency_label, r.agency,
-                   r.year, r.file_name, coalesce(r.admin_level, '{UNKNOWN_LEVEL}') as level,
-                   coalesce(r.province, '{UNKNOWN_PROVINCE}') as province,
-                   coalesce(r.city, '{UNKNOWN_CITY}') as city, coalesce(r.parse_status, 'parsed') as parse_status,
+                   r.year, r.file_name, coalesce(r.admin_level, '{UNKNOWN["level"]}') as level,
+                   coalesce(r.province, '{UNKNOWN["province"]}') as province,
+                   coalesce(r.city, '{UNKNOWN["city"]}') as city, coalesce(r.parse_status, 'parsed') as parse_status,
                    d.path, d.source_form
             from ({reports}) r
             left join (select report_id, any_value(path) as path, any_value(source_form) as source_form

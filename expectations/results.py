@@ -1,5 +1,5 @@
 """dq.check_results: the side-by-side frame of `marts.fct_relation_sides` plus the status GX gave each row,
-and one readable sentence per row (Chinese then English, with the printed numbers: templates in details.yaml).
+and one readable sentence per row (Chinese then English, with the printed numbers: templates in wording.yaml).
 
 A row is not assessable when its table was not found or a component is blank; otherwise it fails when GX
 listed it among the unexpected rows, else it passes. A relation checked cell by cell (NON_NEGATIVE) arrives
@@ -17,13 +17,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from expectations.codes import CHECKS, COL_LABELS, DETAILS, ROW_LABELS, TABLE_LABELS, format_number, scope_label
+from expectations.codes import CHECKS, COL_LABELS, ROW_LABELS, TABLE_LABELS, WORDING, format_number, scope_label
 from expectations.store import COLUMNS, NUMBERS
 from extract.templates import form
 
 # A relation's words when it holds, when it is broken, and in English.
 WORDS = {relation: dict(zip(("holds", "broken", "holds_en"), words, strict=True))
-         for relation, words in DETAILS["relations"].items()}
+         for relation, words in WORDING["relations"].items()}
 _MAX_TERMS = 6  # components listed in a detail sentence; the rest are summarised
 
 
@@ -71,7 +71,7 @@ class Sentences:
                        "note": f"（{info.rule}）" if info.severity != "error" else ""}
 
     def __call__(self, status: str, found: bool, values: list[float], actual: float, expected: float) -> str:
-        templates, fields, n = DETAILS["relation"], self.fields, len(self.spec.actual)
+        templates, fields, n = WORDING["relation"], self.fields, len(self.spec.actual)
         if not found:
             return templates["not_found"].format_map(fields)
         nulls = [i for i, v in enumerate(values) if v != v]  # NaN
@@ -94,12 +94,12 @@ def _sentences(check_id: str, scope: str, condition: str) -> Sentences:
 
 
 def _cell_detail(status: str, scope: str, value: float) -> str:
-    return DETAILS["cell"]["fail" if status == "fail" else "not_assessable"].format(
+    return WORDING["cell"]["fail" if status == "fail" else "not_assessable"].format(
         where=scope_label("NON_NEGATIVE", scope), scope=scope, a=format_number(value))
 
 
 def _table_detail(status: str, table: str, assessed: int) -> str:
-    return DETAILS["table"]["pass" if status == "pass" else "not_assessable"].format(
+    return WORDING["table"]["pass" if status == "pass" else "not_assessable"].format(
         where=TABLE_LABELS[table], scope=table, assessed=assessed)
 
 
