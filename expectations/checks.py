@@ -56,9 +56,6 @@ class SuiteResult:
     failing: list[dict[str, Any]] = field(default_factory=list)
     failed_by_severity: dict[str, int] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if k != "name"}
-
 
 @dataclass
 class CheckRun:
@@ -76,13 +73,8 @@ class CheckRun:
         return len(self.failing_report_ids)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "reports": self.reports,
-            "rows": self.rows,
-            "failing_reports": self.failing_reports,
-            "data_docs": str(self.data_docs) if self.data_docs else None,
-            "suites": {name: s.as_dict() for name, s in self.suites.items()},
-        }
+        """The run as plain data (e.g. for JSON), with its count of failing reports."""
+        return {**asdict(self), "failing_reports": self.failing_reports}
 
 
 def gx_context() -> AbstractDataContext:

@@ -68,29 +68,24 @@ def prepare_views(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute(f"create or replace temp view rep_documents as {documents}")
     con.execute(
-        f"""create or replace temp table rep_reports as
+        f"""create or replace temp table rep_status as
             select r.report_id, coalesce(r.agency, r.file_name, left(r.report_id, 12)) as agency_label, r.agency,
                    r.year, r.file_name, coalesce(r.admin_level, '{UNKNOWN["level"]}') as level,
                    coalesce(r.province, '{UNKNOWN["province"]}') as province,
                    coalesce(r.city, '{UNKNOWN["city"]}') as city, coalesce(r.parse_status, 'parsed') as parse_status,
-                   d.path, d.source_form
+                   d.path, d.source_form, coalesce(p.fails, 0) as fails, coalesce(p.warnings, 0) as warnings,
+                   coalesce(p.notes, 0) as notes, coalesce(p.unassessed, 0) as unassessed,
+                   p.report_id is not null as checked,
+                   coalesce(p.fails + p.warnings + p.notes > 0 or r.parse_status = 'partial', false) as needs_page
             from ({reports}) r
             left join (select report_id, any_value(path) as path, any_value(source_form) as source_form
-                       from rep_documents where report_id is not null group by report_id) d using (report_id)"""
-    )
-    con.execute(
-        """create or replace temp table rep_status as
-           select r.*, coalesce(p.fails, 0) as fails, coalesce(p.warnings, 0) as warnings,
-                  coalesce(p.notes, 0) as notes, coalesce(p.unassessed, 0) as unassessed,
-                  p.report_id is not null as checked,
-                  coalesce(p.fails + p.warnings + p.notes > 0, false) or r.parse_status = 'partial' as needs_page
-           from rep_reports r left join (
-               select report_id,
-                      count(*) filter (where status = 'fail' and severity = 'error') as fails,
-                      count(*) filter (where status = 'fail' and severity = 'warning') as warnings,
-                      count(*) filter (where status = 'fail' and severity = 'info') as notes,
-                      count(*) filter (where status = 'not_assessable') as unassessed
-               from dq.check_results group by report_id) p using (report_id)"""
+                       from rep_documents where report_id is not null group by report_id) d using (report_id)
+            left join (select report_id,
+                              count(*) filter (where status = 'fail' and severity = 'error') as fails,
+                              count(*) filter (where status = 'fail' and severity = 'warning') as warnings,
+                              count(*) filter (where status = 'fail' and severity = 'info') as notes,
+                              count(*) filter (where status = 'not_assessable') as unassessed
+                       from dq.check_results group by report_id) p using (report_id)"""
     )
 
 
