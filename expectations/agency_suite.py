@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 
-from expectations.codes import CHECKS, WORDING, agency_catalogue, format_number
+from expectations.codes import CHECKS, RELATIONS, WORDING, agency_catalogue, format_number
 from expectations.results import COLUMNS, WORDS, empty, judged
 from expectations.suites import expectation
 
@@ -69,7 +69,7 @@ class AgencySuite:
 
     def build(self) -> list[Expectation]:
         """One expectation per check and relation."""
-        return [expectation(c, r) for c, (_, relations) in agency_catalogue().items() for r in relations]
+        return [expectation(check_id, relation) for check_id in self.checks for relation in RELATIONS[check_id]]
 
     def rows(self, frame: pd.DataFrame, failing: set[tuple[str, str, str]]) -> pd.DataFrame:
         """dq.check_results rows of the frame, given the (report_id, check_id, scope) GX found unexpected."""

@@ -37,10 +37,11 @@ def agency_catalogue() -> dict[str, tuple[form.Check, tuple[str, ...]]]:
 TABLES = form.tables()
 TABLE_LABELS: dict[str, str] = {code: t.label for code, t in TABLES.items()}
 CHECKS: dict[str, form.Check] = {**form.checks(), **{c: info for c, (info, _) in agency_catalogue().items()}}
-# The relations each check's rows use (`=`, `>=`, `<=`).
-RELATIONS: dict[str, set[str]] = {c: set(relations) for c, (_, relations) in agency_catalogue().items()}
+# The relations each check's rows use (`=`, `>=`, `<=`), in the order they are declared.
+RELATIONS: dict[str, list[str]] = {c: list(relations) for c, (_, relations) in agency_catalogue().items()}
 for _scope in form.relation_scopes():
-    RELATIONS.setdefault(_scope.check_id, set()).add(_scope.relation)
+    if _scope.relation not in RELATIONS.setdefault(_scope.check_id, []):
+        RELATIONS[_scope.check_id].append(_scope.relation)
 ROW_LABELS: dict[str, dict[str, str]] = {t: {c: r.report_label for c, r in TABLES[t].rows.items()} for t in TABLES}
 COL_LABELS: dict[str, dict[str, str]] = {t: {c: r.report_label for c, r in TABLES[t].cols.items()} for t in TABLES}
 def cell_label(table: str, row: str, col: str) -> str:

@@ -19,7 +19,6 @@ import pandas as pd
 
 from expectations.codes import CHECKS, RELATIONS
 from expectations.results import dq_rows
-from extract.templates import form
 
 if TYPE_CHECKING:
     from great_expectations.expectations.expectation import Expectation
@@ -58,10 +57,8 @@ class Suite:
         return dq_rows(frame, failing, self.checks)
 
     def build(self) -> list[Expectation]:
-        """One expectation per check and relation of this suite."""
-        relations = dict.fromkeys((s.check_id, s.relation) for s in form.relation_scopes() if s.check_id in self.checks
-                                  and (s.check_id != "NON_NEGATIVE" or s.table == self.table))
-        return [expectation(check_id, relation) for check_id, relation in relations]
+        """One expectation per check and relation of this suite, in the order they are declared."""
+        return [expectation(c, relation) for c in RELATIONS if c in self.checks for relation in RELATIONS[c]]
 
 
 GX_SEVERITY = {"error": "critical", "warning": "warning", "info": "info"}
