@@ -93,16 +93,6 @@ def _sentences(check_id: str, scope: str, condition: str) -> Sentences:
     return Sentences(specs[(check_id, scope, condition)])
 
 
-def _cell_detail(status: str, scope: str, value: float) -> str:
-    return WORDING["cell"]["fail" if status == "fail" else "not_assessable"].format(
-        where=scope_label("NON_NEGATIVE", scope), scope=scope, a=format_number(value))
-
-
-def _table_detail(status: str, table: str, assessed: int) -> str:
-    return WORDING["table"]["pass" if status == "pass" else "not_assessable"].format(
-        where=TABLE_LABELS[table], scope=table, assessed=assessed)
-
-
 def _cellwise(tables: pd.DataFrame) -> pd.DataFrame:
     """A cell-by-cell relation's rows as stored, from its rows per report and table (each listing its blank
     cells and those beyond the bound): the failing and blank cells, and each table as a whole when it holds."""
@@ -113,12 +103,14 @@ def _cellwise(tables: pd.DataFrame) -> pd.DataFrame:
     cells["status"] = np.where(blank, "not_assessable", np.where(cells["status"] == "fail", "fail", "pass"))
     cells["expected"] = np.where(blank, np.nan, cells["expected"])
     cells["difference"] = cells["actual"] - cells["expected"]
-    cells["detail"] = [_cell_detail(s, sc, v) for s, sc, v in zip(cells["status"], cells["scope"], cells["actual"],
-                                                                  strict=True)]
+    cells["detail"] = [WORDING["cell"]["fail" if s == "fail" else "not_assessable"].format(
+        where=scope_label("NON_NEGATIVE", sc), scope=sc, a=format_number(v))
+        for s, sc, v in zip(cells["status"], cells["scope"], cells["actual"], strict=True)]
     held = tables[~tables["table_found"] | ((tables["status"] == "pass") & (tables["assessed"] > 0))].copy()
     held[["expected", "actual", "difference"]] = np.nan
-    held["detail"] = [_table_detail(s, t, n) for s, t, n in zip(held["status"], held["scope"], held["assessed"],
-                                                               strict=True)]
+    held["detail"] = [WORDING["table"]["pass" if s == "pass" else "not_assessable"].format(
+        where=TABLE_LABELS[t], scope=t, assessed=n)
+        for s, t, n in zip(held["status"], held["scope"], held["assessed"], strict=True)]
     return pd.concat([cells, held])
 
 
