@@ -187,10 +187,22 @@ def _piece_block(piece: str, no: int) -> Block:
         return Block("run", [Cell("", line=no), Cell(piece, line=no)])
     m = _RUN.match(piece)
     # a run of markers alone (`行政强制 无`) must stand apart from its label: `…情况无` is prose
-    if (m and len(m["label"]) <= 60 and not m["label"].endswith(("年", "月", "日", "第"))
-            and (_has_digit(m["run"]) or m["gap"])):
+    if m and len(m["label"]) <= 60 and not _dated(m["label"], m["run"]) and (_has_digit(m["run"]) or m["gap"]):
         return Block("run", [Cell(m["label"], line=no), Cell(m["run"], line=no)])
     return Block("text", [Cell(piece, line=no)])
+
+
+_DATE_TAILS = ("年", "月", "日", "第")
+# Values a line prints after a lone `年` for it to be a table row (text laid out by position prints the stacked
+# group label 本年度办理结果 one character per line, beside a row's values), not a date (`年 12`).
+MIN_STACKED_VALUES = 3
+
+
+def _dated(label: str, run: str) -> bool:
+    """Whether a label ending in 年/月/日/第 makes its numbers part of a date or an ordinal (`2021年`, `第 5`)."""
+    if not label.endswith(_DATE_TAILS):
+        return False
+    return not (label.strip() in _DATE_TAILS and len(run.split()) >= MIN_STACKED_VALUES)
 
 
 def _has_digit(text: str) -> bool:

@@ -720,7 +720,7 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
     layout = read.layout(has_subtotal)
     expected = expected_application_rows(template, tpl, set(read.rows)) if template else None
     by_order = place_orphans(res, orphans, read.rows, expected, tpl.app_rows,
-                             lambda b, li, values: _app_readings(res, b, li, values, layout))
+                             lambda b, li, values: _app_readings(res, b, li, values, layout), tpl.app_groups)
     decided, unbalanced = _decide(read.rows, tpl, has_subtotal)
     out_of_order = bool(read.labels_alone) or any(not isinstance(o, str) for o in orphans.sequence)
     doubts = _doubt_readings(res, read, decided, unbalanced, by_order, out_of_order, has_subtotal)
@@ -937,9 +937,25 @@ def _is_app_header(b: Block, tpl: Templates) -> bool:
                for c in cells)
 
 
+@cache
+def _subtotal_only_chars(tpl: Templates) -> frozenset[str]:
+    """Characters of the 小计 column's labels that no other label of section 三 has (`小`)."""
+    others = {ch for idx in (tpl.app_rows, tpl.app_columns) for lab in idx.labels
+              for text in (lab.label, *lab.aliases) for ch in key(text)}
+    others |= {ch for text in (*tpl.app_groups, *tpl.app_header_keys) for ch in key(text)}
+    return frozenset(ch for k in tpl.app_subtotal_keys for ch in k) - others
+
+
 def _subtotal_header(blocks: list[Block], tpl: Templates) -> bool:
     """Whether section 三's header prints an agency-added 小计 column, in a header row or glued into one line of
-    crawled text (自然人法人或其他组织小计总计)."""
+    crawled text (自然人法人或其他组织小计总计), or wrapped cell by cell (`织小` / `计`): before the first line
+    printing a digit, a character only the 小计 label has."""
+    only = _subtotal_only_chars(tpl)
+    for b in blocks:
+        if b.kind == "run" or any(ch.isdigit() for c in b.cells for ch in c.text):
+            break
+        if any(ch in only for c in b.cells for ch in key(c.text)):
+            return True
     for b in blocks:
         if b.kind == "text":
             glued = squash(b.text)
@@ -951,7 +967,7 @@ def _subtotal_header(blocks: list[Block], tpl: Templates) -> bool:
 
 
 def _drop_subtotal(values: Vector, has_subtotal: bool) -> Vector:
-    return values[:6] + values[7:] if has_subtotal else values
+    return values[:SUBTOTAL_COLUMN] + values[SUBTOTAL_COLUMN + 1:] if has_subtotal else values
 
 
 def _decide(rows: dict[str, tuple[Block, Cell, list[list[Cell | None]], str]], tpl: Templates,

@@ -74,13 +74,15 @@ class Orphans:
 
 
 def place_orphans(res, orphans: Orphans, rows: dict[str, tuple], expected: list[str] | None, index: LabelIndex,
-                  readings: Callable[[Block, int, list[Cell]], Readings]) -> set[str]:
-    """Give orphan rows the codes of the rows missing between their neighbours; the codes placed."""
+                  readings: Callable[[Block, int, list[Cell]], Readings], groups: tuple[str, ...] = ()) -> set[str]:
+    """Give orphan rows the codes of the rows missing between their neighbours; the codes placed. `groups`: the
+    table's group labels (三、本年度办理结果, （三）不予公开 …), whose pieces a cut label may start with."""
     placed: set[str] = set()
+    group_chars = frozenset(squash("".join(groups)).replace("、", ","))
     for before, group, after in orphans.groups():
-        codes = _gap(before, after, expected, rows) if isinstance(before, str) and isinstance(after, str) else None
+        codes = _gap(before, after, expected, rows)
         if codes is None or len(codes) != len(group) or not all(
-                _fits(o.fragment, index[c]) for o, c in zip(group, codes, strict=True)):
+                _fits(o.fragment, index[c], group_chars) for o, c in zip(group, codes, strict=True)):
             res.issues.extend(o.issue or Issue("unknown_label", "row of values without a label; its place in the "
                                                "table could not be fixed, values not read", "applications",
                                                line=o.block.line) for o in group)
@@ -94,21 +96,35 @@ def place_orphans(res, orphans: Orphans, rows: dict[str, tuple], expected: list[
     return placed
 
 
-def _gap(before: str, after: str, expected: list[str] | None, rows: dict[str, tuple]) -> list[str] | None:
-    """The expected codes strictly between two printed rows, when none of them was printed."""
-    if expected is None or before not in expected or after not in expected:
+def _gap(before: str | Orphan | None, after: str | Orphan | None, expected: list[str] | None,
+         rows: dict[str, tuple]) -> list[str] | None:
+    """The expected codes strictly between two printed rows, when none of them was printed; before the first
+    printed row (`before` None: the table starts with orphans) or after the last, the table's edge bounds the
+    gap. A run of orphans with no printed row on either side has no place."""
+    if expected is None or (before is None and after is None):
         return None
-    lo, hi = expected.index(before) + 1, expected.index(after)
+    if (before is not None and before not in expected) or (after is not None and after not in expected):
+        return None
+    lo = expected.index(before) + 1 if before is not None else 0
+    hi = expected.index(after) if after is not None else len(expected)
     between = expected[lo:hi]
     if lo > hi or any(code in rows for code in between):
         return None
     return between
 
 
-def _fits(fragment: str, label) -> bool:
-    """A cut label must be a piece of the label it is placed under (a missing one fits any)."""
+def _fits(fragment: str, label, group_chars: frozenset[str] = frozenset()) -> bool:
+    """A cut label must be a piece of the label it is placed under (a missing one fits any). Text laid out by
+    position (`pdftotext -layout`) prints pieces of the group labels' column before it on the same line
+    (`果  开` of 结果 and 不予公开 stacked beside the rows): those may come first, then the piece."""
     piece = fragment.replace("、", ",")
-    return not fragment or any(piece in squash(t).replace("、", ",") for t in (label.label, *label.aliases))
+    texts = [squash(t).replace("、", ",") for t in (label.label, *label.aliases)]
+    for start in range(len(piece) + 1):
+        if not piece[start:] or any(piece[start:] in t for t in texts):
+            return True
+        if piece[start] not in group_chars:
+            return False
+    return False
 
 
 def verify_by_order(placed: set[str], decided: dict[str, list[Cell | None]],

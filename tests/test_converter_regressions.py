@@ -241,3 +241,41 @@ def test_a_blank_edge_cell_is_a_column_where_rows_as_wide_print_a_spacer():
     assert _truth(o, "applications", "carried_forward")["commercial"] == 21
     assert set(_row(o, "applications", "carried_forward").values()) == {None}
     assert _issue(o, "cell_count_mismatch", "applications", "carried_forward")
+
+
+def test_pdftotext_layout_rows_whose_label_line_starts_with_the_group_column_are_placed_by_order():
+    """`pdftotext -layout` prints section 三 by position: a row label wrapped over the lines around its values, and
+    on the value line itself pieces of the group labels stacked beside the rows (`果  开` of 三、本年度办理结果 and
+    （三）不予公开, `无法提` of （四）无法提供). Such a fragment is a cut label that starts with pieces of the group
+    labels; the rows are placed by their printed order, and the identities through them hold."""
+    o = _outcome("pdftotext_layout", ("F2021", "national", True), 1, "pdf", (), **dict.fromkeys(ALL_NOISE, False))
+    assert not o.failures
+    assert (o.exact, o.determinable) == (200, 200)
+    assert any("'果  开'" in d for d in _issue(o, "placed_by_order", "applications", "denied_prohibited_by_law"))
+    assert _row(o, "applications", "unable_needs_creation") == _truth(o, "applications", "unable_needs_creation")
+    assert _truth(o, "applications", "unable_needs_creation")["total"] == 56
+
+
+def test_pdftotext_layout_rows_before_the_first_labelled_row_and_beside_a_stacked_year_are_placed():
+    """The same layout, labels wrapped deeper: the table's first two rows print no label on their value lines
+    (`一、本年新收政府信息公开申` above, `数量` below), so no read row precedes them, and a value line starts with
+    `年` of the stacked 本年度办理结果, which was taken for a date. The table's start bounds the first gap, and a
+    lone `年` before three or more values is a row."""
+    o = _outcome("pdftotext_layout", ("F2021", "national", False), 2, "pdf", (), **dict.fromkeys(ALL_NOISE, False))
+    assert not o.failures
+    assert (o.exact, o.determinable) == (200, 200)
+    assert _issue(o, "placed_by_order", "applications", "new_received")
+    assert any("'年'" in d for d in _issue(o, "placed_by_order", "applications", "denied_enforcement_file"))
+    assert _row(o, "applications", "new_received") == _truth(o, "applications", "new_received")
+
+
+def test_a_subtotal_column_wrapped_cell_by_cell_in_the_header_is_a_column():
+    """markitdown over pdfminer wrapped 法人或其他组织小计 over five header rows (`或 其`, `他 组`, `织小`, then `计`
+    as loose text), so the 小计 column went unseen; （七）总计, its blank 社会公益组织 dropped, printed seven values,
+    read as the seven columns: the 小计's 0 went to 法律服务机构 and a 0 to 社会公益组织. A character only the 小计
+    label has (`小`), in the header before the first row of values, shows the column."""
+    o = _outcome("markitdown_pdf", ("F2019", "beijing", True), 628361310, "pdf", ("t4_total_off", "balance_off"),
+                 **{**ALL_NOISE, "encodings": False})
+    assert not o.failures
+    assert _truth(o, "applications", "total_processed")["social_welfare"] is None
+    assert _row(o, "applications", "total_processed")["social_welfare"] is None
