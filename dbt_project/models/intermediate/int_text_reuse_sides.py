@@ -63,12 +63,14 @@ def _previous_year(reports: pd.DataFrame, texts: dict[tuple[str, str], str]) -> 
 def _cross_agency(reports: pd.DataFrame, texts: dict[tuple[str, str], str],
                   signatures: dict[str, list[int]]) -> list[dict[str, object]]:
     rows = []
+    params = None  # LSH bands and rows for the threshold: integrated numerically once, then reused every year
     for _, year_reports in reports.groupby("year"):
         agency = dict(zip(year_reports.report_id, year_reports.agency_id, strict=True))
         hashed = {rid: LeanMinHash(seed=MINHASH_SEED, scheme=MINHASH_SCHEME,
                                 hashvalues=np.array(signatures[rid], dtype=np.uint64))
                   for rid in year_reports.report_id if rid in signatures}
-        lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=MINHASH_PERMUTATIONS)
+        lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=MINHASH_PERMUTATIONS, params=params)
+        params = (lsh.b, lsh.r)
         for rid, signature in hashed.items():
             lsh.insert(rid, signature)
         joined = {rid: _joined(texts, rid) for rid in hashed}
