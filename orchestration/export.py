@@ -2,8 +2,8 @@
 
 `export_table` writes one mart (or a query's result) as CSV (UTF-8 with a BOM, so Excel on Chinese Windows
 reads the Chinese correctly), Parquet (DuckDB's COPY) or XLSX (Polars + xlsxwriter). `export_bundle` writes
-every mart as Parquet with a data dictionary (CSV and Markdown) made from the column comments that dbt's
-persist_docs puts in the warehouse, zipped for download. Both read the published snapshot, read-only.
+every mart as Parquet with a data dictionary (CSV and Markdown) made from the column comments that each dbt
+run writes into the warehouse, zipped for download. Both read the published snapshot, read-only.
 """
 
 from __future__ import annotations
