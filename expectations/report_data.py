@@ -146,12 +146,8 @@ def by_dimension(con: duckdb.DuckDBPyConnection, column: str, province: str | No
 
 def region_reports(con: duckdb.DuckDBPyConnection) -> list[Row]:
     """Every report with its counts, ordered for the city pages (level, then most failures)."""
-    return records(
-        con,
-        """select report_id, agency_label, agency, year, file_name, level, province, city, parse_status,
-                  fails, warnings, notes, unassessed, checked, needs_page, path, source_form
-           from rep_status order by province, city, level, fails desc, warnings desc, agency_label, year""",
-    )
+    return records(con, "select * from rep_status order by province, city, level, fails desc, warnings desc, "
+                        "agency_label, year")
 
 
 def _first_results(status: str, order: str) -> str:
