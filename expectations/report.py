@@ -20,6 +20,8 @@ import shutil
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +133,7 @@ class Site:
              [(p["key"], p["failing"], p["reports"]) for p in provinces[:PROVINCES_CHARTED]]),
         ]
         top = sorted((r for r in reports if r["fails"]), key=lambda r: (-r["fails"], r["agency_label"]))
-        docs, docs_total = self._documents(self.caps.documents_on_summary, prefix="")
+        docs, docs_total = self._documents(self.caps.documents_on_summary)
         self.render(
             "data_quality.html.j2", self.folder / PAGE, root="", head=data.headline(self.con), summary=summary,
             charts=charts, provinces=provinces, levels=levels, top_failing=top[: self.caps.top_failing],
@@ -140,17 +142,17 @@ class Site:
 
     # ------------------------------------------------------------------------------------ documents
 
-    def _documents(self, limit: int, prefix: str) -> tuple[list[Row], int]:
+    def _documents(self, limit: int) -> tuple[list[Row], int]:
         docs, total = data.unreadable_documents(self.con, limit)
         for doc in docs:
             doc["uri"] = source_uri(doc["path"], doc["source_form"], None)
             doc["href"] = ""
             if doc["report_id"] and doc["status"] == "partial" and doc["agency_label"]:
-                doc["href"] = prefix + f"{AGENCIES}/{agency_file(doc)}"
+                doc["href"] = f"{AGENCIES}/{agency_file(doc)}"
         return docs, total
 
     def write_documents(self) -> None:
-        docs, total = self._documents(self.caps.documents_page, prefix="")
+        docs, total = self._documents(self.caps.documents_page)
         self.render("documents.html.j2", self.folder / DOCUMENTS_PAGE, root="", docs=docs, docs_total=total)
 
     # ------------------------------------------------------------------------------------ regions
@@ -179,8 +181,8 @@ class Site:
 
     def write_agencies(self, reports: list[Row]) -> None:
         data.choose_reports(self.con, [r["report_id"] for r in reports])
-        findings = _grouped(data.findings(self.con, self.caps.findings_per_report))
-        unassessed = _grouped(data.unassessed(self.con, self.caps.unassessed_per_report))
+        findings = _by_report(data.findings(self.con, self.caps.findings_per_report))
+        unassessed = _by_report(data.unassessed(self.con, self.caps.unassessed_per_report))
         issues = data.parse_issue_counts(self.con)
         pages: dict[str, list[Row]] = defaultdict(list)
         for report in reports:
@@ -225,11 +227,9 @@ class Site:
         (self.folder / SEARCH_INDEX).write_text(f"window.NIANBAO_SEARCH={text};\n", encoding="utf-8")
 
 
-def _grouped(rows: list[Row]) -> dict[str, list[Row]]:
-    out: dict[str, list[Row]] = defaultdict(list)
-    for row in rows:
-        out[row["report_id"]].append(row)
-    return out
+def _by_report(rows: list[Row]) -> dict[str, list[Row]]:
+    """Rows that come ordered by report, grouped by it."""
+    return {report_id: list(group) for report_id, group in groupby(rows, itemgetter("report_id"))}
 
 
 def build_report(warehouse: Path, out_dir: Path, caps: Caps = Caps()) -> Path:
