@@ -4,7 +4,6 @@ templates (extract/templates/): nothing is declared here, so a label changed the
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -95,13 +94,9 @@ def publishing(out_dir: Path, names: Iterable[str]) -> Iterator[Path]:
         yield staging
         for name in names:
             built, target = staging / name, out_dir / name
-            if built.is_dir():
-                old = out_dir / f".{name}.old-{os.getpid()}"
-                if target.exists():
-                    target.rename(old)
-                built.rename(target)
-                shutil.rmtree(old, ignore_errors=True)
-            elif built.exists():
+            if built.is_dir() and target.exists():
+                target.rename(staging / f"{name}.old")  # aside, removed with the staging folder
+            if built.exists():
                 built.replace(target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

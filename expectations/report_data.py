@@ -90,10 +90,11 @@ def prepare_views(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def headline(con: duckdb.DuckDBPyConnection) -> Row:
-    """Counts for the cards: reports checked, failing, passing, with warnings, with notes, documents; and the
-    relations not assessable, split by whether the report was read in full (the agency left the cells blank)
-    or only in part (the parser could not read them: not a blank the agency left)."""
-    row = records(
+    """Counts for the cards: reports checked, failing, passing, with warnings, with notes (the documents not
+    read in full are `unreadable_documents`' total); and the relations not assessable, split by whether the
+    report was read in full (the agency left the cells blank) or only in part (the parser could not read them:
+    not a blank the agency left)."""
+    return records(
         con,
         """select count(*) filter (where checked) as checked,
                   count(*) filter (where fails > 0) as failing,
@@ -106,9 +107,6 @@ def headline(con: duckdb.DuckDBPyConnection) -> Row:
                   count(*) filter (where unassessed > 0 and parse_status = 'partial') as not_read_reports
            from rep_status""",
     )[0]
-    docs = dict(con.execute("select status, count(*) from rep_documents group by status").fetchall())
-    row["unreadable"] = docs.get("failed", 0) + docs.get("partial", 0)
-    return row
 
 
 def check_summary(con: duckdb.DuckDBPyConnection) -> list[Row]:
