@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 
-from expectations.codes import CHECKS, RELATIONS, WORDING, agency_catalogue, format_number
+from expectations.codes import AGENCY_CHECKS, CHECKS, RELATIONS, WORDING, format_number
 from expectations.results import COLUMNS, WORDS, empty, judged
 from expectations.suites import expectation
 
@@ -55,7 +55,7 @@ class AgencySuite:
 
     @property
     def checks(self) -> tuple[str, ...]:
-        return tuple(agency_catalogue())
+        return tuple(AGENCY_CHECKS)
 
     def predicate(self) -> str:
         """SQL on (check_id, scope) selecting this suite's rows of dq.check_results."""

@@ -8,7 +8,6 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,30 +18,25 @@ from extract.templates import form
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-# The checks beyond one report's tables (the suite `agencies`): labels, severity and the relations their rows use.
-AGENCY_CATALOGUE = Path(__file__).with_name("agency_checks.yaml")
 # How results, scopes, severities and unknown regions are worded (the detail sentences: str.format templates).
 WORDING: dict[str, dict[str, Any]] = yaml.safe_load(Path(__file__).with_name("wording.yaml").read_text("utf-8"))
-
-
-@cache
-def agency_catalogue() -> dict[str, tuple[form.Check, tuple[str, ...]]]:
-    """check id → (how the report names it, the relations its rows use)."""
-    entries = yaml.safe_load(AGENCY_CATALOGUE.read_text(encoding="utf-8"))["checks"]
-    return {e["check"]: (form.Check(e["label"], e["severity"], e["rule"], e["actual_label"], e["expected_label"]),
-                         tuple(e["relations"])) for e in entries}
-
+# The checks beyond one report's tables (the suite `agencies`): how the pages name them, the relations they use.
+_AGENCY = yaml.safe_load(Path(__file__).with_name("agency_checks.yaml").read_text("utf-8"))["checks"]
+AGENCY_CHECKS: dict[str, form.Check] = {e["check"]: form.Check(e["label"], e["severity"], e["rule"], e["actual_label"],
+                                                                 e["expected_label"]) for e in _AGENCY}
 
 TABLES = form.tables()
 TABLE_LABELS: dict[str, str] = {code: t.label for code, t in TABLES.items()}
-CHECKS: dict[str, form.Check] = {**form.checks(), **{c: info for c, (info, _) in agency_catalogue().items()}}
+CHECKS: dict[str, form.Check] = {**form.checks(), **AGENCY_CHECKS}
 # The relations each check's rows use (`=`, `>=`, `<=`), in the order they are declared.
-RELATIONS: dict[str, list[str]] = {c: list(relations) for c, (_, relations) in agency_catalogue().items()}
+RELATIONS: dict[str, list[str]] = {e["check"]: list(e["relations"]) for e in _AGENCY}
 for _scope in form.relation_scopes():
     if _scope.relation not in RELATIONS.setdefault(_scope.check_id, []):
         RELATIONS[_scope.check_id].append(_scope.relation)
 ROW_LABELS: dict[str, dict[str, str]] = {t: {c: r.report_label for c, r in TABLES[t].rows.items()} for t in TABLES}
 COL_LABELS: dict[str, dict[str, str]] = {t: {c: r.report_label for c, r in TABLES[t].cols.items()} for t in TABLES}
+
+
 def cell_label(table: str, row: str, col: str) -> str:
     """Printed labels of one cell, e.g. 表三 · （七）总计 · 自然人."""
     if table not in TABLES:
