@@ -210,7 +210,7 @@ def parse_issue_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 def unreadable_documents(con: duckdb.DuckDBPyConnection, limit: int) -> tuple[list[Row], int]:
-    """Documents that were read only in part or not at all, with the reason, failed first."""
+    """Documents that were read only in part or not at all, with the reason, failed first; and how many."""
     total = con.execute("select count(*) from rep_documents where status in ('failed', 'partial')").fetchone()[0]
     rows = records(
         con,

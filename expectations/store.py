@@ -53,14 +53,12 @@ def replace_results(
     `check_scope` is an SQL predicate on (check_id, scope) limiting what is replaced to one suite's checks.
     Returns the number of rows written.
     """
-    where = [] if report_ids is None else ["report_id in (select unnest($ids::varchar[]))"]
-    if check_scope:
-        where.append(f"({check_scope})")
-    delete = f"delete from {TABLE}" + (f" where {' and '.join(where)}" if where else "")
+    of = "true" if report_ids is None else "report_id in (select unnest($ids::varchar[]))"
     with connect(warehouse) as con:
         con.execute("begin transaction")
         con.execute(DDL)
-        con.execute(delete, None if report_ids is None else {"ids": list(report_ids)})
+        con.execute(f"delete from {TABLE} where {of} and ({check_scope or 'true'})",
+                    None if report_ids is None else {"ids": list(report_ids)})
         con.register("new_results", rows)
         rounded = ", ".join(f"round({c}, 4) as {c}" for c in NUMBERS)  # by name: DuckDB casts to the stored types
         con.execute(f"insert into {TABLE} by name select * replace ({rounded}) from new_results")
