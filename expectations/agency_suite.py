@@ -13,17 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
-from expectations.codes import AGENCY_CHECKS, CHECKS, RELATIONS, WORDING, format_number
+from expectations.codes import AGENCY_CHECKS, CHECKS, WORDING, format_number
 from expectations.results import COLUMNS, WORDS, empty, judged
-from expectations.suites import expectation
-
-if TYPE_CHECKING:
-    from great_expectations.expectations.expectation import Expectation
+from expectations.suites import Suite
 
 SIDES = "marts.fct_agency_relation_sides"
 
@@ -47,29 +43,18 @@ def detail(check_id: str, scope: str, relation: str, status: str, found: bool, a
 
 
 @dataclass(frozen=True)
-class AgencySuite:
-    """The suite of the checks beyond one report's tables (same interface as expectations.suites.Suite)."""
+class AgencySuite(Suite):
+    """The suite of the checks beyond one report's tables: its own sides and sentences, a Suite otherwise."""
 
     name: str = "agencies"
     table: str = "applications"
-
-    @property
-    def checks(self) -> tuple[str, ...]:
-        return tuple(AGENCY_CHECKS)
-
-    def predicate(self) -> str:
-        """SQL on (check_id, scope) selecting this suite's rows of dq.check_results."""
-        return "check_id in (" + ", ".join(f"'{c}'" for c in self.checks) + ")"
+    checks: tuple[str, ...] = tuple(AGENCY_CHECKS)
 
     def load(self, con: duckdb.DuckDBPyConnection, report_ids: Sequence[str] | None = None) -> pd.DataFrame:
         """The side-by-side rows of the given reports (all when None)."""
         where = "" if report_ids is None else "where report_id in (select unnest($ids::varchar[]))"
         sql = f"select * from {SIDES} {where} order by report_id, check_id, scope"
         return con.execute(sql, None if report_ids is None else {"ids": list(report_ids)}).df()
-
-    def build(self) -> list[Expectation]:
-        """One expectation per check and relation."""
-        return [expectation(check_id, relation) for check_id in self.checks for relation in RELATIONS[check_id]]
 
     def rows(self, frame: pd.DataFrame, failing: set[tuple[str, str, str]]) -> pd.DataFrame:
         """dq.check_results rows of the frame, given the (report_id, check_id, scope) GX found unexpected."""

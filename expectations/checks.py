@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from great_expectations.data_context import AbstractDataContext
 
 # Across an agency's years, the prose against the tables, text reuse (marts.fct_agency_relation_sides).
-SUITES: dict[str, Suite | AgencySuite] = {**REPORT_SUITES, "agencies": AgencySuite()}
+SUITES: dict[str, Suite] = {**REPORT_SUITES, "agencies": AgencySuite()}
 
 # COMPLETE: every failing row is needed (by report and scope). The failing values themselves are in the
 # frame (GX would collect them row by row, which dominates the run time at 100,000 reports).
@@ -97,8 +97,7 @@ def gx_context() -> AbstractDataContext:
 GX_COLUMNS = ["report_id", "check_id", "scope", "relation", "actual", "expected"]
 
 
-def validate(context: AbstractDataContext, suite: Suite | AgencySuite, frame: pd.DataFrame,
-             tag: str = "") -> pd.DataFrame:
+def validate(context: AbstractDataContext, suite: Suite, frame: pd.DataFrame, tag: str = "") -> pd.DataFrame:
     """Validate one suite's frame with GX and return its dq rows (`tag` names one batch of reports)."""
     import great_expectations as gx
 
