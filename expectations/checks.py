@@ -41,7 +41,6 @@ RESULT_FORMAT = {
     "unexpected_index_column_names": ["report_id", "scope"],
     "exclude_unexpected_values": True,
     "return_unexpected_index_query": False,
-    "partial_unexpected_count": 20,
 }
 
 
