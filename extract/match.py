@@ -1330,9 +1330,12 @@ def expected_application_rows(template: str, tpl: Templates, printed: set[str]) 
 # --------------------------------------------------------------------------- 四 review and litigation
 
 
-def parse_review_litigation(blocks: list[Block], tpl: Templates, *, sparse_document: bool = False) -> TableResult:
+def parse_review_litigation(blocks: list[Block], tpl: Templates, *, sparse_document: bool = False,
+                            cells_on_own_lines: bool = False) -> TableResult:
     """Section 四: one data row of 15 cells, aligned to the header's result columns by position (or three
-    small tables of five, one per block, as OCR and LLM converters print it)."""
+    small tables of five, one per block, as OCR and LLM converters print it). `cells_on_own_lines`: every cell
+    was printed on a line of its own (the cell-per-line layout), so no cell can hold a neighbour's digits and a
+    row that breaks its totals is a printed inconsistency, read as printed."""
     split = _review_split(blocks, tpl)
     if split is not None:
         return split
@@ -1406,7 +1409,7 @@ def parse_review_litigation(blocks: list[Block], tpl: Templates, *, sparse_docum
         res.cells.extend(ParsedCell("review_litigation", blk, r, None, "", data.cells[0]) for blk, r in columns)
         return res
     after = [c.text for c in cells[max(positions) + 1:]]
-    if recut_readings([c.text for c in placed], _value_of, block_totals_hold, after):
+    if not cells_on_own_lines and recut_readings([c.text for c in placed], _value_of, block_totals_hold, after):
         res.issues.append(Issue("ambiguous_alignment", RECUT.format(identity="the blocks' 总计"),
                                 "review_litigation", line=data.line))
         res.cells.extend(ParsedCell("review_litigation", blk, r, None, "", data.cells[0]) for blk, r in columns)

@@ -208,11 +208,13 @@ def parse_blocks(doc: ParsedDocument, blocks: list[Block]) -> ParsedDocument:
     applications = parse_applications(region("applications"), tpl, template)
     if template is None:
         template = _template(applications.formats, year)
-    review = parse_review_litigation(region("review_litigation"), tpl)
+    own_lines = doc.layout == "cell_per_line"
+    review = parse_review_litigation(region("review_litigation"), tpl, cells_on_own_lines=own_lines)
     if applications.sparse or review.sparse or disclosure.sparse:
         # this flattening drops blank cells: a short section-二 row is never read left to right
         disclosure = parse_disclosure(region("disclosure"), tpl, year, sparse_document=True, markdown=markdown)
-        review = parse_review_litigation(region("review_litigation"), tpl, sparse_document=True)
+        review = parse_review_litigation(region("review_litigation"), tpl, sparse_document=True,
+                                         cells_on_own_lines=own_lines)
     found = [code for code, res in zip(("disclosure", "applications", "review_litigation"),
                                        (disclosure, applications, review), strict=True) if res.found]
     if not found:

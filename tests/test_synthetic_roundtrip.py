@@ -192,3 +192,18 @@ def test_a_markdown_disclosure_header_over_its_values_fixes_a_column_blank_in_ev
     regulations = {c.col: c.value for c in doc.cells if c.table == "disclosure" and c.row == "regulations"}
     assert regulations == {"issued": 0, "repealed": None, "in_force": 0}
     assert not [i for i in doc.issues if i.table == "disclosure" and i.code == "ambiguous_alignment"]
+
+
+def test_a_cell_per_line_section_four_that_breaks_its_totals_is_read_as_printed():
+    """make test-slow at b8f968a: a blank 结果纠正 whose value stayed in its 总计 (`0 · 0 1 12`) breaks the block,
+    and cutting a stray cell off the last one (`1|2`) would make it hold, so the whole row was left null as if a
+    converter had glued cells. Printed one cell per line, no cell can hold a neighbour's digits: the row is read
+    as printed, for the checks to flag."""
+    noise = Noise(cell_forms=False, null_forms=False, blanks=True, split_labels=True, stray_cells=True,
+                  encodings=True, heading_variants=True)
+    truth = random_truth(random.Random(3952), "F2021", "national", subtotal_column=True)
+    _, doc, problems = roundtrip(truth, "cell_per_line", 3952, noise)
+    assert not problems, describe(problems, doc)
+    after_review = {c.col: c.value for c in doc.cells if c.table == "review_litigation"
+                    and c.row == "litigation_after_review"}
+    assert after_review == {"upheld": 0, "corrected": None, "other": 0, "pending": 1, "total": 12}
