@@ -96,8 +96,8 @@ def place_orphans(res, orphans: Orphans, rows: dict[str, tuple], expected: list[
     return placed
 
 
-def _gap(before: str | Orphan | None, after: str | Orphan | None, expected: list[str] | None,
-         rows: dict[str, tuple]) -> list[str] | None:
+def _gap(before: str | None, after: str | None, expected: list[str] | None, rows: dict[str, tuple]
+         ) -> list[str] | None:
     """The expected codes strictly between two printed rows, when none of them was printed; before the first
     printed row (`before` None: the table starts with orphans) or after the last, the table's edge bounds the
     gap. A run of orphans with no printed row on either side has no place."""
