@@ -133,8 +133,106 @@ def digit_splits(run: str, n: int, accept: Callable[[Vector], bool] | None = Non
 
 
 def _split_search(pieces: list[str | None], n: int) -> tuple[Vector, ...] | None:
-    """Every reading of the pieces as `n` numbers, in search order; None when a budget ran out. Each call of
-    `rec` is one step of the row's budget and of the document's."""
+    """Every reading of the pieces as `n` numbers, in search order; None when a budget ran out.
+
+    The budgets count the calls of `_stepwise_split_search`'s `rec`. Where a call's subtree depends only on
+    (piece, position in it, cells placed), `_SplitTree` counts those calls and lists the readings without
+    walking the dead branches: when both budgets cover the count, it is charged at once and the readings are
+    the same; otherwise the step-by-step search runs and runs out at the same step as it always did."""
+    tree = _SplitTree(pieces, n)
+    steps = tree.steps(0, 0, 0)
+    if steps <= SEARCH_BUDGET and steps <= _document_budget[0]:
+        _document_budget[0] -= steps
+        return tree.readings()
+    return _stepwise_split_search(pieces, n)
+
+
+class _SplitTree:
+    """`_stepwise_split_search`'s call tree folded on its states (piece, position in it, cells placed)."""
+
+    def __init__(self, pieces: list[str | None], n: int) -> None:
+        self.pieces, self.n = pieces, n
+        self._children: dict[tuple[int, int, int], list[tuple[Decimal | None, tuple[int, int, int]]]] = {}
+        self._steps: dict[tuple[int, int, int], int] = {}
+        self._live: dict[tuple[int, int, int], bool] = {}
+        self._numbers: dict[str, Decimal | None] = {}
+
+    def children(self, state: tuple[int, int, int]) -> list[tuple[Decimal | None, tuple[int, int, int]]]:
+        """The calls `rec` makes from this state, in order, with the value each appends (the same rules)."""
+        hit = self._children.get(state)
+        if hit is not None:
+            return hit
+        i, pos, k = state
+        pieces, n = self.pieces, self.n
+        out: list[tuple[Decimal | None, tuple[int, int, int]]] = []
+        n_pieces = len(pieces)
+        if i < n_pieces and n - k >= n_pieces - i:
+            piece = pieces[i]
+            cells_left, pieces_left = n - k, n_pieces - i
+            if piece is None:
+                out.append((None, (i + 1, 0, k + 1)))
+            elif pos == len(piece):
+                out.append((_NO_CELL, (i + 1, 0, k)))
+            else:
+                length = len(piece)
+                last_cell = cells_left == 1 or (cells_left == pieces_left and pos == 0)
+                for end in ((length,) if last_cell else range(pos + 1, length + 1)):
+                    part = piece[pos:end]
+                    if part not in self._numbers:
+                        self._numbers[part] = Decimal(part) if _PART.fullmatch(part) else None
+                    value = self._numbers[part]
+                    if value is not None:
+                        out.append((value, (i + 1, 0, k + 1) if end == length else (i, end, k + 1)))
+        self._children[state] = out
+        return out
+
+    def steps(self, i: int, pos: int, k: int) -> int:
+        """Calls of `rec` from this state on, itself included."""
+        state = (i, pos, k)
+        hit = self._steps.get(state)
+        if hit is None:
+            hit = self._steps[state] = 1 + sum(self.steps(*child) for _, child in self.children(state))
+        return hit
+
+    def live(self, state: tuple[int, int, int]) -> bool:
+        """Whether some reading is found below this state."""
+        hit = self._live.get(state)
+        if hit is None:
+            i, _, k = state
+            hit = (k == self.n if i == len(self.pieces) else any(self.live(child) for _, child in self.children(state)))
+            self._live[state] = hit
+        return hit
+
+    def readings(self) -> tuple[Vector, ...]:
+        """Every reading, in `rec`'s order."""
+        out: list[Vector] = []
+        acc: list[Decimal | None] = []
+
+        def walk(state: tuple[int, int, int]) -> None:
+            if state[0] == len(self.pieces):
+                out.append(tuple(acc))
+                return
+            for value, child in self.children(state):
+                if not self.live(child):
+                    continue
+                if value is _NO_CELL:
+                    walk(child)
+                    continue
+                acc.append(value)
+                walk(child)
+                acc.pop()
+
+        if self.live((0, 0, 0)):
+            walk((0, 0, 0))
+        return tuple(out)
+
+
+_NO_CELL = object()  # a move to the next piece that places no cell
+
+
+def _stepwise_split_search(pieces: list[str | None], n: int) -> tuple[Vector, ...] | None:
+    """The split search step by step: each call of `rec` is one step of the row's budget and of the
+    document's."""
     out: list[Vector] = []
     budget = [SEARCH_BUDGET]
     document = _document_budget
