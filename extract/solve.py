@@ -363,15 +363,21 @@ def _balances(chosen: dict[str, Vector], lhs: list[str], rhs: list[str], ncols: 
     left = [(chosen[r], r in trying) for r in lhs]
     right = [(chosen[r], r in trying) for r in rhs]
     for col in range(ncols):
-        sides = (_side_sum(left, col), _side_sum(right, col))
-        if None not in sides and sides[0] != sides[1]:
+        total = _side_sum(left, col)
+        if total is None:
+            continue
+        other = _side_sum(right, col)
+        if other is not None and total != other:
             return False
     return True
 
 
-def _side_sum(side: list[tuple[Vector, bool]], col: int) -> Decimal | int | None:
+_ZERO = Decimal(0)  # a side's sum starts as a Decimal: adding one to an int goes through Decimal's type checks
+
+
+def _side_sum(side: list[tuple[Vector, bool]], col: int) -> Decimal | None:
     """One side's sum in a column; None when a decided row's cell there is not printed."""
-    total: Decimal | int = 0
+    total: Decimal = _ZERO
     for vec, tried in side:
         v = vec[col]
         if v is None:
