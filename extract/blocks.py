@@ -35,8 +35,9 @@ class Cell:
 
 @dataclass
 class Block:
-    """A paragraph (`kind == "text"`, one cell) or a table row (`kind == "row"`). A block is read-only once
-    built: the matcher asks for its non-empty cells many times, so they are worked out once."""
+    """A paragraph (`kind == "text"`, one cell) or a table row (`kind == "row"`). A reader may still fill a
+    block while it reads (a cell continued on the next line); once read, the blocks are read-only, and the
+    matcher, which asks for a block's non-empty cells many times, works them out once."""
 
     kind: str
     cells: list[Cell] = field(default_factory=list)
