@@ -438,7 +438,7 @@ def _row_sum_search(run: str, has_subtotal: bool) -> list[Vector]:
             if rest > left * t or rest < left:
                 return []
             # a t-digit total is the sum of at most seven numbers: one of them has at least t-1 digits
-            if max(longest, rest - left + 1) < t - 1:
+            if longest < t - 1 and rest - left + 1 < t - 1:
                 return []
             if k == 5 or k == 6:  # the last applicant column, and an added 小计, are determined by the sums
                 value = total - running if k == 5 else running - first
@@ -447,19 +447,22 @@ def _row_sum_search(run: str, has_subtotal: bool) -> list[Vector]:
                 if value < 0 or prefix[start:end] != text or (forced and any(start < f < end for f in forced)):
                     return []
                 nxt = completions(end, k + 1, running + (value if k == 5 else 0), first, max(longest, len(text)))
-                return [(value, *r) for r in nxt]
+                return [(value, *r) for r in nxt] if nxt else []
             found: list[tuple[int, ...]] = []
+            leading_zero = prefix[start] == "0"  # a part starting with 0 is 0 itself
             for end in range(start + 1, min(start + t, len(prefix) - left + 1) + 1):
                 if forced and any(start < f < end for f in forced):
                     break
-                part = prefix[start:end]
-                if len(part) > 1 and part.startswith("0"):
+                if leading_zero and end > start + 1:
                     break
-                value = int(part)
+                value = int(prefix[start:end])
                 if running + value > total:
                     break
-                nxt = completions(end, k + 1, running + value, value if k == 0 else first, max(longest, end - start))
-                found.extend((value, *r) for r in nxt)
+                width = end - start
+                nxt = completions(end, k + 1, running + value, value if k == 0 else first,
+                                  longest if longest >= width else width)
+                if nxt:
+                    found.extend((value, *r) for r in nxt)
             return found
 
         out.extend(tuple(Decimal(v) for v in (*parts, total)) for parts in completions(0, 0, 0, 0, 0))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from decimal import Decimal
+from functools import partial
 
 from extract import solve
 
@@ -111,3 +112,24 @@ def test_the_folded_split_search_stops_where_a_row_budget_stops_the_stepwise_one
     stepwise = _split_with(solve._stepwise_split_search, pieces, 15, AMPLE)
     assert stepwise == (None, AMPLE - solve.SEARCH_BUDGET)
     assert _split_with(solve._split_search, pieces, 15, AMPLE) == stepwise
+
+
+ROW_SUM_STEPS = [  # (run, 小计 column, readings, budget steps), as the search counted them before it was sped up
+    ("101146272014280350721321", False, [(10114, 6272, 0, 1428, 0, 3507, 21321)], 5293),
+    ("73814792002750266017583", False, [(7381, 4792, 0, 0, 2750, 2660, 17583)], 2800),
+    ("000011011", False, [(0, 0, 0, 0, 1, 10, 11), (0, 0, 0, 0, 11, 0, 11)], 9),
+    ("016100017", False, [(0, 1, 6, 10, 0, 0, 17), (0, 16, 1, 0, 0, 0, 17)], 14),
+    ("147613700001371613", True, [(1476, 137, 0, 0, 0, 0, 137, 1613)], 828),
+]
+
+
+def test_the_row_sum_search_spends_the_steps_its_budget_is_counted_in():
+    """The document's budget is counted in the row-sum search's calls: a faster search must find the same readings
+    in the same number of steps, or the budget would run out on other inputs."""
+    for run, has_subtotal, readings, steps in ROW_SUM_STEPS:
+        with solve.document_budget(AMPLE):
+            found = solve._row_sum_search(run, has_subtotal)
+            assert (found, AMPLE - solve._document_budget[0]) == (
+                [tuple(Decimal(v) for v in r) for r in readings], steps), run
+        short, exhausted = _with_budget(steps - 1, partial(solve._row_sum_search, run, has_subtotal))
+        assert exhausted and len(short) <= len(readings)
