@@ -343,9 +343,10 @@ def narrow(candidates: dict[str, list[Vector]], equations: list[tuple[list[str],
                 continue
             fixed = {r: live[r][0] for r in rows if r not in open_rows}
             kept: dict[str, set[Vector]] = {r: set() for r in open_rows}
+            trying = set(open_rows)
             for combo in product(*(live[r] for r in open_rows)):
                 chosen = {**fixed, **dict(zip(open_rows, combo, strict=True))}
-                if _balances(chosen, lhs, rhs, ncols, set(open_rows)):
+                if _balances(chosen, lhs, rhs, ncols, trying):
                     for r, v in zip(open_rows, combo, strict=True):
                         kept[r].add(v)
             for r in open_rows:
