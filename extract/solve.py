@@ -428,12 +428,12 @@ def _row_sum_search(run: str, has_subtotal: bool) -> list[Vector]:
         total = int(tail)
 
         def completions(start: int, k: int, running: int, first: int, longest: int, prefix: str = prefix,
-                        t: int = t, total: int = total) -> list[tuple[int, ...]]:
+                        t: int = t, total: int = total, length: int = len(prefix)) -> list[tuple[int, ...]]:
             document[0] -= 1
             if document[0] < 0:
                 return []
             left = n_parts - k
-            rest = len(prefix) - start
+            rest = length - start
             if left == 0:
                 return [()] if rest == 0 and running == total else []
             if rest > left * t or rest < left:
@@ -451,7 +451,8 @@ def _row_sum_search(run: str, has_subtotal: bool) -> list[Vector]:
                 return [(value, *r) for r in nxt] if nxt else []
             found: list[tuple[int, ...]] = []
             leading_zero = prefix[start] == "0"  # a part starting with 0 is 0 itself
-            for end in range(start + 1, min(start + t, len(prefix) - left + 1) + 1):
+            last = length - left + 1  # the parts after this one need a digit each
+            for end in range(start + 1, (start + t if start + t < last else last) + 1):
                 if forced and any(start < f < end for f in forced):
                     break
                 if leading_zero and end > start + 1:
