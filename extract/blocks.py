@@ -7,6 +7,7 @@ blocks, so a new source form is a new reader, not a new parser.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass(slots=True)
@@ -34,7 +35,9 @@ class Cell:
 
 @dataclass
 class Block:
-    """A paragraph (`kind == "text"`, one cell) or a table row (`kind == "row"`)."""
+    """A paragraph (`kind == "text"`, one cell) or a table row (`kind == "row"`). A reader may still fill a
+    block while it reads (a cell continued on the next line); once read, the blocks are read-only, and the
+    matcher, which asks for a block's non-empty cells many times, works them out once."""
 
     kind: str
     cells: list[Cell] = field(default_factory=list)
@@ -47,6 +50,6 @@ class Block:
     def line(self) -> int | None:
         return next((c.line for c in self.cells if c.line is not None), None)
 
-    @property
-    def non_empty(self) -> list[Cell]:
-        return [c for c in self.cells if c.text.strip()]
+    @cached_property
+    def non_empty(self) -> tuple[Cell, ...]:
+        return tuple(c for c in self.cells if c.text.strip())

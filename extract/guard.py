@@ -104,6 +104,8 @@ def _one_value_per_cell(doc: ParsedDocument) -> None:
         if ref in first and first[ref] != c.value:
             conflicting.add(ref)
         first.setdefault(ref, c.value)
+    if len(first) == len(doc.cells):
+        return  # every cell read once
     kept, seen = [], set()
     for c in doc.cells:
         ref = (c.table, c.row, c.col)

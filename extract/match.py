@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from itertools import combinations, pairwise
 
 from extract.blocks import Block, Cell
@@ -107,10 +107,19 @@ def _label_index(cells: list[Cell], kind: str = "row") -> int | None:
     is a label and one run of digits."""
     if kind == "run":
         return 0
+    return _last_label_at(tuple(c.text for c in cells))
+
+
+# Distinct rows (their cells' texts) whose label index is remembered: a row is asked for it by several rules.
+ROW_MEMO_SIZE = 65536
+
+
+@lru_cache(maxsize=ROW_MEMO_SIZE)
+def _last_label_at(texts: tuple[str, ...]) -> int | None:
     idx = None
-    for i, c in enumerate(cells):
+    for i, text in enumerate(texts):
         # `251000元` is a value, and so is `1 3` (two values a conversion merged into one cell)
-        if c.text.strip() and read_cell(c.text, amount=True).kind == "text" and not merged_values(c.text):
+        if text.strip() and read_cell(text, amount=True).kind == "text" and not merged_values(text):
             idx = i
     return idx
 
@@ -173,9 +182,16 @@ def _run_with_blanks(run: Cell, n: int) -> tuple[list[list[Cell | None]], str]:
 
 
 def _values(vec: list[Cell | None], amounts: list[bool] | None = None) -> Vector:
-    amounts = amounts or [False] * len(vec)
+    if amounts is None:
+        return _plain_values(tuple(None if c is None else c.text for c in vec))
     return tuple(read_cell(c.text, amount=a).value if c is not None else None
                  for c, a in zip(vec, amounts, strict=True))
+
+
+@lru_cache(maxsize=ROW_MEMO_SIZE)
+def _plain_values(texts: tuple[str | None, ...]) -> Vector:
+    """The values of a reading's cells (None where a reading places no cell), read as counts."""
+    return tuple(None if t is None else read_cell(t).value for t in texts)
 
 
 def _value_of(text: str | None) -> Decimal | None:
@@ -932,9 +948,12 @@ def _is_app_header(b: Block, tpl: Templates) -> bool:
     """A section-三 header row: applicant column labels, a 小计, or the 勾稽 note."""
     if b.kind != "row":
         return False
-    cells = b.non_empty
-    return any(key(c.text) in tpl.app_header_keys or key(c.text) in tpl.app_subtotal_keys or "勾稽" in squash(c.text)
-               for c in cells)
+    return _names_app_header(tuple(c.text for c in b.non_empty), tpl)
+
+
+@lru_cache(maxsize=ROW_MEMO_SIZE)
+def _names_app_header(texts: tuple[str, ...], tpl: Templates) -> bool:
+    return any(key(t) in tpl.app_header_keys or key(t) in tpl.app_subtotal_keys or "勾稽" in squash(t) for t in texts)
 
 
 @cache

@@ -133,8 +133,106 @@ def digit_splits(run: str, n: int, accept: Callable[[Vector], bool] | None = Non
 
 
 def _split_search(pieces: list[str | None], n: int) -> tuple[Vector, ...] | None:
-    """Every reading of the pieces as `n` numbers, in search order; None when a budget ran out. Each call of
-    `rec` is one step of the row's budget and of the document's."""
+    """Every reading of the pieces as `n` numbers, in search order; None when a budget ran out.
+
+    The budgets count the calls of `_stepwise_split_search`'s `rec`. Where a call's subtree depends only on
+    (piece, position in it, cells placed), `_SplitTree` counts those calls and lists the readings without
+    walking the dead branches: when both budgets cover the count, it is charged at once and the readings are
+    the same; otherwise the step-by-step search runs and runs out at the same step as it always did."""
+    tree = _SplitTree(pieces, n)
+    steps = tree.steps(0, 0, 0)
+    if steps <= SEARCH_BUDGET and steps <= _document_budget[0]:
+        _document_budget[0] -= steps
+        return tree.readings()
+    return _stepwise_split_search(pieces, n)
+
+
+class _SplitTree:
+    """`_stepwise_split_search`'s call tree folded on its states (piece, position in it, cells placed)."""
+
+    def __init__(self, pieces: list[str | None], n: int) -> None:
+        self.pieces, self.n = pieces, n
+        self._children: dict[tuple[int, int, int], list[tuple[Decimal | None, tuple[int, int, int]]]] = {}
+        self._steps: dict[tuple[int, int, int], int] = {}
+        self._live: dict[tuple[int, int, int], bool] = {}
+        self._numbers: dict[str, Decimal | None] = {}
+
+    def children(self, state: tuple[int, int, int]) -> list[tuple[Decimal | None, tuple[int, int, int]]]:
+        """The calls `rec` makes from this state, in order, with the value each appends (the same rules)."""
+        hit = self._children.get(state)
+        if hit is not None:
+            return hit
+        i, pos, k = state
+        pieces, n = self.pieces, self.n
+        out: list[tuple[Decimal | None, tuple[int, int, int]]] = []
+        n_pieces = len(pieces)
+        if i < n_pieces and n - k >= n_pieces - i:
+            piece = pieces[i]
+            cells_left, pieces_left = n - k, n_pieces - i
+            if piece is None:
+                out.append((None, (i + 1, 0, k + 1)))
+            elif pos == len(piece):
+                out.append((_NO_CELL, (i + 1, 0, k)))
+            else:
+                length = len(piece)
+                last_cell = cells_left == 1 or (cells_left == pieces_left and pos == 0)
+                for end in ((length,) if last_cell else range(pos + 1, length + 1)):
+                    part = piece[pos:end]
+                    if part not in self._numbers:
+                        self._numbers[part] = Decimal(part) if _PART.fullmatch(part) else None
+                    value = self._numbers[part]
+                    if value is not None:
+                        out.append((value, (i + 1, 0, k + 1) if end == length else (i, end, k + 1)))
+        self._children[state] = out
+        return out
+
+    def steps(self, i: int, pos: int, k: int) -> int:
+        """Calls of `rec` from this state on, itself included."""
+        state = (i, pos, k)
+        hit = self._steps.get(state)
+        if hit is None:
+            hit = self._steps[state] = 1 + sum(self.steps(*child) for _, child in self.children(state))
+        return hit
+
+    def live(self, state: tuple[int, int, int]) -> bool:
+        """Whether some reading is found below this state."""
+        hit = self._live.get(state)
+        if hit is None:
+            i, _, k = state
+            hit = (k == self.n if i == len(self.pieces) else any(self.live(child) for _, child in self.children(state)))
+            self._live[state] = hit
+        return hit
+
+    def readings(self) -> tuple[Vector, ...]:
+        """Every reading, in `rec`'s order."""
+        out: list[Vector] = []
+        acc: list[Decimal | None] = []
+
+        def walk(state: tuple[int, int, int]) -> None:
+            if state[0] == len(self.pieces):
+                out.append(tuple(acc))
+                return
+            for value, child in self.children(state):
+                if not self.live(child):
+                    continue
+                if value is _NO_CELL:
+                    walk(child)
+                    continue
+                acc.append(value)
+                walk(child)
+                acc.pop()
+
+        if self.live((0, 0, 0)):
+            walk((0, 0, 0))
+        return tuple(out)
+
+
+_NO_CELL = object()  # a move to the next piece that places no cell
+
+
+def _stepwise_split_search(pieces: list[str | None], n: int) -> tuple[Vector, ...] | None:
+    """The split search step by step: each call of `rec` is one step of the row's budget and of the
+    document's."""
     out: list[Vector] = []
     budget = [SEARCH_BUDGET]
     document = _document_budget
@@ -245,9 +343,10 @@ def narrow(candidates: dict[str, list[Vector]], equations: list[tuple[list[str],
                 continue
             fixed = {r: live[r][0] for r in rows if r not in open_rows}
             kept: dict[str, set[Vector]] = {r: set() for r in open_rows}
+            trying = set(open_rows)
             for combo in product(*(live[r] for r in open_rows)):
                 chosen = {**fixed, **dict(zip(open_rows, combo, strict=True))}
-                if _balances(chosen, lhs, rhs, ncols, set(open_rows)):
+                if _balances(chosen, lhs, rhs, ncols, trying):
                     for r, v in zip(open_rows, combo, strict=True):
                         kept[r].add(v)
             for r in open_rows:
@@ -265,15 +364,21 @@ def _balances(chosen: dict[str, Vector], lhs: list[str], rhs: list[str], ncols: 
     left = [(chosen[r], r in trying) for r in lhs]
     right = [(chosen[r], r in trying) for r in rhs]
     for col in range(ncols):
-        sides = (_side_sum(left, col), _side_sum(right, col))
-        if None not in sides and sides[0] != sides[1]:
+        total = _side_sum(left, col)
+        if total is None:
+            continue
+        other = _side_sum(right, col)
+        if other is not None and total != other:
             return False
     return True
 
 
-def _side_sum(side: list[tuple[Vector, bool]], col: int) -> Decimal | int | None:
+_ZERO = Decimal(0)  # a side's sum starts as a Decimal: adding one to an int goes through Decimal's type checks
+
+
+def _side_sum(side: list[tuple[Vector, bool]], col: int) -> Decimal | None:
     """One side's sum in a column; None when a decided row's cell there is not printed."""
-    total: Decimal | int = 0
+    total: Decimal = _ZERO
     for vec, tried in side:
         v = vec[col]
         if v is None:
@@ -323,18 +428,18 @@ def _row_sum_search(run: str, has_subtotal: bool) -> list[Vector]:
         total = int(tail)
 
         def completions(start: int, k: int, running: int, first: int, longest: int, prefix: str = prefix,
-                        t: int = t, total: int = total) -> list[tuple[int, ...]]:
+                        t: int = t, total: int = total, length: int = len(prefix)) -> list[tuple[int, ...]]:
             document[0] -= 1
             if document[0] < 0:
                 return []
             left = n_parts - k
-            rest = len(prefix) - start
+            rest = length - start
             if left == 0:
                 return [()] if rest == 0 and running == total else []
             if rest > left * t or rest < left:
                 return []
             # a t-digit total is the sum of at most seven numbers: one of them has at least t-1 digits
-            if max(longest, rest - left + 1) < t - 1:
+            if longest < t - 1 and rest - left + 1 < t - 1:
                 return []
             if k == 5 or k == 6:  # the last applicant column, and an added 小计, are determined by the sums
                 value = total - running if k == 5 else running - first
@@ -343,19 +448,23 @@ def _row_sum_search(run: str, has_subtotal: bool) -> list[Vector]:
                 if value < 0 or prefix[start:end] != text or (forced and any(start < f < end for f in forced)):
                     return []
                 nxt = completions(end, k + 1, running + (value if k == 5 else 0), first, max(longest, len(text)))
-                return [(value, *r) for r in nxt]
+                return [(value, *r) for r in nxt] if nxt else []
             found: list[tuple[int, ...]] = []
-            for end in range(start + 1, min(start + t, len(prefix) - left + 1) + 1):
+            leading_zero = prefix[start] == "0"  # a part starting with 0 is 0 itself
+            last = length - left + 1  # the parts after this one need a digit each
+            for end in range(start + 1, (start + t if start + t < last else last) + 1):
                 if forced and any(start < f < end for f in forced):
                     break
-                part = prefix[start:end]
-                if len(part) > 1 and part.startswith("0"):
+                if leading_zero and end > start + 1:
                     break
-                value = int(part)
+                value = int(prefix[start:end])
                 if running + value > total:
                     break
-                nxt = completions(end, k + 1, running + value, value if k == 0 else first, max(longest, end - start))
-                found.extend((value, *r) for r in nxt)
+                width = end - start
+                nxt = completions(end, k + 1, running + value, value if k == 0 else first,
+                                  longest if longest >= width else width)
+                if nxt:
+                    found.extend((value, *r) for r in nxt)
             return found
 
         out.extend(tuple(Decimal(v) for v in (*parts, total)) for parts in completions(0, 0, 0, 0, 0))
