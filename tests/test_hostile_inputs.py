@@ -19,15 +19,16 @@ from extract.solve import digit_splits, row_sum_splits
 from tests.fuzz import crafted
 from tests.fuzz.crafted import cases
 
-# A crafted file is read in well under this (the hostile ones are refused before any real work).
-FAST_SECONDS = 8.0
+# A crafted file is read in well under this much CPU (the hostile ones are refused before any real work). CPU time,
+# not wall time: a shared machine's load must not fail a test of the parser's own work.
+FAST_CPU_SECONDS = 8.0
 
 
 @pytest.mark.parametrize("case", cases(), ids=lambda c: c.name)
 def test_crafted_case_ends_with_its_expected_status(case: crafted.Case):
-    start = time.monotonic()
+    start = time.process_time()
     doc = parse_bytes(case.make(), Path(case.name))
-    assert time.monotonic() - start < FAST_SECONDS
+    assert time.process_time() - start < FAST_CPU_SECONDS
     assert doc.status in case.statuses, doc.error
     if case.error:
         assert doc.error.startswith(case.error)
