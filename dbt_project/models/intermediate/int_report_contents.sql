@@ -1,17 +1,23 @@
--- 报告内容指纹 — one row per report with cells: the md5 of every cell read (code and value) and how many hold a
+-- 报告内容指纹 — one row per report with cells: the XOR of every cell's md5 (code and value) and how many hold a
 -- value. int_report_versions compares reports by it; hashing every cell of the corpus each run was the largest
 -- part of a +10 build at 10k reports, so it is kept per report, incremental like the fact marts (a report's
--- cells change only when it is reloaded).
+-- cells change only when it is reloaded). An XOR needs no order: an md5 of the cells joined in order
+-- (string_agg … order by) held every cell of the build in memory, and ran out of DuckDB's memory at 100k reports.
 {{ config(materialized='incremental', unique_key='report_id', incremental_strategy='delete+insert',
           on_schema_change='fail',
           pre_hook="{{ nianbao_delete_stale_reports() }}",
           post_hook="{{ nianbao_record_built_reports() }}") }}
 
+with cells as (
+    select report_id, value,
+        table_code || '.' || row_code || '.' || col_code || '=' || coalesce(cast(value as varchar), '') as cell
+    from {{ ref('stg_nianbao__cells') }}
+    where {{ nianbao_needs_build('report_id') }}
+)
+
 select
     report_id,
-    md5(string_agg(table_code || '.' || row_code || '.' || col_code || '=' || coalesce(cast(value as varchar), ''),
-                   ';' order by table_code, row_code, col_code)) as content_hash,
+    cast(bit_xor(md5_number(cell)) as varchar) as content_hash,
     count(value) as cells_read
-from {{ ref('stg_nianbao__cells') }}
-where {{ nianbao_needs_build('report_id') }}
+from cells
 group by report_id
