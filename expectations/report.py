@@ -86,9 +86,7 @@ class Site:
     """The pages of one report build, written into `folder`."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, folder: Path, caps: Caps) -> None:
-        self.con = con
-        self.folder = folder
-        self.caps = caps
+        self.con, self.folder, self.caps = con, folder, caps
         self.env = environment()
         self.env.globals.update(check=check_named, severity_words=WORDING["severities"], scope_label=scope_label,
                                 source_uri=source_uri)
@@ -112,8 +110,6 @@ class Site:
         self.write_search_index(reports)
         self.write_documents()
         self.write_summary(reports)
-
-    # ------------------------------------------------------------------------------------ summary
 
     def write_summary(self, reports: list[Row]) -> None:
         order = {c: i for i, c in enumerate(CHECKS)}
@@ -140,8 +136,6 @@ class Site:
             docs=docs, docs_total=docs_total,
         )
 
-    # ------------------------------------------------------------------------------------ documents
-
     def _documents(self, limit: int) -> tuple[list[Row], int]:
         docs, total = data.unreadable_documents(self.con, limit)
         for doc in docs:
@@ -154,8 +148,6 @@ class Site:
     def write_documents(self) -> None:
         docs, total = self._documents(self.caps.documents_page)
         self.render("documents.html.j2", self.folder / DOCUMENTS_PAGE, root="", docs=docs, docs_total=total)
-
-    # ------------------------------------------------------------------------------------ regions
 
     def write_regions(self, reports: list[Row]) -> None:
         by_city: dict[tuple[str, str], list[Row]] = defaultdict(list)
@@ -177,13 +169,10 @@ class Site:
                         province=province, city=city, province_href=province_file(province),
                         levels=sorted(levels.items()))
 
-    # ------------------------------------------------------------------------------------ agencies
-
     def write_agencies(self, reports: list[Row]) -> None:
         data.choose_reports(self.con, [r["report_id"] for r in reports])
         findings = _by_report(data.findings(self.con, self.caps.findings_per_report))
         unassessed = _by_report(data.unassessed(self.con, self.caps.unassessed_per_report))
-        issues = data.parse_issue_counts(self.con)
         pages: dict[str, list[Row]] = defaultdict(list)
         for report in reports:
             rid = report["report_id"]
@@ -191,8 +180,7 @@ class Site:
             total_findings = report["fails"] + report["warnings"] + report["notes"]
             pages[report["href"]].append({
                 **report, "uri": source_uri(report["path"], report["source_form"], None), "findings": rows,
-                "more_findings": total_findings - len(rows), "issues": issues.get(rid, 0),
-                "unassessed_rows": unassessed.get(rid, []),
+                "more_findings": total_findings - len(rows), "unassessed_rows": unassessed.get(rid, []),
             })
         for href, agency_reports in pages.items():
             first = agency_reports[0]
@@ -203,8 +191,6 @@ class Site:
                 province_href=f"../{REGIONS}/{province_file(first['province'])}",
                 city_href=f"../{REGIONS}/{city_file(first['province'], first['city'])}", reports=agency_reports,
             )
-
-    # ------------------------------------------------------------------------------------ search
 
     def write_search_index(self, reports: list[Row]) -> None:
         """[name, years, href, flag] per agency and region: a small offline index for the search box."""

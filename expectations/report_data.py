@@ -15,6 +15,7 @@ import duckdb
 
 from expectations.codes import WORDING
 from expectations.store import SEVERITY_ORDER
+from extract.load import has_table
 from extract.templates import form
 
 # Which table of the form each check reads (relations.yaml): its failing relations are located in these cells.
@@ -32,13 +33,6 @@ def records(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | N
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    row = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
-    ).fetchone()
-    return bool(row and row[0])
-
-
 def chinese_detail(detail: str | None) -> str:
     """The Chinese sentence of a detail that reads 'Chinese。English.'"""
     if not detail:
@@ -54,12 +48,12 @@ def slug(text: str) -> str:
 def prepare_views(con: duckdb.DuckDBPyConnection) -> None:
     """Temp views every query below reads: reports with region and level, results with the report."""
     if has_table(con, "marts", "dim_report"):
-        reports = ("select report_id, agency, year, file_name, admin_level, province, city, parse_status "
-                   "from marts.dim_report")
+        reports = ("select report_id, agency, year, file_name, admin_level, province, city, parse_status, "
+                   "parse_issue_count from marts.dim_report")
     else:
         reports = """select distinct report_id, agency, year, null::varchar as file_name, null::varchar as admin_level,
-                            null::varchar as province, null::varchar as city, 'parsed' as parse_status
-                     from dq.check_results"""
+                            null::varchar as province, null::varchar as city, 'parsed' as parse_status,
+                            0 as parse_issue_count from dq.check_results"""
     documents = (
         "select path, file_name, status, error, report_id, source_form from raw.documents"
         if has_table(con, "raw", "documents")
@@ -73,9 +67,9 @@ def prepare_views(con: duckdb.DuckDBPyConnection) -> None:
                    r.year, r.file_name, coalesce(r.admin_level, '{UNKNOWN["level"]}') as level,
                    coalesce(r.province, '{UNKNOWN["province"]}') as province,
                    coalesce(r.city, '{UNKNOWN["city"]}') as city, coalesce(r.parse_status, 'parsed') as parse_status,
-                   d.path, d.source_form, coalesce(p.fails, 0) as fails, coalesce(p.warnings, 0) as warnings,
-                   coalesce(p.notes, 0) as notes, coalesce(p.unassessed, 0) as unassessed,
-                   p.report_id is not null as checked,
+                   r.parse_issue_count as issues, d.path, d.source_form, coalesce(p.fails, 0) as fails,
+                   coalesce(p.warnings, 0) as warnings, coalesce(p.notes, 0) as notes,
+                   coalesce(p.unassessed, 0) as unassessed, p.report_id is not null as checked,
                    coalesce(p.fails + p.warnings + p.notes > 0 or r.parse_status = 'partial', false) as needs_page
             from ({reports}) r
             left join (select report_id, any_value(path) as path, any_value(source_form) as source_form
@@ -157,7 +151,7 @@ def _first_results(status: str, order: str) -> str:
 
 
 def choose_reports(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> None:
-    """The reports whose findings, unassessed relations and parse issues the queries below read (rep_ids)."""
+    """The reports whose findings and unassessed relations the queries below read (rep_ids)."""
     con.execute("create or replace temp table rep_ids as select unnest($ids::varchar[]) as report_id",
                 {"ids": report_ids})
 
@@ -195,18 +189,6 @@ def unassessed(con: duckdb.DuckDBPyConnection, per_report: int) -> list[Row]:
     """Relations that could not be checked, of the chosen reports (capped), for the agency pages."""
     return records(con, _first_results("not_assessable", "r.check_id, r.scope") + " order by report_id, n",
                    {"cap": per_report})
-
-
-def parse_issue_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Parse issues per chosen report (what the parser could not read)."""
-    if not has_table(con, "raw", "parse_issues"):
-        return {}
-    return dict(
-        con.execute(
-            "select report_id, count(*) from raw.parse_issues where report_id in (select report_id from rep_ids) "
-            "group by 1"
-        ).fetchall()
-    )
 
 
 def unreadable_documents(con: duckdb.DuckDBPyConnection, limit: int) -> tuple[list[Row], int]:

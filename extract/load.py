@@ -50,6 +50,15 @@ def connect(warehouse: Path, read_only: bool = False) -> duckdb.DuckDBPyConnecti
         raise WarehouseError(f"cannot write warehouse {warehouse}: {exc.strerror or exc}") from exc
 
 
+def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    """Whether the warehouse has this table or view (the one test every stage uses on a warehouse of any age)."""
+    # fetchall, not fetchone: DuckDB 2 refuses new work on a connection with an unfinished result.
+    ((count,),) = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
+    ).fetchall()
+    return bool(count)
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the raw tables, and add any column a warehouse made by an older version lacks."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
@@ -67,9 +76,7 @@ def known_documents(warehouse: Path) -> dict[str, Known]:
         return {}
     con = connect(warehouse, read_only=True)
     try:
-        exists = con.execute("SELECT count(*) FROM information_schema.tables "
-                             "WHERE table_schema = 'raw' AND table_name = 'documents'").fetchone()
-        if not exists or not exists[0]:
+        if not has_table(con, "raw", "documents"):
             return {}
         columns = {c for (c,) in con.execute("SELECT column_name FROM information_schema.columns "
                                              "WHERE table_schema = 'raw' AND table_name = 'documents'").fetchall()}

@@ -18,6 +18,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from extract.load import has_table
+
 FORMATS = ("csv", "parquet", "xlsx")
 BOM = b"\xef\xbb\xbf"
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
@@ -59,7 +61,7 @@ def source_sql(con: duckdb.DuckDBPyConnection, what: str, current_only: bool = F
     if _RELATION.match(what):
         schema, _, table = what.rpartition(".")
         schema = schema or BUNDLE_SCHEMA
-        if not _relation_exists(con, schema, table):
+        if not has_table(con, schema, table):
             raise ExportError(f"no table or view {schema}.{table} in the warehouse")
         sql = f'select * from "{schema}"."{table}"'
         if current_only:
@@ -68,14 +70,6 @@ def source_sql(con: duckdb.DuckDBPyConnection, what: str, current_only: bool = F
     if current_only:
         raise ExportError("--current-only applies to a table, not to a query")
     return what
-
-
-def _relation_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    # fetchall, not fetchone: DuckDB 2 refuses new work on a connection with an unfinished result.
-    ((count,),) = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
-    ).fetchall()
-    return bool(count)
 
 
 def _only_current(con: duckdb.DuckDBPyConnection, schema: str, table: str, sql: str) -> str:

@@ -65,7 +65,7 @@ def build_warehouse(path: Path, n: int, inbox: Path = Path("/srv/nianbao/inbox")
                       format('第{}省', i % $p) as province, format('第{}省第{}市', i % $p, (i // $p) % $c) as city,
                       null::varchar as county,
                       case when i % $partial = 0 then 'partial' else 'parsed' end as parse_status,
-                      case when i % $partial = 0 then 2 else 0 end as parse_issue_count,
+                      case when i % $partial = 0 then 1 else 0 end as parse_issue_count,
                       'disclosure,applications,review_litigation' as tables_found, i
                from range($n) t(i)""",
             params,
