@@ -26,7 +26,7 @@ from expectations import docs, store
 from expectations.agency_suite import AgencySuite, with_neighbours
 from expectations.report_data import has_table
 from expectations.results import failing_keys
-from expectations.suites import REPORT_SUITES, Suite
+from expectations.suites import REPORT_SUITES, Suite, batch_database
 
 if TYPE_CHECKING:
     from great_expectations.data_context import AbstractDataContext
@@ -120,7 +120,9 @@ def _evaluate(warehouse: Path, names: Sequence[str], report_ids: Sequence[str] |
               context: AbstractDataContext | None = None, tag: str = "") -> tuple[dict[str, pd.DataFrame], Any]:
     """Read the frames read-only and validate each suite that has rows; rows per suite and the GX context (made
     at the first suite with rows)."""
-    with store.connect(warehouse, read_only=True) as con:
+    relations = sorted({SUITES[name].sides for name in names} | {"marts.dim_report"})  # what the suites read
+    with (store.connect(warehouse, read_only=True) if report_ids is None
+          else batch_database(warehouse, report_ids, relations)) as con:
         loaded = {name: SUITES[name].load(con, report_ids) for name in names}
     rows = {}
     for name, frame in loaded.items():
