@@ -92,8 +92,8 @@ def gx_context() -> AbstractDataContext:
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
-# What GX reads of a sides frame: the rows' keys (report_id, scope) and the relation's two sides.
-GX_COLUMNS = ["report_id", "check_id", "scope", "relation", "actual", "expected"]
+# What GX reads of a sides frame besides its keys (report_id, scope): the rows' check, relation and two sides.
+GX_COLUMNS = ["check_id", "relation", "actual", "expected"]
 
 
 def validate(context: AbstractDataContext, suite: Suite, frame: pd.DataFrame, tag: str = "") -> pd.DataFrame:
@@ -107,7 +107,11 @@ def validate(context: AbstractDataContext, suite: Suite, frame: pd.DataFrame, ta
         gx.ExpectationSuite(name=name, expectations=suite.build()))
     definition = context.validation_definitions.add(gx.ValidationDefinition(name=f"{name}{tag}", data=batch,
                                                                             suite=gx_suite))
-    validation = definition.run(batch_parameters={"dataframe": frame[GX_COLUMNS]}, result_format=RESULT_FORMAT)
+    # the keys as the frame's index (strings, as GX's row conditions rebuild the index each time): GX lists an
+    # unexpected row's index as is, but looks key columns up cell by cell
+    keys = pd.MultiIndex.from_arrays([frame[c].astype("str") for c in ("report_id", "scope")])
+    keyed = frame[GX_COLUMNS].set_axis(keys)
+    validation = definition.run(batch_parameters={"dataframe": keyed}, result_format=RESULT_FORMAT)
     failing: set[tuple[str, str, str]] = set()
     for result in validation.results:
         if result.exception_info and result.exception_info.get("raised_exception"):

@@ -46,7 +46,10 @@ class Suite:
         ride along in `attrs["reports"]`, joined to the rows stored only (most cells' rows are not stored)."""
         where = "" if report_ids is None else "and report_id in (select unnest($ids::varchar[]))"
         params = None if report_ids is None else {"ids": list(report_ids)}
-        frame = con.execute(f"select * from {self.sides} where {self.predicate()} {where}", params).df()
+        # the terms with NaN for a blank (not masked arrays), the words as Python strings: cheap to iterate by row
+        frame = con.execute(f"select * replace (list_transform(term_values, lambda v: coalesce(v, 'NaN'::double)) as "
+                            f"term_values) from {self.sides} where {self.predicate()} {where}", params).df()
+        frame = frame.astype({c: object for c in frame.select_dtypes("str").columns})
         frame.attrs["reports"] = con.execute(f"select report_id, agency, year from marts.dim_report where true {where}",
                                              params).df()
         return frame
