@@ -31,6 +31,7 @@ MARKED = {
     "marts.fct_procurement": "projects",
     "marts.fct_litigation": '"count"',
     "intermediate.int_report_contents": "cells_read",
+    "marts.fct_relation_sides": "actual",
 }
 SCOPE = "intermediate.nianbao_build_scope"
 
@@ -178,3 +179,44 @@ def test_a_failing_test_keeps_its_reports_in_scope(tmp_path: Path, golden: list[
     again = run_dbt(["build"], warehouse, tmp_path / "again")
     assert unknown in failing_properties(again, warehouse)
     assert query(warehouse, f"select report_id from {SCOPE} where change = 'build'") == [(new,)]
+
+
+
+def test_relation_sides_computed_in_batches_equal_one_batch(tmp_path: Path, golden: list[GoldenReport]) -> None:
+    """fct_relation_sides computed in batches of one report (its SQL the first, its post-hook the others) holds
+    the same rows as computed in one statement, on a first build of three reports and an increment of two."""
+    one, batched = tmp_path / "one" / "nianbao.duckdb", tmp_path / "batched" / "nianbao.duckdb"
+
+    def build_both(step: str, batches: int) -> None:
+        assert not failed(run_dbt(["build"], one, one.parent / step))
+        assert not failed(run_dbt(["build", "--vars", "{nianbao_sides_batch_reports: 1}"], batched,
+                                  batched.parent / step))
+        compiled = batched.parent / step / "target" / "compiled" / "nianbao" / "models" / "marts"
+        assert f"hash(report_id) % {batches} = 0" in (compiled / "fct_relation_sides.sql").read_text("utf-8")
+        rows = query(one, "select * from marts.fct_relation_sides order by all")
+        assert len({r[0] for r in rows}) == len(golden[:5 if step == "increment" else 3])
+        assert query(batched, "select * from marts.fct_relation_sides order by all") == rows, step
+
+    for warehouse in (one, batched):
+        load_golden_raw(warehouse, golden[:3], loaded_at=STAMP)
+    build_both("first", 3)
+    for warehouse in (one, batched):
+        with duckdb.connect(str(warehouse)) as con:
+            insert_reports(con, golden[3:], loaded_at=STAMP + timedelta(days=1))
+    build_both("increment", 2)
+
+
+def test_a_model_new_to_the_warehouse_builds_every_report(tmp_path: Path, golden: list[GoldenReport]) -> None:
+    """fct_relation_sides new to a built warehouse (an upgrade adds it; the build scope is empty since no report
+    changed) is built for every report, in batches."""
+    warehouse = tmp_path / "warehouse" / "nianbao.duckdb"
+    load_golden_raw(warehouse, golden[:3], loaded_at=STAMP)
+    assert not failed(run_dbt(["build"], warehouse, tmp_path / "first"))
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("drop table marts.fct_relation_sides")
+        con.execute("delete from intermediate.nianbao_build_state where model_name = 'fct_relation_sides'")
+    assert not failed(run_dbt(["build", "--vars", "{nianbao_sides_batch_reports: 1}"], warehouse, tmp_path / "new"))
+    assert query(warehouse, f"select count(*) from {SCOPE}") == [(0,)]  # nothing changed in the reports
+    compiled = tmp_path / "new" / "target" / "compiled" / "nianbao" / "models" / "marts" / "fct_relation_sides.sql"
+    assert "hash(report_id) % 3 = 0" in compiled.read_text(encoding="utf-8")
+    assert query(warehouse, "select count(distinct report_id) from marts.fct_relation_sides") == [(3,)]

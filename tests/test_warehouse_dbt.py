@@ -32,7 +32,8 @@ ARCHITECTURE = REPO / "docs" / "architecture.md"
 SPEC = REPO / "docs" / "report-schema.md"
 QUERY_DOCS = (REPO / "docs" / "queries.md", REPO / "README.md")
 
-FACTS = ("fct_applications", "fct_outcomes", "fct_disclosure", "fct_procurement", "fct_litigation")
+FACTS = ("fct_applications", "fct_outcomes", "fct_disclosure", "fct_procurement", "fct_litigation",
+         "fct_relation_sides")
 DIMS = ("dim_report", "dim_agency")
 CODE_DIMS = ("dim_applicant_type", "dim_outcome", "dim_disclosure_item", "dim_review_result")
 # Agencies over time (issue 12): names resolved, agency-years, the sides of the checks beyond one report.
