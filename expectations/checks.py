@@ -26,7 +26,7 @@ from expectations import docs, store
 from expectations.agency_suite import AgencySuite, with_neighbours
 from expectations.report_data import has_table
 from expectations.results import failing_keys
-from expectations.suites import REPORT_SUITES, Suite, batch_database
+from expectations.suites import REPORT_SUITES, Suite
 
 if TYPE_CHECKING:
     from great_expectations.data_context import AbstractDataContext
@@ -107,8 +107,7 @@ def validate(context: AbstractDataContext, suite: Suite, frame: pd.DataFrame, ta
         gx.ExpectationSuite(name=name, expectations=suite.build()))
     definition = context.validation_definitions.add(gx.ValidationDefinition(name=f"{name}{tag}", data=batch,
                                                                             suite=gx_suite))
-    # the keys as the frame's index (strings, as GX's row conditions rebuild the index each time): GX lists an
-    # unexpected row's index as is, but looks key columns up cell by cell
+    # the keys as the (str) index: GX lists an unexpected row's index as is, but looks key columns up cell by cell
     keys = pd.MultiIndex.from_arrays([frame[c].astype("str") for c in ("report_id", "scope")])
     keyed = frame[GX_COLUMNS].set_axis(keys)
     validation = definition.run(batch_parameters={"dataframe": keyed}, result_format=RESULT_FORMAT)
@@ -124,14 +123,11 @@ def _evaluate(warehouse: Path, names: Sequence[str], report_ids: Sequence[str] |
               context: AbstractDataContext | None = None, tag: str = "") -> tuple[dict[str, pd.DataFrame], Any]:
     """Read the frames read-only and validate each suite that has rows; rows per suite and the GX context (made
     at the first suite with rows)."""
-    relations = sorted({SUITES[name].sides for name in names} | {"marts.dim_report"})  # what the suites read
-    with (store.connect(warehouse, read_only=True) if report_ids is None
-          else batch_database(warehouse, report_ids, relations)) as con:
+    with store.connect(warehouse, read_only=True) as con:
         loaded = {name: SUITES[name].load(con, report_ids) for name in names}
     rows = {}
     for name, frame in loaded.items():
-        if len(frame):
-            context = context or gx_context()
+        context = (context or gx_context()) if len(frame) else context
         rows[name] = validate(context, SUITES[name], frame, tag) if len(frame) else SUITES[name].rows(frame, set())
     return rows, context
 

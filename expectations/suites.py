@@ -9,10 +9,8 @@ zero), which the results then report as not assessable.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -34,7 +32,6 @@ class Suite:
     name: str
     table: str
     checks: tuple[str, ...]
-    sides: str = SIDES  # the relation of its side-by-side rows
 
     def predicate(self) -> str:
         """SQL on (check_id, scope) selecting this suite's rows (a cell-wise check belongs to its table's suite)."""
@@ -42,14 +39,14 @@ class Suite:
         return f"check_id in ({checks}) and (check_id != 'NON_NEGATIVE' or split_part(scope, '.', 1) = '{self.table}')"
 
     def load(self, con: duckdb.DuckDBPyConnection, report_ids: Sequence[str] | None = None) -> pd.DataFrame:
-        """This suite's side-by-side rows for the given reports (all when None). The reports' agency and year
+        """This suite's side-by-side rows for the given reports (all when None): terms NaN when blank (not masked
+        arrays), check, scope and condition Python strings (cheap to iterate by row). The reports' agency and year
         ride along in `attrs["reports"]`, joined to the rows stored only (most cells' rows are not stored)."""
         where = "" if report_ids is None else "and report_id in (select unnest($ids::varchar[]))"
         params = None if report_ids is None else {"ids": list(report_ids)}
-        # the terms with NaN for a blank (not masked arrays), the words as Python strings: cheap to iterate by row
         frame = con.execute(f"select * replace (list_transform(term_values, lambda v: coalesce(v, 'NaN'::double)) as "
-                            f"term_values) from {self.sides} where {self.predicate()} {where}", params).df()
-        frame = frame.astype({c: object for c in frame.select_dtypes("str").columns})
+                            f"term_values) from {SIDES} where {self.predicate()} {where}", params).df()
+        frame = frame.astype({c: object for c in ("check_id", "scope", "condition")})
         frame.attrs["reports"] = con.execute(f"select report_id, agency, year from marts.dim_report where true {where}",
                                              params).df()
         return frame
@@ -61,36 +58,6 @@ class Suite:
     def build(self) -> list[Expectation]:
         """One expectation per check and relation of this suite, in the order they are declared."""
         return [expectation(c, relation) for c in RELATIONS if c in self.checks for relation in RELATIONS[c]]
-
-
-def batch_database(warehouse: Path, report_ids: Sequence[str], relations: Sequence[str]) -> duckdb.DuckDBPyConnection:
-    """An in-memory database holding `relations` (e.g. `marts.fct_relation_sides`) for these reports only: a table
-    copied with its rows of the reports, a view made a table over such copies of what it reads. DuckDB does not
-    push a report filter into the sides view (its CTEs are materialised, the cell-wise rows are a left join), so
-    filtering the view computed every report's sides for each batch: ≈ 50 s and 9 GB per batch at 100,000 reports.
-    A relation's rows of a report depend only on that report's rows (the agencies' pairs are a dbt table)."""
-    con = duckdb.connect()
-    con.execute("set enable_progress_bar = false")
-    con.execute("attach $path as warehouse (read_only)", {"path": str(warehouse)})
-    con.execute("create temp table batch as select unnest($ids::varchar[]) as report_id", {"ids": list(report_ids)})
-
-    def copy(schema: str, name: str) -> None:
-        view = con.execute("select sql from duckdb_views() where database_name = 'warehouse' and schema_name = ? "
-                           "and view_name = ?", [schema, name]).fetchone()
-        con.execute(f"create schema if not exists {schema}")
-        if view:  # its inputs first (as the warehouse's own SQL names them), then the view's rows as a table
-            for inputs in sorted(set(re.findall(r"\b(marts|staging|raw)\.(\w+)", view[0])) - {(schema, name)}):
-                copy(*inputs)
-            con.execute(re.sub(r"^CREATE VIEW ", "CREATE OR REPLACE TABLE ", view[0]))
-            return
-        keyed = con.execute("select count(*) from duckdb_columns() where database_name = 'warehouse' and schema_name "
-                            "= ? and table_name = ? and column_name = 'report_id'", [schema, name]).fetchone()[0]
-        where = "where report_id in (select report_id from batch)" if keyed else ""
-        con.execute(f"create or replace table {schema}.{name} as select * from warehouse.{schema}.{name} {where}")
-
-    for relation in relations:
-        copy(*relation.split("."))
-    return con
 
 
 GX_SEVERITY = {"error": "critical", "warning": "warning", "info": "info"}

@@ -43,6 +43,12 @@ def extract_and_build(folder: Path, inbox: Path = INBOX) -> Path:
     return warehouse
 
 
+def rebuild_relation_sides(warehouse: Path, folder: Path) -> None:
+    """Recompute marts.fct_relation_sides (a table, built by dbt from the marts) after a test edited the marts."""
+    result = run_dbt(["run", "--select", "fct_relation_sides", "--full-refresh"], warehouse, folder)
+    assert result.success, f"dbt run failed: {result.exception}"
+
+
 def query(warehouse: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute(sql, params or []).fetchall()

@@ -18,7 +18,7 @@ import great_expectations as gx
 import numpy as np
 import pandas as pd
 import pytest
-from sample_warehouse import build_sample_warehouse, query, report_ids
+from sample_warehouse import build_sample_warehouse, query, rebuild_relation_sides, report_ids
 
 from expectations.checks import CheckRun, gx_context, run_checks, run_suite
 from expectations.suites import expectation
@@ -97,6 +97,7 @@ def edited(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, st
     warehouse = build_sample_warehouse(tmp_path_factory.mktemp("dq_synthetic"))
     ids = report_ids(warehouse)
     _edit(warehouse, ids)
+    rebuild_relation_sides(warehouse, warehouse.parent / "dbt")
     return warehouse, ids, run_checks(warehouse, sorted(ids.values()), data_docs=False)
 
 
@@ -243,6 +244,7 @@ def test_run_suite_replaces_only_its_own_rows(edited: tuple[Path, dict[str, str]
             " where report_id = ? and block_code = 'litigation_direct' and result_code = 'total'",
             [ids[F004]],
         )
+    rebuild_relation_sides(warehouse, warehouse.parent / "dbt_fixed")
     result = run_suite("litigation", warehouse, [ids[F004]])
     assert (result.failed, result.not_assessable) == (0, 0) and result.passed == 3 + 1 + 1  # T4 ×3, table, X5
     assert _statuses(_results(edited, F004, "T4_TOTAL"))["litigation_direct"] == "pass"
