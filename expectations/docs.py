@@ -125,7 +125,6 @@ def build_data_docs(context: AbstractDataContext, warehouse: Path) -> Path:
         context.build_data_docs(site_names=[SITE])
         for page in site.rglob("*.html"):
             page.write_text(strip_external_assets(page.read_text(encoding="utf-8")), encoding="utf-8")
-        items = validations(context)
-        failing = {r for v in items for f in v["failures"] for r in f["report_ids"]}
-        annotate(site, items, agency_names(warehouse, failing))
+        runs = validations(context)
+        annotate(site, runs, agency_names(warehouse, {r for v in runs for f in v["failures"] for r in f["report_ids"]}))
     return warehouse.parent / FOLDER / "index.html"
