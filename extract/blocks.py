@@ -53,3 +53,8 @@ class Block:
     @cached_property
     def non_empty(self) -> tuple[Cell, ...]:
         return tuple(c for c in self.cells if c.text.strip())
+
+    @cached_property
+    def texts(self) -> tuple[str, ...]:
+        """The cells' texts: the key the matcher's per-row memos are looked up by."""
+        return tuple(c.text for c in self.cells)

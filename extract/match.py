@@ -102,12 +102,12 @@ def locate(blocks: list[Block], tpl: Templates) -> tuple[dict[str, tuple[int, in
 # --------------------------------------------------------------------------- shared helpers
 
 
-def _label_index(cells: list[Cell], kind: str = "row") -> int | None:
-    """Index of the last non-empty cell that is not a value: everything after it is values. A `run` block
-    is a label and one run of digits."""
+def _label_index(b: Block, kind: str = "row") -> int | None:
+    """Index of the last non-empty cell of a block that is not a value: everything after it is values. A `run`
+    block (`kind`) is a label and one run of digits."""
     if kind == "run":
         return 0
-    return _last_label_at(tuple(c.text for c in cells))
+    return _last_label_at(b.texts)
 
 
 # Distinct rows (their cells' texts) whose label index is remembered: a row is asked for it by several rules.
@@ -243,7 +243,7 @@ def _labelled_row(res: TableResult, b: Block, index, table: str, what: str, orph
     """A row's label index, its template label and its value cells; None for a row without a label, and
     an `unknown_label` issue when values sit under a label the template does not know. With `orphans`, such
     rows are kept for placement by their printed order (their issue is raised if that fails)."""
-    li = _label_index(b.cells, b.kind)
+    li = _label_index(b, b.kind)
     lab = None if li is None else _match_row_label(b.cells, li, index)
     values = b.cells[(li if li is not None else -1) + 1:]
     if lab is not None and li is not None and b.kind == "row" and any(merged_values(v.text) for v in values):
@@ -384,7 +384,7 @@ def _spaced_columns(table: list[Block], tpl: Templates, n: int, row: Block | Non
     Empty when they cannot be told (a column blank in every row, a cell outside the header's columns); None when
     the table has no spacer column, and is read as printed. Where the header of `row`'s block sits over every
     value of its rows, its label columns are the columns (see `_header_over_values`)."""
-    rows = [(r, li) for r in table if (li := _label_index(r.cells)) is not None
+    rows = [(r, li) for r in table if (li := _label_index(r)) is not None
             and _match_row_label(r.cells, li, tpl.disc_rows) is not None]
     if not rows:
         return None
@@ -415,7 +415,7 @@ def _header_over_values(table: list[Block], row: Block, tpl: Templates, n: int) 
     for r in table[start + 1:]:
         if _is_disclosure_header(r, tpl):
             break
-        if (li := _label_index(r.cells)) is not None and _match_row_label(r.cells, li, tpl.disc_rows) is not None:
+        if (li := _label_index(r)) is not None and _match_row_label(r.cells, li, tpl.disc_rows) is not None:
             block.append((r, li))
     if len(heads) != n or not block or any(li >= heads[0] for _, li in block):
         return None
@@ -948,12 +948,13 @@ def _is_app_header(b: Block, tpl: Templates) -> bool:
     """A section-三 header row: applicant column labels, a 小计, or the 勾稽 note."""
     if b.kind != "row":
         return False
-    return _names_app_header(tuple(c.text for c in b.non_empty), tpl)
+    return _names_app_header(b.texts, tpl)
 
 
 @lru_cache(maxsize=ROW_MEMO_SIZE)
 def _names_app_header(texts: tuple[str, ...], tpl: Templates) -> bool:
-    return any(key(t) in tpl.app_header_keys or key(t) in tpl.app_subtotal_keys or "勾稽" in squash(t) for t in texts)
+    return any(key(t) in tpl.app_header_keys or key(t) in tpl.app_subtotal_keys or "勾稽" in squash(t)
+               for t in texts if t.strip())
 
 
 @cache
@@ -1176,7 +1177,7 @@ def _without_spacers(group: list[Block], n_values: int) -> list[Block] | None:
     if not spacers or last - first + 1 - len(spacers) != n_values:
         return None
     for r in with_values:
-        li = _label_index(r.cells)
+        li = _label_index(r)
         if any(is_value(r.cells[k]) for k in range(first)) or (li is not None and li >= first):
             return None
     return [Block("row", [c for k, c in enumerate(r.cells) if k not in spacers]) if valued else r
@@ -1255,7 +1256,7 @@ def _misfit_row(b: Block, values: list[Cell], positions: list[int] | None, layou
     as the first value)."""
     if _is_grid(b):
         return positions is not None
-    common = layout.common_values.get(_label_index(b.cells, b.kind) or 0)
+    common = layout.common_values.get(_label_index(b, b.kind) or 0)
     return b.kind == "row" and common is not None and len(values) < common
 
 
@@ -1276,7 +1277,7 @@ def _labelled_text_rows(blocks: list[Block], tpl: Templates) -> list[tuple[int, 
     for b in blocks:
         if b.kind != "row" or _is_grid(b) or _is_app_header(b, tpl):
             continue
-        li = _label_index(b.cells, b.kind)
+        li = _label_index(b, b.kind)
         if li is not None and _match_row_label(b.cells, li, tpl.app_rows) is not None:
             out.append((li, b.cells[li + 1:]))
     return out
