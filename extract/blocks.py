@@ -44,7 +44,7 @@ class Block:
 
     @property
     def text(self) -> str:
-        return "".join(c.text for c in self.cells)
+        return "".join([c.text for c in self.cells])
 
     @property
     def line(self) -> int | None:
@@ -52,9 +52,9 @@ class Block:
 
     @cached_property
     def non_empty(self) -> tuple[Cell, ...]:
-        return tuple(c for c in self.cells if c.text.strip())
+        return tuple([c for c in self.cells if c.text.strip()])
 
     @cached_property
     def texts(self) -> tuple[str, ...]:
         """The cells' texts: the key the matcher's per-row memos are looked up by."""
-        return tuple(c.text for c in self.cells)
+        return tuple([c.text for c in self.cells])

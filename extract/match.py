@@ -146,7 +146,7 @@ def candidates(values: list[Cell], n: int, *, left_to_right: bool = False) -> tu
                if not any(c.text.strip() for c in values[:s] + values[s + n:])]
     seen: dict[tuple[str, ...], list[Cell | None]] = {}
     for s in windows:
-        seen.setdefault(tuple(c.text.strip() for c in values[s:s + n]), list(values[s:s + n]))
+        seen.setdefault(tuple([c.text.strip() for c in values[s:s + n]]), list(values[s:s + n]))
     readings = list(seen.values())
     return readings, ("exact" if len(readings) == 1 else "window" if readings else "too_many")
 
@@ -183,7 +183,7 @@ def _run_with_blanks(run: Cell, n: int) -> tuple[list[list[Cell | None]], str]:
 
 def _values(vec: list[Cell | None], amounts: list[bool] | None = None) -> Vector:
     if amounts is None:
-        return _plain_values(tuple(None if c is None else c.text for c in vec))
+        return _plain_values(tuple([None if c is None else c.text for c in vec]))
     return tuple(read_cell(c.text, amount=a).value if c is not None else None
                  for c, a in zip(vec, amounts, strict=True))
 
@@ -191,7 +191,7 @@ def _values(vec: list[Cell | None], amounts: list[bool] | None = None) -> Vector
 @lru_cache(maxsize=ROW_MEMO_SIZE)
 def _plain_values(texts: tuple[str | None, ...]) -> Vector:
     """The values of a reading's cells (None where a reading places no cell), read as counts."""
-    return tuple(None if t is None else read_cell(t).value for t in texts)
+    return tuple([None if t is None else read_cell(t).value for t in texts])
 
 
 def _value_of(text: str | None) -> Decimal | None:
@@ -721,7 +721,7 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
     orphans = Orphans()
     # known before any row is read: a 小计 header printed below rows (lines swapped) widens every row alike
     has_subtotal = bool(subtotal) or _subtotal_header(blocks, tpl)
-    if not any(b.kind == "row" and any(merged_values(c.text) for c in b.cells) for b in blocks):
+    if not any(b.kind == "row" and any(map(merged_values, b.texts)) for b in blocks):
         # a conversion that merges cells across columns also moves blanks: no column is then a mere spacer
         blocks = drop_spacer_columns(blocks, len(columns) + (1 if has_subtotal else 0))
     read = _read_app_rows(res, blocks, tpl, template, orphans, has_subtotal)
@@ -972,9 +972,9 @@ def _subtotal_header(blocks: list[Block], tpl: Templates) -> bool:
     printing a digit, a character only the 小计 label has."""
     only = _subtotal_only_chars(tpl)
     for b in blocks:
-        if b.kind == "run" or any(ch.isdigit() for c in b.cells for ch in c.text):
+        if b.kind == "run" or any(any(map(str.isdigit, t)) for t in b.texts):
             break
-        if any(ch in only for c in b.cells for ch in key(c.text)):
+        if any(not only.isdisjoint(key(t)) for t in b.texts):
             return True
     for b in blocks:
         if b.kind == "text":

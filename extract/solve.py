@@ -20,6 +20,7 @@ from extract.limits import DOCUMENT_SEARCH_BUDGET, MAX_DIGIT_RUN_LENGTH
 from extract.templates import form
 
 Vector = tuple[Decimal | None, ...]
+_ZERO = Decimal(0)  # a side's sum starts as a Decimal: adding one to an int goes through Decimal's type checks
 
 
 _PART = re.compile(r"[+-]?(?:0|[1-9]\d*)(?:\.\d+)?")
@@ -297,10 +298,10 @@ BLOCK_WIDTH = len(BLOCK_TOTAL_PARTS) + 1
 def row_total_holds(vec: Vector, has_subtotal: bool = False) -> bool:
     """total = sum of the six applicant columns (and an added 小计 = its five organisation columns);
     cells not printed count as nothing."""
-    v = [x or Decimal(0) for x in vec]
-    if has_subtotal and v[SUBTOTAL_COLUMN] != sum(v[1:SUBTOTAL_COLUMN]):
+    v = [x or _ZERO for x in vec]
+    if has_subtotal and v[SUBTOTAL_COLUMN] != sum(v[1:SUBTOTAL_COLUMN], _ZERO):
         return False
-    return v[-1] == sum(v[:APPLICANT_PARTS])
+    return v[-1] == sum(v[:APPLICANT_PARTS], _ZERO)
 
 
 def block_totals_hold(vec: Vector) -> bool:
@@ -373,7 +374,6 @@ def _balances(chosen: dict[str, Vector], lhs: list[str], rhs: list[str], ncols: 
     return True
 
 
-_ZERO = Decimal(0)  # a side's sum starts as a Decimal: adding one to an int goes through Decimal's type checks
 
 
 def _side_sum(side: list[tuple[Vector, bool]], col: int) -> Decimal | None:
