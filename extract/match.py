@@ -781,6 +781,7 @@ def _read_app_rows(res: TableResult, blocks: list[Block], tpl: Templates, templa
     text_rows = _labelled_text_rows(blocks, tpl)
     read = _AppRows(tuple(lab.code for lab in tpl.app_columns.labels), _common_values(text_rows),
                     _value_spans(text_rows))
+    layout = read.layout(has_subtotal)
     for b in blocks:
         if b.kind == "text":
             read.labels_as_text += tpl.app_rows.match(b.text) is not None
@@ -789,6 +790,7 @@ def _read_app_rows(res: TableResult, blocks: list[Block], tpl: Templates, templa
             res.found = True
             if _is_grid(b):
                 _note_grid_header(read, b, tpl)
+                layout = read.layout(has_subtotal)
             continue
         row = _labelled_row(res, b, tpl.app_rows, "applications", "a section-三 row", orphans=orphans)
         if row is None:
@@ -809,7 +811,7 @@ def _read_app_rows(res: TableResult, blocks: list[Block], tpl: Templates, templa
             continue
         if lab.code.startswith("other_"):
             res.formats.add("F2021")
-        cands, how = _app_readings(res, b, li, values, read.layout(has_subtotal))
+        cands, how = _app_readings(res, b, li, values, layout)
         read.widths.append(_printed_width(b, values))
         read.rows[lab.code] = (b, b.cells[li], cands, how)
     return read
