@@ -29,6 +29,8 @@ SHORT_BODY_CHARS = 5
 # Notes a label may carry in parentheses, kept optional (`（二）部分公开（区分处理的，…）`).
 _TRAILING_NOTE = re.compile(r"\([^()]*\)$")
 _NOTE = r"(?:" + _GAP + r"\([^()]{0,60}\))?"
+# Every heading pattern prints it after its ordinal (`一、`): a line without it holds no heading.
+HEADING_MARK = "、"
 # The sections whose text is cut at table labels; elsewhere the same words are prose.
 TABLE_SECTIONS = ("disclosure", "applications", "review_litigation")
 
@@ -80,7 +82,7 @@ def stream_anchors(tpl: Templates) -> StreamAnchors:
     codes = []
     for sec in tpl.sections:
         for alias in sec.aliases:
-            headings.append(f"(?P<h{len(codes)}>{_chars(sec.ordinal)}\\s*、\\s*{_chars(squash(alias))})")
+            headings.append(f"(?P<h{len(codes)}>{_chars(sec.ordinal)}\\s*{HEADING_MARK}\\s*{_chars(squash(alias))})")
             codes.append(sec.code)
     disclosure = set(tpl.disc_captions) | set(tpl.disc_header_first) | {
         t for lab in tpl.disc_rows.labels for t in (lab.label, *lab.aliases)}
@@ -103,7 +105,7 @@ def split_stream(line: str, section: str | None, tpl: Templates) -> tuple[list[s
     text = width(line)
     pieces: list[str] = []
     pos = 0
-    for m in anchors.headings.finditer(text):
+    for m in anchors.headings.finditer(text) if HEADING_MARK in text else ():
         pieces.extend(_split_table(text[pos:m.start()], section, anchors))
         pieces.append(m[0])
         section = anchors.heading_codes[int(str(m.lastgroup)[1:])]
