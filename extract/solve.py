@@ -343,11 +343,12 @@ def narrow(candidates: dict[str, list[Vector]], equations: list[tuple[list[str],
             if not open_rows or prod(len(live[r]) for r in open_rows) > JOINT_CASES_LIMIT:
                 continue
             fixed = {r: live[r][0] for r in rows if r not in open_rows}
+            # a column is assessed where every decided row prints its cell, whichever readings are tried
+            assessed = [col for col in range(ncols) if all(v[col] is not None for v in fixed.values())]
             kept: dict[str, set[Vector]] = {r: set() for r in open_rows}
-            trying = set(open_rows)
             for combo in product(*(live[r] for r in open_rows)):
                 chosen = {**fixed, **dict(zip(open_rows, combo, strict=True))}
-                if _balances(chosen, lhs, rhs, ncols, trying):
+                if _balances([chosen[r] for r in lhs], [chosen[r] for r in rhs], assessed):
                     for r, v in zip(open_rows, combo, strict=True):
                         kept[r].add(v)
             for r in open_rows:
@@ -358,34 +359,20 @@ def narrow(candidates: dict[str, list[Vector]], equations: list[tuple[list[str],
     return live
 
 
-def _balances(chosen: dict[str, Vector], lhs: list[str], rhs: list[str], ncols: int, trying: set[str]) -> bool:
-    """Both sides are equal in every column where the decided rows' cells are printed. A cell a reading being
-    tried leaves empty counts as nothing (a dropped blank adds nothing): were its column skipped instead, a
-    shifted reading could escape exactly the column that refutes it."""
-    left = [(chosen[r], r in trying) for r in lhs]
-    right = [(chosen[r], r in trying) for r in rhs]
-    for col in range(ncols):
-        total = _side_sum(left, col)
-        if total is None:
-            continue
-        other = _side_sum(right, col)
-        if other is not None and total != other:
-            return False
-    return True
+def _balances(left: list[Vector], right: list[Vector], assessed: list[int]) -> bool:
+    """Both sides are equal in every assessed column (where the decided rows' cells are printed). A cell a reading
+    being tried leaves empty counts as nothing (a dropped blank adds nothing): were its column skipped instead, a
+    shifted reading could escape exactly the column that refutes it. Each side is summed in its rows' order."""
+    return all(_side_sum(left, col) == _side_sum(right, col) for col in assessed)
 
 
-
-
-def _side_sum(side: list[tuple[Vector, bool]], col: int) -> Decimal | None:
-    """One side's sum in a column; None when a decided row's cell there is not printed."""
+def _side_sum(side: list[Vector], col: int) -> Decimal:
+    """One side's sum in a column, a cell not printed counting as nothing."""
     total: Decimal = _ZERO
-    for vec, tried in side:
+    for vec in side:
         v = vec[col]
-        if v is None:
-            if not tried:
-                return None
-            continue
-        total += v
+        if v is not None:
+            total += v
     return total
 
 
