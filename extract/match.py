@@ -227,7 +227,7 @@ def _emit(res: TableResult, table: str, row: str, cols: list[tuple[str, bool]],
         if cell is None:
             res.cells.append(ParsedCell(table, row, col, None, "", fallback))
             continue
-        reading = read_cell(cell.text, amount=amount)
+        reading = read_cell(cell.text, amount=True) if amount else read_cell(cell.text)
         if reading.kind == "text":
             what = "holds two values (cells a conversion merged)" if merged_values(cell.text) else "is not a number"
             res.issues.append(Issue("non_numeric_cell", f"cell text {cell.text.strip()!r} {what};"
