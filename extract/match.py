@@ -184,7 +184,7 @@ def _run_with_blanks(run: Cell, n: int) -> tuple[list[list[Cell | None]], str]:
 def _values(vec: list[Cell | None], amounts: list[bool] | None = None) -> Vector:
     if amounts is None:
         return _plain_values(tuple([None if c is None else c.text for c in vec]))
-    return tuple(read_cell(c.text, amount=a).value if c is not None else None
+    return tuple((read_cell(c.text, amount=True) if a else read_cell(c.text)).value if c is not None else None
                  for c, a in zip(vec, amounts, strict=True))
 
 
