@@ -68,7 +68,10 @@ class Block:
 
     @property
     def line(self) -> int | None:
-        return next((c.line for c in self.cells if c.line is not None), None)
+        for c in self.cells:
+            if c.line is not None:
+                return c.line
+        return None
 
     @_worked_out_once
     def non_empty(self) -> tuple[Cell, ...]:

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Callable
 from contextlib import contextmanager
 from decimal import Decimal
+from functools import lru_cache
 from itertools import product
 from math import prod
 
@@ -35,6 +36,16 @@ _TOKEN = re.compile(rf"(?P<null>{NULL_MARKERS})|(?P<num>[+-]?\d+(?:\.\d+)?)(?:(?
 def run_pieces(run: str) -> list[str | None] | None:
     """The pieces of a run in order: digit strings to be cut into cells, and None for a cell printed as
     not reported. None when the run holds anything else (it is not a run of cells)."""
+    pieces = _run_pieces(run)
+    return None if pieces is None else list(pieces)
+
+
+# Distinct runs whose pieces are remembered: several rules look at each run.
+RUN_MEMO_SIZE = 65536
+
+
+@lru_cache(maxsize=RUN_MEMO_SIZE)
+def _run_pieces(run: str) -> tuple[str | None, ...] | None:
     pieces: list[str | None] = []
     for m in _TOKEN.finditer(run):
         if m["other"] or m["yuan"]:
@@ -43,7 +54,7 @@ def run_pieces(run: str) -> list[str | None] | None:
             pieces.append(None)
         elif m["num"]:
             pieces.append(m["num"])
-    return pieces
+    return tuple(pieces)
 SEARCH_BUDGET = 400_000  # steps of one row's general split search
 _document_budget = [DOCUMENT_SEARCH_BUDGET]
 
