@@ -1009,8 +1009,8 @@ def _decide(rows: dict[str, tuple[Block, Cell, list[list[Cell | None]], str]], t
 
 def _beside_unbalanced(codes: set[str], unbalanced: set[str], rows: dict[str, object]) -> set[str]:
     """The rows of `codes` that share a column identity with a row no reading of which balances it."""
-    return {code for code in codes for lhs, rhs in _equations(rows)
-            if code in lhs + rhs and unbalanced & set(lhs + rhs)}
+    through_unbalanced = [set(lhs + rhs) for lhs, rhs in _equations(rows) if unbalanced & set(lhs + rhs)]
+    return {code for code in codes if any(code in rows_of for rows_of in through_unbalanced)}
 
 
 def _blanks_that_may_have_moved(res: TableResult, decided: dict[str, list[Cell | None]],
