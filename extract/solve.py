@@ -357,11 +357,14 @@ def narrow(candidates: dict[str, list[Vector]], equations: list[tuple[list[str],
             # a column is assessed where every decided row prints its cell, whichever readings are tried
             assessed = [col for col in range(ncols) if all(v[col] is not None for v in fixed.values())]
             kept: dict[str, set[Vector]] = {r: set() for r in open_rows}
-            for combo in product(*(live[r] for r in open_rows)):
-                chosen = {**fixed, **dict(zip(open_rows, combo, strict=True))}
-                if _balances([chosen[r] for r in lhs], [chosen[r] for r in rhs], assessed):
-                    for r, v in zip(open_rows, combo, strict=True):
-                        kept[r].add(v)
+            # one combination is a reading per row of `rows` (a decided row has its one); each side picks its own
+            at = {r: i for i, r in enumerate(rows)}
+            left, right = [at[r] for r in lhs], [at[r] for r in rhs]
+            tried = [(kept[r], at[r]) for r in open_rows]
+            for combo in product(*(live[r] if r in kept else [fixed[r]] for r in rows)):
+                if _balances([combo[i] for i in left], [combo[i] for i in right], assessed):
+                    for readings, i in tried:
+                        readings.add(combo[i])
             for r in open_rows:
                 narrowed = [v for v in live[r] if v in kept[r]]
                 if len(narrowed) != len(live[r]):
