@@ -23,6 +23,7 @@ from extract.readers.grid import is_absent
 from extract.solve import (
     APPLICANT_PARTS,
     SUBTOTAL_COLUMN,
+    ZERO,
     Vector,
     block_totals_hold,
     digit_splits,
@@ -1245,9 +1246,12 @@ def _sparse_readings(cands: list[list[Cell | None]], has_subtotal: bool) -> list
     if vectors and any(x is not None and x < 0 for x in vectors[0][1]):  # every reading places the same cells
         return []
     holding = [v for v, vec in vectors if row_total_holds(vec, has_subtotal)]
+    if not holding:
+        return []
     open_total = [v for v, vec in vectors if vec[-1] is None and v not in holding
-                  and row_total_holds((*vec[:-1], sum(x or Decimal(0) for x in vec[:APPLICANT_PARTS])), has_subtotal)]
-    return holding + open_total if holding else []
+                  and row_total_holds((*vec[:-1], sum([x or ZERO for x in vec[:APPLICANT_PARTS]], ZERO)),
+                                      has_subtotal)]
+    return holding + open_total
 
 
 def _misfit_row(b: Block, values: list[Cell], positions: list[int] | None, layout: _AppLayout) -> bool:

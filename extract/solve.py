@@ -21,7 +21,7 @@ from extract.limits import DOCUMENT_SEARCH_BUDGET, MAX_DIGIT_RUN_LENGTH
 from extract.templates import form
 
 Vector = tuple[Decimal | None, ...]
-_ZERO = Decimal(0)  # a side's sum starts as a Decimal: adding one to an int goes through Decimal's type checks
+ZERO = Decimal(0)  # a side's sum starts as a Decimal: adding one to an int goes through Decimal's type checks
 
 
 _PART = re.compile(r"[+-]?(?:0|[1-9]\d*)(?:\.\d+)?")
@@ -309,10 +309,10 @@ BLOCK_WIDTH = len(BLOCK_TOTAL_PARTS) + 1
 def row_total_holds(vec: Vector, has_subtotal: bool = False) -> bool:
     """total = sum of the six applicant columns (and an added 小计 = its five organisation columns);
     cells not printed count as nothing."""
-    v = [x or _ZERO for x in vec]
-    if has_subtotal and v[SUBTOTAL_COLUMN] != sum(v[1:SUBTOTAL_COLUMN], _ZERO):
+    v = [x or ZERO for x in vec]
+    if has_subtotal and v[SUBTOTAL_COLUMN] != sum(v[1:SUBTOTAL_COLUMN], ZERO):
         return False
-    return v[-1] == sum(v[:APPLICANT_PARTS], _ZERO)
+    return v[-1] == sum(v[:APPLICANT_PARTS], ZERO)
 
 
 def block_totals_hold(vec: Vector) -> bool:
@@ -382,7 +382,7 @@ def _balances(left: list[Vector], right: list[Vector], assessed: list[int]) -> b
 
 def _side_sum(side: list[Vector], col: int) -> Decimal:
     """One side's sum in a column, a cell not printed counting as nothing."""
-    total: Decimal = _ZERO
+    total: Decimal = ZERO
     for vec in side:
         v = vec[col]
         if v is not None:
