@@ -6,8 +6,11 @@ blocks, so a new source form is a new reader, not a new parser.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -33,6 +36,23 @@ class Cell:
         }
 
 
+class _worked_out_once(Generic[T]):
+    """A property computed on first use and kept in the instance: `functools.cached_property` without the
+    class-wide lock it takes on every first use in Python 3.11 (two threads racing on a read block work out the same
+    value, so no lock is needed)."""
+
+    def __init__(self, func: Callable[[Block], T]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __get__(self, block: Block | None, owner: type | None = None) -> T:
+        if block is None:
+            return self  # type: ignore[return-value]  # asked for on the class (help, introspection)
+        value = block.__dict__[self.name] = self.func(block)
+        return value
+
+
 @dataclass
 class Block:
     """A paragraph (`kind == "text"`, one cell) or a table row (`kind == "row"`). A reader may still fill a
@@ -44,12 +64,20 @@ class Block:
 
     @property
     def text(self) -> str:
-        return "".join(c.text for c in self.cells)
+        return "".join([c.text for c in self.cells])
 
     @property
     def line(self) -> int | None:
-        return next((c.line for c in self.cells if c.line is not None), None)
+        for c in self.cells:
+            if c.line is not None:
+                return c.line
+        return None
 
-    @cached_property
+    @_worked_out_once
     def non_empty(self) -> tuple[Cell, ...]:
-        return tuple(c for c in self.cells if c.text.strip())
+        return tuple([c for c in self.cells if c.text.strip()])
+
+    @_worked_out_once
+    def texts(self) -> tuple[str, ...]:
+        """The cells' texts: the key the matcher's per-row memos are looked up by."""
+        return tuple([c.text for c in self.cells])

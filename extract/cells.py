@@ -35,6 +35,7 @@ def clean(raw: str) -> str:
     return re.sub(r"\s+", "", width(raw).replace("\u00a0", " "))
 
 
+@lru_cache(maxsize=65536)
 def is_value_like(raw: str) -> bool:
     """True when the text is a number or a not-reported marker, i.e. not a label."""
     return read_cell(raw, amount=True).kind != "text"

@@ -23,6 +23,7 @@ from extract.readers.grid import is_absent
 from extract.solve import (
     APPLICANT_PARTS,
     SUBTOTAL_COLUMN,
+    ZERO,
     Vector,
     block_totals_hold,
     digit_splits,
@@ -102,12 +103,12 @@ def locate(blocks: list[Block], tpl: Templates) -> tuple[dict[str, tuple[int, in
 # --------------------------------------------------------------------------- shared helpers
 
 
-def _label_index(cells: list[Cell], kind: str = "row") -> int | None:
-    """Index of the last non-empty cell that is not a value: everything after it is values. A `run` block
-    is a label and one run of digits."""
+def _label_index(b: Block, kind: str = "row") -> int | None:
+    """Index of the last non-empty cell of a block that is not a value: everything after it is values. A `run`
+    block (`kind`) is a label and one run of digits."""
     if kind == "run":
         return 0
-    return _last_label_at(tuple(c.text for c in cells))
+    return _last_label_at(b.texts)
 
 
 # Distinct rows (their cells' texts) whose label index is remembered: a row is asked for it by several rules.
@@ -146,7 +147,7 @@ def candidates(values: list[Cell], n: int, *, left_to_right: bool = False) -> tu
                if not any(c.text.strip() for c in values[:s] + values[s + n:])]
     seen: dict[tuple[str, ...], list[Cell | None]] = {}
     for s in windows:
-        seen.setdefault(tuple(c.text.strip() for c in values[s:s + n]), list(values[s:s + n]))
+        seen.setdefault(tuple([c.text.strip() for c in values[s:s + n]]), list(values[s:s + n]))
     readings = list(seen.values())
     return readings, ("exact" if len(readings) == 1 else "window" if readings else "too_many")
 
@@ -183,15 +184,15 @@ def _run_with_blanks(run: Cell, n: int) -> tuple[list[list[Cell | None]], str]:
 
 def _values(vec: list[Cell | None], amounts: list[bool] | None = None) -> Vector:
     if amounts is None:
-        return _plain_values(tuple(None if c is None else c.text for c in vec))
-    return tuple(read_cell(c.text, amount=a).value if c is not None else None
+        return _plain_values(tuple([None if c is None else c.text for c in vec]))
+    return tuple((read_cell(c.text, amount=True) if a else read_cell(c.text)).value if c is not None else None
                  for c, a in zip(vec, amounts, strict=True))
 
 
 @lru_cache(maxsize=ROW_MEMO_SIZE)
 def _plain_values(texts: tuple[str | None, ...]) -> Vector:
     """The values of a reading's cells (None where a reading places no cell), read as counts."""
-    return tuple(None if t is None else read_cell(t).value for t in texts)
+    return tuple([None if t is None else read_cell(t).value for t in texts])
 
 
 def _value_of(text: str | None) -> Decimal | None:
@@ -227,7 +228,7 @@ def _emit(res: TableResult, table: str, row: str, cols: list[tuple[str, bool]],
         if cell is None:
             res.cells.append(ParsedCell(table, row, col, None, "", fallback))
             continue
-        reading = read_cell(cell.text, amount=amount)
+        reading = read_cell(cell.text, amount=True) if amount else read_cell(cell.text)
         if reading.kind == "text":
             what = "holds two values (cells a conversion merged)" if merged_values(cell.text) else "is not a number"
             res.issues.append(Issue("non_numeric_cell", f"cell text {cell.text.strip()!r} {what};"
@@ -243,7 +244,7 @@ def _labelled_row(res: TableResult, b: Block, index, table: str, what: str, orph
     """A row's label index, its template label and its value cells; None for a row without a label, and
     an `unknown_label` issue when values sit under a label the template does not know. With `orphans`, such
     rows are kept for placement by their printed order (their issue is raised if that fails)."""
-    li = _label_index(b.cells, b.kind)
+    li = _label_index(b, b.kind)
     lab = None if li is None else _match_row_label(b.cells, li, index)
     values = b.cells[(li if li is not None else -1) + 1:]
     if lab is not None and li is not None and b.kind == "row" and any(merged_values(v.text) for v in values):
@@ -384,7 +385,7 @@ def _spaced_columns(table: list[Block], tpl: Templates, n: int, row: Block | Non
     Empty when they cannot be told (a column blank in every row, a cell outside the header's columns); None when
     the table has no spacer column, and is read as printed. Where the header of `row`'s block sits over every
     value of its rows, its label columns are the columns (see `_header_over_values`)."""
-    rows = [(r, li) for r in table if (li := _label_index(r.cells)) is not None
+    rows = [(r, li) for r in table if (li := _label_index(r)) is not None
             and _match_row_label(r.cells, li, tpl.disc_rows) is not None]
     if not rows:
         return None
@@ -415,7 +416,7 @@ def _header_over_values(table: list[Block], row: Block, tpl: Templates, n: int) 
     for r in table[start + 1:]:
         if _is_disclosure_header(r, tpl):
             break
-        if (li := _label_index(r.cells)) is not None and _match_row_label(r.cells, li, tpl.disc_rows) is not None:
+        if (li := _label_index(r)) is not None and _match_row_label(r.cells, li, tpl.disc_rows) is not None:
             block.append((r, li))
     if len(heads) != n or not block or any(li >= heads[0] for _, li in block):
         return None
@@ -721,7 +722,7 @@ def parse_applications(blocks: list[Block], tpl: Templates, template: str | None
     orphans = Orphans()
     # known before any row is read: a 小计 header printed below rows (lines swapped) widens every row alike
     has_subtotal = bool(subtotal) or _subtotal_header(blocks, tpl)
-    if not any(b.kind == "row" and any(merged_values(c.text) for c in b.cells) for b in blocks):
+    if not any(b.kind == "row" and any(map(merged_values, b.texts)) for b in blocks):
         # a conversion that merges cells across columns also moves blanks: no column is then a mere spacer
         blocks = drop_spacer_columns(blocks, len(columns) + (1 if has_subtotal else 0))
     read = _read_app_rows(res, blocks, tpl, template, orphans, has_subtotal)
@@ -781,6 +782,7 @@ def _read_app_rows(res: TableResult, blocks: list[Block], tpl: Templates, templa
     text_rows = _labelled_text_rows(blocks, tpl)
     read = _AppRows(tuple(lab.code for lab in tpl.app_columns.labels), _common_values(text_rows),
                     _value_spans(text_rows))
+    layout = read.layout(has_subtotal)
     for b in blocks:
         if b.kind == "text":
             read.labels_as_text += tpl.app_rows.match(b.text) is not None
@@ -789,6 +791,7 @@ def _read_app_rows(res: TableResult, blocks: list[Block], tpl: Templates, templa
             res.found = True
             if _is_grid(b):
                 _note_grid_header(read, b, tpl)
+                layout = read.layout(has_subtotal)
             continue
         row = _labelled_row(res, b, tpl.app_rows, "applications", "a section-三 row", orphans=orphans)
         if row is None:
@@ -809,7 +812,7 @@ def _read_app_rows(res: TableResult, blocks: list[Block], tpl: Templates, templa
             continue
         if lab.code.startswith("other_"):
             res.formats.add("F2021")
-        cands, how = _app_readings(res, b, li, values, read.layout(has_subtotal))
+        cands, how = _app_readings(res, b, li, values, layout)
         read.widths.append(_printed_width(b, values))
         read.rows[lab.code] = (b, b.cells[li], cands, how)
     return read
@@ -948,12 +951,13 @@ def _is_app_header(b: Block, tpl: Templates) -> bool:
     """A section-三 header row: applicant column labels, a 小计, or the 勾稽 note."""
     if b.kind != "row":
         return False
-    return _names_app_header(tuple(c.text for c in b.non_empty), tpl)
+    return _names_app_header(b.texts, tpl)
 
 
 @lru_cache(maxsize=ROW_MEMO_SIZE)
 def _names_app_header(texts: tuple[str, ...], tpl: Templates) -> bool:
-    return any(key(t) in tpl.app_header_keys or key(t) in tpl.app_subtotal_keys or "勾稽" in squash(t) for t in texts)
+    return any(key(t) in tpl.app_header_keys or key(t) in tpl.app_subtotal_keys or "勾稽" in squash(t)
+               for t in texts if t.strip())
 
 
 @cache
@@ -971,9 +975,9 @@ def _subtotal_header(blocks: list[Block], tpl: Templates) -> bool:
     printing a digit, a character only the 小计 label has."""
     only = _subtotal_only_chars(tpl)
     for b in blocks:
-        if b.kind == "run" or any(ch.isdigit() for c in b.cells for ch in c.text):
+        if b.kind == "run" or any(any(map(str.isdigit, t)) for t in b.texts):
             break
-        if any(ch in only for c in b.cells for ch in key(c.text)):
+        if any(not only.isdisjoint(key(t)) for t in b.texts):
             return True
     for b in blocks:
         if b.kind == "text":
@@ -1006,8 +1010,8 @@ def _decide(rows: dict[str, tuple[Block, Cell, list[list[Cell | None]], str]], t
 
 def _beside_unbalanced(codes: set[str], unbalanced: set[str], rows: dict[str, object]) -> set[str]:
     """The rows of `codes` that share a column identity with a row no reading of which balances it."""
-    return {code for code in codes for lhs, rhs in _equations(rows)
-            if code in lhs + rhs and unbalanced & set(lhs + rhs)}
+    through_unbalanced = [set(lhs + rhs) for lhs, rhs in _equations(rows) if unbalanced & set(lhs + rhs)]
+    return {code for code in codes if any(code in rows_of for rows_of in through_unbalanced)}
 
 
 def _blanks_that_may_have_moved(res: TableResult, decided: dict[str, list[Cell | None]],
@@ -1176,7 +1180,7 @@ def _without_spacers(group: list[Block], n_values: int) -> list[Block] | None:
     if not spacers or last - first + 1 - len(spacers) != n_values:
         return None
     for r in with_values:
-        li = _label_index(r.cells)
+        li = _label_index(r)
         if any(is_value(r.cells[k]) for k in range(first)) or (li is not None and li >= first):
             return None
     return [Block("row", [c for k, c in enumerate(r.cells) if k not in spacers]) if valued else r
@@ -1242,9 +1246,12 @@ def _sparse_readings(cands: list[list[Cell | None]], has_subtotal: bool) -> list
     if vectors and any(x is not None and x < 0 for x in vectors[0][1]):  # every reading places the same cells
         return []
     holding = [v for v, vec in vectors if row_total_holds(vec, has_subtotal)]
+    if not holding:
+        return []
     open_total = [v for v, vec in vectors if vec[-1] is None and v not in holding
-                  and row_total_holds((*vec[:-1], sum(x or Decimal(0) for x in vec[:APPLICANT_PARTS])), has_subtotal)]
-    return holding + open_total if holding else []
+                  and row_total_holds((*vec[:-1], sum([x or ZERO for x in vec[:APPLICANT_PARTS]], ZERO)),
+                                      has_subtotal)]
+    return holding + open_total
 
 
 def _misfit_row(b: Block, values: list[Cell], positions: list[int] | None, layout: _AppLayout) -> bool:
@@ -1255,7 +1262,7 @@ def _misfit_row(b: Block, values: list[Cell], positions: list[int] | None, layou
     as the first value)."""
     if _is_grid(b):
         return positions is not None
-    common = layout.common_values.get(_label_index(b.cells, b.kind) or 0)
+    common = layout.common_values.get(_label_index(b, b.kind) or 0)
     return b.kind == "row" and common is not None and len(values) < common
 
 
@@ -1276,7 +1283,7 @@ def _labelled_text_rows(blocks: list[Block], tpl: Templates) -> list[tuple[int, 
     for b in blocks:
         if b.kind != "row" or _is_grid(b) or _is_app_header(b, tpl):
             continue
-        li = _label_index(b.cells, b.kind)
+        li = _label_index(b, b.kind)
         if li is not None and _match_row_label(b.cells, li, tpl.app_rows) is not None:
             out.append((li, b.cells[li + 1:]))
     return out

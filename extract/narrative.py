@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 from extract.blocks import Block
 from extract.limits import MAX_NARRATIVE_NUMBER_CHARS
@@ -54,17 +56,25 @@ def _number(raw: str) -> int | None:
     return int(raw) if raw.isdecimal() and raw.isascii() else chinese_number(raw)
 
 
+@cache
+def _searches(tpl: Templates) -> tuple[tuple[str, tuple[tuple[str | None, Callable[[str], re.Match[str] | None]], ...]],
+                                      ...]:
+    """Per fact, its patterns as (the word a sentence must hold, or None; the pattern's search), in order."""
+    return tuple((code, tuple((p.get("requires") or None, p["regex"].search) for p in patterns))
+                 for code, patterns in tpl.narrative.items())
+
+
 def find_facts(blocks: list[Block], tpl: Templates) -> list[Fact]:
     """The first sentence (in document order) that states each fact."""
     facts = []
     sentences = [(sentence, width(sentence), line) for sentence, line in _sentences(blocks)]
-    for code, patterns in tpl.narrative.items():
+    for code, patterns in _searches(tpl):
         hit = None
         for sentence, normalised, line in sentences:
-            for p in patterns:
-                if p.get("requires") and p["requires"] not in normalised:
+            for requires, search in patterns:
+                if requires and requires not in normalised:
                     continue
-                m = p["regex"].search(normalised)
+                m = search(normalised)
                 if not m:
                     continue
                 n = m.groupdict().get("n")

@@ -165,7 +165,7 @@ def _parse(data: bytes, path: Path) -> ParsedDocument:
         raise
     except Exception as exc:  # a reader's library choking on garbage must not stop the batch
         return _fail(doc, Issue("unreadable_file", f"{type(exc).__name__}: {exc}"))
-    chars = sum(len(c.text) for b in reading.blocks for c in b.cells)
+    chars = sum([len(c.text) for b in reading.blocks for c in b.cells])
     if chars > MAX_TEXT_CHARS:
         return _fail(doc, Issue("resource_limit", f"{chars} characters of text, over the limit of {MAX_TEXT_CHARS}"))
     doc.source_form, doc.layout, doc.encoding = reading.source_form, reading.layout, reading.encoding

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Callable
 from contextlib import contextmanager
 from decimal import Decimal
+from functools import lru_cache
 from itertools import product
 from math import prod
 
@@ -20,6 +21,7 @@ from extract.limits import DOCUMENT_SEARCH_BUDGET, MAX_DIGIT_RUN_LENGTH
 from extract.templates import form
 
 Vector = tuple[Decimal | None, ...]
+ZERO = Decimal(0)  # a side's sum starts as a Decimal: adding one to an int goes through Decimal's type checks
 
 
 _PART = re.compile(r"[+-]?(?:0|[1-9]\d*)(?:\.\d+)?")
@@ -34,6 +36,16 @@ _TOKEN = re.compile(rf"(?P<null>{NULL_MARKERS})|(?P<num>[+-]?\d+(?:\.\d+)?)(?:(?
 def run_pieces(run: str) -> list[str | None] | None:
     """The pieces of a run in order: digit strings to be cut into cells, and None for a cell printed as
     not reported. None when the run holds anything else (it is not a run of cells)."""
+    pieces = _run_pieces(run)
+    return None if pieces is None else list(pieces)
+
+
+# Distinct runs whose pieces are remembered: several rules look at each run.
+RUN_MEMO_SIZE = 65536
+
+
+@lru_cache(maxsize=RUN_MEMO_SIZE)
+def _run_pieces(run: str) -> tuple[str | None, ...] | None:
     pieces: list[str | None] = []
     for m in _TOKEN.finditer(run):
         if m["other"] or m["yuan"]:
@@ -42,7 +54,7 @@ def run_pieces(run: str) -> list[str | None] | None:
             pieces.append(None)
         elif m["num"]:
             pieces.append(m["num"])
-    return pieces
+    return tuple(pieces)
 SEARCH_BUDGET = 400_000  # steps of one row's general split search
 _document_budget = [DOCUMENT_SEARCH_BUDGET]
 
@@ -297,10 +309,10 @@ BLOCK_WIDTH = len(BLOCK_TOTAL_PARTS) + 1
 def row_total_holds(vec: Vector, has_subtotal: bool = False) -> bool:
     """total = sum of the six applicant columns (and an added 小计 = its five organisation columns);
     cells not printed count as nothing."""
-    v = [x or Decimal(0) for x in vec]
-    if has_subtotal and v[SUBTOTAL_COLUMN] != sum(v[1:SUBTOTAL_COLUMN]):
+    v = [x or ZERO for x in vec]
+    if has_subtotal and v[SUBTOTAL_COLUMN] != sum(v[1:SUBTOTAL_COLUMN], ZERO):
         return False
-    return v[-1] == sum(v[:APPLICANT_PARTS])
+    return v[-1] == sum(v[:APPLICANT_PARTS], ZERO)
 
 
 def block_totals_hold(vec: Vector) -> bool:
@@ -342,13 +354,17 @@ def narrow(candidates: dict[str, list[Vector]], equations: list[tuple[list[str],
             if not open_rows or prod(len(live[r]) for r in open_rows) > JOINT_CASES_LIMIT:
                 continue
             fixed = {r: live[r][0] for r in rows if r not in open_rows}
+            # a column is assessed where every decided row prints its cell, whichever readings are tried
+            assessed = [col for col in range(ncols) if all(v[col] is not None for v in fixed.values())]
             kept: dict[str, set[Vector]] = {r: set() for r in open_rows}
-            trying = set(open_rows)
-            for combo in product(*(live[r] for r in open_rows)):
-                chosen = {**fixed, **dict(zip(open_rows, combo, strict=True))}
-                if _balances(chosen, lhs, rhs, ncols, trying):
-                    for r, v in zip(open_rows, combo, strict=True):
-                        kept[r].add(v)
+            # one combination is a reading per row of `rows` (a decided row has its one); each side picks its own
+            at = {r: i for i, r in enumerate(rows)}
+            left, right = [at[r] for r in lhs], [at[r] for r in rhs]
+            tried = [(kept[r], at[r]) for r in open_rows]
+            for combo in product(*(live[r] if r in kept else [fixed[r]] for r in rows)):
+                if _balances([combo[i] for i in left], [combo[i] for i in right], assessed):
+                    for readings, i in tried:
+                        readings.add(combo[i])
             for r in open_rows:
                 narrowed = [v for v in live[r] if v in kept[r]]
                 if len(narrowed) != len(live[r]):
@@ -357,35 +373,20 @@ def narrow(candidates: dict[str, list[Vector]], equations: list[tuple[list[str],
     return live
 
 
-def _balances(chosen: dict[str, Vector], lhs: list[str], rhs: list[str], ncols: int, trying: set[str]) -> bool:
-    """Both sides are equal in every column where the decided rows' cells are printed. A cell a reading being
-    tried leaves empty counts as nothing (a dropped blank adds nothing): were its column skipped instead, a
-    shifted reading could escape exactly the column that refutes it."""
-    left = [(chosen[r], r in trying) for r in lhs]
-    right = [(chosen[r], r in trying) for r in rhs]
-    for col in range(ncols):
-        total = _side_sum(left, col)
-        if total is None:
-            continue
-        other = _side_sum(right, col)
-        if other is not None and total != other:
-            return False
-    return True
+def _balances(left: list[Vector], right: list[Vector], assessed: list[int]) -> bool:
+    """Both sides are equal in every assessed column (where the decided rows' cells are printed). A cell a reading
+    being tried leaves empty counts as nothing (a dropped blank adds nothing): were its column skipped instead, a
+    shifted reading could escape exactly the column that refutes it. Each side is summed in its rows' order."""
+    return all(_side_sum(left, col) == _side_sum(right, col) for col in assessed)
 
 
-_ZERO = Decimal(0)  # a side's sum starts as a Decimal: adding one to an int goes through Decimal's type checks
-
-
-def _side_sum(side: list[tuple[Vector, bool]], col: int) -> Decimal | None:
-    """One side's sum in a column; None when a decided row's cell there is not printed."""
-    total: Decimal = _ZERO
-    for vec, tried in side:
+def _side_sum(side: list[Vector], col: int) -> Decimal:
+    """One side's sum in a column, a cell not printed counting as nothing."""
+    total: Decimal = ZERO
+    for vec in side:
         v = vec[col]
-        if v is None:
-            if not tried:
-                return None
-            continue
-        total += v
+        if v is not None:
+            total += v
     return total
 
 
