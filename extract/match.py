@@ -209,6 +209,9 @@ MOVED_BLANK = ("the row prints a blank cell, and this table's conversion moved c
 UNCORROBORATED = ("the row breaks its row total, the table prints labels and values apart and no more than half "
                   "its rows read hold theirs: "
                   "its values may be another row's (text out of order), row left null")
+ZEROS_ALONE = ("the table prints labels and values apart and no row printing a number holds its row total: a row of "
+               "zeros holds its sums whatever row it is, so its values may be other rows' (text out of order), row "
+               "left null")
 HIDDEN_BLANK = ("this table's glued runs show dropped blanks, and a blank may hide in this run too (its value still "
                 "in the total, a wrong split can balance): no column identity confirms the split, row left null")
 UNPROVEN = ("the row dropped blank cells and its reading was chosen because the others break a column identity, "
@@ -908,6 +911,8 @@ def _doubt_readings(res: TableResult, read: _AppRows, decided: dict[str, list[Ce
         # most labels print without values (pdfminer's block order): the values after a label are as likely
         # another row's, and a row's own sums (fifteen zeros hold theirs) confirm nothing; the columns must
         settled |= flag(unconfirmed_by_columns(set(decided)) - settled, "ambiguous_alignment", SCATTERED)
+    standing = {code: vec for code, vec in decided.items() if code not in settled}
+    settled |= flag(_zeros_alone(standing, has_subtotal) if out_of_order else set(), "ambiguous_alignment", ZEROS_ALONE)
     settled |= flag(_blanks_that_may_have_moved(res, decided, rows) - settled, "ambiguous_alignment", MOVED_BLANK)
     unread = settled - unconfirmed - contradicting
     for code in settled:
@@ -1035,6 +1040,15 @@ def _uncorroborated_rows(decided: dict[str, list[Cell | None]], has_subtotal: bo
     breaking = {code for code, vec in decided.items() if not holds(_values(vec))}
     holding = len(decided) - len(breaking)
     return breaking if breaking and 2 * holding <= len(decided) else set()
+
+
+def _zeros_alone(decided: dict[str, list[Cell | None]], has_subtotal: bool) -> set[str]:
+    """Rows of zeros in a table where no row printing a number holds its row total (called when the text is out of
+    order). A row of zeros holds its sums whatever row it is, so it is no evidence of being read in place: in
+    pdfminer's text printed column group by column group, seven zeros under one row's label are cells of several."""
+    holds = partial(row_total_holds, has_subtotal=has_subtotal)
+    zeros = {code for code, vec in decided.items() if not any(_values(vec))}
+    return set() if any(holds(_values(vec)) for code, vec in decided.items() if code not in zeros) else zeros
 
 
 def _counts(vec: Vector) -> bool:

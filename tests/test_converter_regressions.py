@@ -279,3 +279,18 @@ def test_a_subtotal_column_wrapped_cell_by_cell_in_the_header_is_a_column():
     assert not o.failures
     assert _truth(o, "applications", "total_processed")["social_welfare"] is None
     assert _row(o, "applications", "total_processed")["social_welfare"] is None
+
+
+def test_a_row_of_zeros_in_text_printed_column_group_by_group_is_left_null():
+    """pdfminer printed section 三 column group by column group: seven zeros under 二、上年结转 were cells of
+    several rows (its 商业企业 is blank, its 总计 3278 printed further on under a lone `总计`). A row of zeros holds
+    its sums whatever row it is; where no row printing a number holds its own, it is left null."""
+    o = _outcome("pdfminer", ("F2021", "national", False), 254, "pdf", ("negative_count",), cell_forms=False,
+                 null_forms=True, blanks=True, split_labels=True, stray_cells=False, encodings=False,
+                 heading_variants=True)
+    assert not o.failures
+    assert _truth(o, "applications", "carried_over")["total"] == 3278
+    assert _truth(o, "applications", "carried_over")["commercial"] is None
+    assert set(_row(o, "applications", "carried_over").values()) == {None}
+    assert any("a row of zeros holds its sums" in d for d in _issue(o, "ambiguous_alignment", "applications",
+                                                                    "carried_over"))
