@@ -24,6 +24,8 @@ class Cell:
     row_index: int | None = None
     col_index: int | None = None
     bbox: str | None = None
+    # positions in `text` where its digits changed width (`６８27000`): cell boundaries the source printed
+    cuts: tuple[int, ...] = ()
 
     def provenance(self) -> dict[str, object]:
         return {

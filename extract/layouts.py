@@ -16,7 +16,7 @@ import re
 from extract.blocks import Block, Cell
 from extract.cells import is_value_like, read_cell
 from extract.solve import NULL_MARKERS, UNITS, run_pieces
-from extract.stream import split_stream
+from extract.stream import split_stream, unmark_width_cuts
 from extract.template import Templates
 
 # Page markers a PDF conversion leaves between lines: `— 5 —`, `- 5 -`, `第 5 页 共 7 页`.
@@ -181,14 +181,17 @@ class _Stream:
         return [_piece_block(piece, no) for piece in pieces]
 
 
-def _piece_block(piece: str, no: int) -> Block:
-    """A label and its digit run, a digit run alone, or text."""
+def _piece_block(marked: str, no: int) -> Block:
+    """A label and its digit run, a digit run alone, or text (a run keeps where its digits changed width)."""
+    piece, cuts = unmark_width_cuts(marked)
     if _NUMBERS_ONLY.match(piece) and _has_digit(piece):
-        return Block("run", [Cell("", line=no), Cell(piece, line=no)])
+        return Block("run", [Cell("", line=no), Cell(piece, line=no, cuts=cuts)])
     m = _RUN.match(piece)
     # a run of markers alone (`行政强制 无`) must stand apart from its label: `…情况无` is prose
     if m and len(m["label"]) <= 60 and not _dated(m["label"], m["run"]) and (_has_digit(m["run"]) or m["gap"]):
-        return Block("run", [Cell(m["label"], line=no), Cell(m["run"], line=no)])
+        start = m.start("run")
+        run_cuts = tuple(c - start for c in cuts if c > start)
+        return Block("run", [Cell(m["label"], line=no), Cell(m["run"], line=no, cuts=run_cuts)])
     return Block("text", [Cell(piece, line=no)])
 
 

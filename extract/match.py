@@ -156,10 +156,23 @@ def run_candidates(run: Cell, n: int, accept: Callable[[Vector], bool] | None = 
                    splits: list[Vector] | None = None) -> tuple[list[list[Cell | None]], str]:
     """Readings of a digit run as `n` cells that `accept` allows (each keeps the run's provenance)."""
     if splits is None:
-        splits = digit_splits(run.text, n, accept)
+        splits = digit_splits(searched_text(run), n, accept)
     if splits is None:
         return [], "run"
     return [[Cell(str(v), line=run.line, page=run.page, bbox=run.bbox) for v in split] for split in splits], "run"
+
+
+def searched_text(run: Cell) -> str:
+    """A run's text as its split search reads it: a space (a boundary no split crosses) where its digits changed
+    width. Only the search sees it; how many numbers the run prints apart is read from its text."""
+    if not run.cuts:
+        return run.text
+    text, pos = [], 0
+    for cut in run.cuts:
+        text.extend((run.text[pos:cut], " "))
+        pos = cut
+    text.append(run.text[pos:])
+    return "".join(text)
 
 
 def _run_with_blanks(run: Cell, n: int) -> tuple[list[list[Cell | None]], str]:
@@ -1233,7 +1246,7 @@ def _app_readings(res: TableResult, b: Block, li: int, values: list[Cell], layou
         if _spaced_and_short(values[-1], n):
             return [], "run"
         return run_candidates(values[-1], n, lambda v: _counts(v) and row_total_holds(v, sub),
-                              row_sum_splits(values[-1].text, sub))
+                              row_sum_splits(searched_text(values[-1]), sub))
     cands, how = candidates(values, n)
     if how == "exact" and _edge_blank_is_a_column(b, values, n, layout):
         return [], "too_many"

@@ -33,6 +33,11 @@ _NOTE = r"(?:" + _GAP + r"\([^()]{0,60}\))?"
 HEADING_MARK = "、"
 # The sections whose text is cut at table labels; elsewhere the same words are prose.
 TABLE_SECTIONS = ("disclosure", "applications", "review_litigation")
+# Where a line's digits change width (`６８27000`), two cells met: normalising the width would hide it, so the
+# place is marked first (a private-use character, which NFKC keeps) and the marks leave as `Cell.cuts`.
+WIDTH_CUT = "\ue000"
+_FULL_WIDTH_DIGIT = re.compile(r"[０-９]")
+_WIDTH_CHANGE = re.compile(r"(?<=[０-９])(?=[0-9])|(?<=[0-9])(?=[０-９])")
 
 
 @dataclass(frozen=True)
@@ -116,9 +121,10 @@ def stream_anchors(tpl: Templates) -> StreamAnchors:
 
 def split_stream(line: str, section: str | None, tpl: Templates) -> tuple[list[str], str | None]:
     """The pieces of one line cut at headings and at the labels of the section each part lies in, and the
-    section the line ends in (the next line continues it)."""
+    section the line ends in (the next line continues it). A piece keeps `WIDTH_CUT` where its digits changed
+    width (`unmark_width_cuts` takes it out)."""
     anchors = stream_anchors(tpl)
-    text = width(line)
+    text = width(_mark_width_changes(line))
     pieces: list[str] = []
     pos = 0
     for m in anchors.headings.finditer(text) if HEADING_MARK in text else ():
@@ -128,6 +134,25 @@ def split_stream(line: str, section: str | None, tpl: Templates) -> tuple[list[s
         pos = m.end()
     pieces.extend(_split_table(text[pos:], section, anchors))
     return [p.strip() for p in pieces if p.strip()], section
+
+
+def _mark_width_changes(line: str) -> str:
+    """The line with `WIDTH_CUT` between a full-width and an ASCII digit (one the source printed is dropped)."""
+    if WIDTH_CUT in line:
+        line = line.replace(WIDTH_CUT, "")
+    return _WIDTH_CHANGE.sub(WIDTH_CUT, line) if _FULL_WIDTH_DIGIT.search(line) else line
+
+
+def unmark_width_cuts(piece: str) -> tuple[str, tuple[int, ...]]:
+    """A piece without its width marks, and where they stood in it."""
+    if WIDTH_CUT not in piece:
+        return piece, ()
+    parts = piece.split(WIDTH_CUT)
+    cuts, pos = [], 0
+    for part in parts[:-1]:
+        pos += len(part)
+        cuts.append(pos)
+    return "".join(parts), tuple(cuts)
 
 
 def _split_table(text: str, section: str | None, anchors: StreamAnchors) -> list[str]:

@@ -294,3 +294,19 @@ def test_a_row_of_zeros_in_text_printed_column_group_by_group_is_left_null():
     assert set(_row(o, "applications", "carried_over").values()) == {None}
     assert any("a row of zeros holds its sums" in d for d in _issue(o, "ambiguous_alignment", "applications",
                                                                     "carried_over"))
+
+
+def test_digits_that_change_width_inside_a_glued_run_are_not_one_number():
+    """bs4 `get_text()` glued （二）部分公开's cells as `６８27000 95` (truth 68 · 27 · 0 · blank · 0 · 0 · 95, the
+    first printed in full-width digits). Normalised to `6827000 95`, its one split summing to 95 was 6 · 82 · 7 ·
+    0 · 0 · 0, and the table's injected imbalance kept the columns from refuting it. The width change is where two
+    cells met: no split crosses it, no reading is left, and the row is null."""
+    o = _outcome("bs4_get_text", ("F2019", "beijing", False), 400000, "html", ("negative_count", "balance_off"),
+                 cell_forms=True, null_forms=True, blanks=True, split_labels=True, stray_cells=False, encodings=True,
+                 heading_variants=False)
+    assert not o.failures
+    assert "不计其他情形）６８27000\xa095\n" in o.text
+    assert _truth(o, "applications", "partially_granted")["natural_person"] == 68
+    assert set(_row(o, "applications", "partially_granted").values()) == {None}
+    assert _issue(o, "ambiguous_digit_run", "applications", "partially_granted") == [
+        "0 readings of the printed values fit the table; row left null"]
