@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 import polars as pl
 
@@ -12,51 +13,58 @@ from extract.parse import ParsedDocument
 from extract.schema import polars_schema
 from extract.template import templates
 
+# The tables a document adds many rows to are built from tuples in their schema's column order (a dict per
+# cell costs more than the cell's own conversion); the few rows per document stay named.
+CELL_COLUMNS = ("report_id", "table_code", "row_code", "col_code", "value", "raw_text", "line", "page", "table_index",
+                "row_index", "col_index", "bbox")
+ISSUE_COLUMNS = ("sha256", "report_id", "issue_code", "severity", "table_code", "row_code", "col_code", "line",
+                 "detail")
+FACT_COLUMNS = ("report_id", "fact_code", "value", "is_lower_bound", "sentence", "line")
+SECTION_COLUMNS = ("report_id", "section_code", "text")
+TUPLE_COLUMNS = {"cells": CELL_COLUMNS, "parse_issues": ISSUE_COLUMNS, "narrative_facts": FACT_COLUMNS,
+                 "report_sections": SECTION_COLUMNS}
+TABLES = ("documents", "reports", "cells", "parse_issues", "narrative_facts", "agency_names", "report_sections")
+
 
 def to_frames(docs: list[ParsedDocument], loaded_at: datetime | None = None) -> dict[str, pl.DataFrame]:
     """One frame per raw table for a batch of parsed documents."""
     loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
-    rows: dict[str, list[dict[str, object]]] = {t: [] for t in
-                                                ("documents", "reports", "cells", "parse_issues",
-                                                 "narrative_facts", "agency_names", "report_sections")}
+    rows: dict[str, list[Any]] = {t: [] for t in TABLES}
+    cells, issues, facts, sections = (rows[t] for t in ("cells", "parse_issues", "narrative_facts",
+                                                        "report_sections"))
     seen: set[str] = set()
     for d in docs:
+        report_id, sha256 = d.report_id, d.sha256
         rows["documents"].append({
-            "path": d.path, "file_name": d.file_name, "sha256": d.sha256, "size_bytes": d.size_bytes,
+            "path": d.path, "file_name": d.file_name, "sha256": sha256, "size_bytes": d.size_bytes,
             "mtime_ns": d.mtime_ns, "ctime_ns": d.ctime_ns,
             "source_form": d.source_form, "encoding": d.encoding, "layout": d.layout, "status": d.status,
-            "error": d.error, "report_id": d.report_id, "loaded_at": loaded_at,
+            "error": d.error, "report_id": report_id, "loaded_at": loaded_at,
         })
-        for i in d.issues:
-            rows["parse_issues"].append({
-                "sha256": d.sha256, "report_id": d.report_id, "issue_code": i.code, "severity": i.severity,
-                "table_code": i.table, "row_code": i.row, "col_code": i.col, "line": i.line,
-                "detail": i.detail,
-            })
-        if d.report is None or d.report_id in seen:
+        issues.extend((sha256, report_id, i.code, i.severity, i.table, i.row, i.col, i.line, i.detail)
+                      for i in d.issues)
+        if d.report is None or report_id in seen:
             continue
-        seen.add(d.report_id)
+        seen.add(report_id)
         r = d.report
         rows["reports"].append({
-            "report_id": d.report_id, "sha256": d.sha256, "file_name": d.file_name, "agency": r["agency"],
+            "report_id": report_id, "sha256": sha256, "file_name": d.file_name, "agency": r["agency"],
             "year": r["year"], "template": r["template"], "variant": r["variant"],
             "admin_level": r.get("admin_level"), "province": r.get("province"), "city": r.get("city"),
             "county": r.get("county"), "tables_found": ",".join(r["tables_found"]),
             **{k: r.get(k) for k in ("signed_by", "publisher", "source_domain")},
             "published_on": date.fromisoformat(r["published_on"]) if r.get("published_on") else None,
         })
-        rows["agency_names"].extend(name_rows(d.report_id, r, templates()))
-        rows["report_sections"].extend({"report_id": d.report_id, "section_code": code, "text": text}
-                                       for code, text in d.sections.items())
+        rows["agency_names"].extend(name_rows(report_id, r, templates()))
+        sections.extend((report_id, code, text) for code, text in d.sections.items())
         for c in d.cells:
-            rows["cells"].append({
-                "report_id": d.report_id, "table_code": c.table, "row_code": c.row, "col_code": c.col,
-                "value": storable(c.value), "raw_text": c.raw, **c.source.provenance(),
-            })
-        for f in d.facts:
-            rows["narrative_facts"].append({
-                "report_id": d.report_id, "fact_code": f.code, "value": storable(f.value),
-                "is_lower_bound": f.is_lower_bound, "sentence": f.sentence, "line": f.line,
-            })
-    return {t: pl.DataFrame(r, schema=polars_schema(t), orient="row") if r else
-            pl.DataFrame(schema=polars_schema(t)) for t, r in rows.items()}
+            s = c.source
+            cells.append((report_id, c.table, c.row, c.col, storable(c.value), c.raw, s.line, s.page, s.table_index,
+                          s.row_index, s.col_index, s.bbox))
+        facts.extend((report_id, f.code, storable(f.value), f.is_lower_bound, f.sentence, f.line) for f in d.facts)
+    return {t: _frame(t, r) for t, r in rows.items()}
+
+
+def _frame(table: str, rows: list[Any]) -> pl.DataFrame:
+    schema = polars_schema(table)
+    return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)

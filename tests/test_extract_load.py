@@ -4,6 +4,7 @@ replaces its earlier version."""
 from __future__ import annotations
 
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -149,3 +150,25 @@ def test_an_older_warehouse_gains_new_raw_columns(tmp_path: Path):
     assert (summary.documents_parsed, summary.documents_unchanged) == (4, 1)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("SELECT count(mtime_ns), count(*) FROM raw.documents").fetchone() == (5, 5)
+
+
+def test_frames_put_each_value_in_its_column():
+    """The many-row tables are built from tuples in column order: every value lands in its named column."""
+    from extract.frames import TUPLE_COLUMNS, to_frames
+    from extract.parse import parse_file
+    from extract.schema import polars_schema
+
+    assert all(tuple(polars_schema(t)) == cols for t, cols in TUPLE_COLUMNS.items())
+    doc = parse_file(sorted(INBOX.iterdir())[0])
+    frames = to_frames([doc])
+    cell = next(c for c in doc.cells if c.value is not None and c.source.line)
+    row = frames["cells"].filter(table_code=cell.table, row_code=cell.row, col_code=cell.col).to_dicts()
+    assert row == [{"report_id": doc.report_id, "table_code": cell.table, "row_code": cell.row, "col_code": cell.col,
+                    "value": cell.value.quantize(Decimal("0.0001")), "raw_text": cell.raw, **cell.source.provenance()}]
+    issue = doc.issues[0]
+    assert frames["parse_issues"].row(0, named=True) == {
+        "sha256": doc.sha256, "report_id": doc.report_id, "issue_code": issue.code, "severity": issue.severity,
+        "table_code": issue.table, "row_code": issue.row, "col_code": issue.col, "line": issue.line,
+        "detail": issue.detail}
+    assert frames["report_sections"].height == len(doc.sections) > 0
+    assert frames["narrative_facts"]["fact_code"].to_list() == [f.code for f in doc.facts]
