@@ -22,6 +22,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from expectations.codes import environment
+from expectations.pages import PageFolder, renderer_digest
 from expectations.report_data import has_table, records, slug
 from expectations.store import connect
 
@@ -87,7 +88,8 @@ def province_file(province: str) -> str:
 def load(warehouse: Path) -> tuple[list[Row], dict[str, list[Row]], dict[str, list[Row]], dict[str, list[Row]]]:
     """Agencies, and per agency: its years, its names, and its current reports' check results by year."""
     with connect(warehouse, read_only=True) as con:
-        agencies = records(con, "select * from marts.dim_agency order by province nulls last, admin_level, agency_name")
+        agencies = records(con, "select * from marts.dim_agency "
+                           "order by province nulls last, admin_level, agency_name, agency_id")
         years = defaultdict(list)
         for r in records(con, "select y.*, r.file_name from marts.fct_agency_years y "
                             "join marts.dim_report r on r.report_id = y.current_report_id order by y.year"):
@@ -118,13 +120,20 @@ def _check_table(results: list[Row], year_list: list[int]) -> list[Row]:
     return [{**row, "cells": [row["years"].get(y) for y in year_list]} for row in by_check.values()]
 
 
-def build_history(warehouse: Path, out_dir: Path) -> Path:
-    """Write the index, the province pages and one page per agency under `out_dir/history/`; the index path."""
+def build_history(warehouse: Path, out_dir: Path, published: Path | None = None) -> Path:
+    """Write the index, the province pages and one page per agency under `out_dir/history/`; the index path.
+
+    With `published` (the folder holding the site as published), pages whose values are unchanged since it was
+    built are linked from its history/ instead of rendered (expectations.pages)."""
     agencies, years, names, checks = load(Path(warehouse))
     env = environment()
     env.filters["number"] = format_number
-    root = out_dir / FOLDER
-    (root / "a").mkdir(parents=True, exist_ok=True)
+    pages = PageFolder(out_dir / FOLDER, published / FOLDER if published else None, renderer_digest())
+
+    def page(name: str, template: str, values: Row) -> None:
+        if not pages.reuse(name, [template, values]):
+            pages.write(name, env.get_template(template).render(**values))
+
     by_province: dict[str, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
     for a in agencies:
         history = years.get(a["agency_id"], [])
@@ -134,23 +143,21 @@ def build_history(warehouse: Path, out_dir: Path) -> Path:
         numbers = [{"label": label, "per_year": [y[col] for y in history],
                     "trend": trend([None if y[col] is None else float(y[col]) for y in history])}
                    for col, label in KEY_NUMBERS]
-        page = env.get_template("history_agency.html.j2").render(
-            agency=a, history=history, years=year_list, numbers=numbers, names=names.get(a["agency_id"], []),
-            checks=_check_table(checks.get(a["agency_id"], []), year_list),
-            province_page=province_file(a["province"] or NO_PROVINCE))
-        (root / "a" / f"{a['agency_id']}.html").write_text(page, encoding="utf-8")
+        page(f"a/{a['agency_id']}.html", "history_agency.html.j2", {
+            "agency": a, "history": history, "years": year_list, "numbers": numbers,
+            "names": names.get(a["agency_id"], []), "checks": _check_table(checks.get(a["agency_id"], []), year_list),
+            "province_page": province_file(a["province"] or NO_PROVINCE)})
     index_rows = []
     for province, levels in sorted(by_province.items(), key=lambda kv: (kv[0] == NO_PROVINCE, kv[0])):
-        (root / province_file(province)).write_text(env.get_template("history_province.html.j2").render(
-            province=province, levels=sorted(levels.items())), encoding="utf-8")
+        page(province_file(province), "history_province.html.j2",
+             {"province": province, "levels": sorted(levels.items())})
         index_rows.append({"province": province, "file": province_file(province),
                            "levels": {lv: len(items) for lv, items in levels.items()},
                            "agencies": sum(len(items) for items in levels.values())})
     all_levels = sorted({lv for r in index_rows for lv in r["levels"]})
-    index = root / INDEX
-    index.write_text(env.get_template("history_index.html.j2").render(rows=index_rows, levels=all_levels,
-                                                                      agencies=len(agencies)), encoding="utf-8")
-    return index
+    page(INDEX, "history_index.html.j2", {"rows": index_rows, "levels": all_levels, "agencies": len(agencies)})
+    pages.close()
+    return out_dir / FOLDER / INDEX
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import datetime
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_from_bytes
 
 import duckdb
 
@@ -31,6 +33,7 @@ from expectations import report_data as data
 from expectations.codes import CHECKS, TEMPLATES, WORDING, environment, publishing, scope_label
 from expectations.history import FOLDER as HISTORY
 from expectations.history import build_history
+from expectations.pages import PageFolder, groups, renderer_digest
 from expectations.store import connect
 from extract.templates import form
 
@@ -40,8 +43,14 @@ SEARCH_INDEX = "search_index.js"
 REGIONS = "regions"
 AGENCIES = "agencies"
 STATIC = ("report.css", "report.js")  # shared by every page, copied beside the summary
-OUTPUTS = (PAGE, DOCUMENTS_PAGE, SEARCH_INDEX, REGIONS, AGENCIES, HISTORY, *STATIC)
+# Published in this order, the summary last: the pages it links to are in place before it is.
+OUTPUTS = (*STATIC, AGENCIES, HISTORY, REGIONS, SEARCH_INDEX, DOCUMENTS_PAGE, PAGE)
 PROVINCES_CHARTED = 15
+# Agency pages are rendered in groups of about this many reports, whose findings are read, rendered and let go:
+# the memory of the stage does not grow with the corpus.
+REPORTS_PER_GROUP = 10_000
+# A path pathlib would write differently from how it is stored (`//`, `/./`, a trailing `/`): pathlib decides.
+_NOT_PATHLIB_FORM = re.compile(r"//|/\.(?:/|$)|./$")
 
 Row = dict[str, Any]
 
@@ -74,29 +83,41 @@ def check_named(check_id: str) -> form.Check:
     return CHECKS.get(check_id) or form.Check(check_id, "", "", "左边", "右边")
 
 
+def file_uri(path: str) -> str:
+    """pathlib's `Path(path).as_uri()` of an absolute POSIX path, without building a Path (a tenth of the cost,
+    and this runs for every finding): the path's bytes percent-encoded after `file://`."""
+    if os.name != "posix" or _NOT_PATHLIB_FORM.search(path):
+        return Path(path).as_uri()
+    return "file://" + quote_from_bytes(os.fsencode(path))
+
+
 def source_uri(path: str | None, source_form: str | None, page: int | None) -> str:
     """A link to the source file (and its page, for PDFs) that opens from the report in a browser."""
     if not path or not os.path.isabs(path):
         return ""
-    uri = Path(path).as_uri()
+    uri = file_uri(path)
     return f"{uri}#page={page}" if page and source_form == "pdf" else uri
 
 
 class Site:
-    """The pages of one report build, written into `folder`."""
+    """The pages of one report build, written into `folder` (staging); pages whose values are those the site
+    published in `published` rendered them from are linked from it, not rendered again (expectations.pages)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, folder: Path, caps: Caps) -> None:
-        self.con, self.folder, self.caps = con, folder, caps
+    def __init__(self, con: duckdb.DuckDBPyConnection, folder: Path, caps: Caps, published: Path | None = None) -> None:
+        self.con, self.folder, self.caps, self.published = con, folder, caps, published
         self.env = environment()
         self.env.globals.update(check=check_named, severity_words=WORDING["severities"], scope_label=scope_label,
                                 source_uri=source_uri)
         self.env.filters["chinese"] = data.chinese_detail
-        self.generated = datetime.now().strftime("%Y-%m-%d %H:%M")
+        self.renderer = renderer_digest(astuple(caps))
 
     def render(self, template: str, target: Path, **values: Any) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
-        html = self.env.get_template(template).render(generated=self.generated, **values)
-        target.write_text(html, encoding="utf-8")
+        target.write_text(self.env.get_template(template).render(**values), encoding="utf-8")
+
+    def page_folder(self, name: str) -> PageFolder:
+        """The staging folder `name`, reusing the published folder of that name."""
+        return PageFolder(self.folder / name, self.published / name if self.published else None, self.renderer)
 
     def write(self) -> None:
         for name in STATIC:
@@ -112,6 +133,7 @@ class Site:
         self.write_summary(reports)
 
     def write_summary(self, reports: list[Row]) -> None:
+        """The summary: aggregates over every report, rendered on every build with the time it was built."""
         order = {c: i for i, c in enumerate(CHECKS)}
         summary = sorted(data.check_summary(self.con), key=lambda r: order.get(r["check_id"], len(order)))
         years = data.by_dimension(self.con, "coalesce(year::varchar, '年度未识别')")
@@ -133,7 +155,7 @@ class Site:
         self.render(
             "data_quality.html.j2", self.folder / PAGE, root="", head=data.headline(self.con), summary=summary,
             charts=charts, provinces=provinces, levels=levels, top_failing=top[: self.caps.top_failing],
-            docs=docs, docs_total=docs_total,
+            docs=docs, docs_total=docs_total, generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
         )
 
     def _documents(self, limit: int) -> tuple[list[Row], int]:
@@ -150,47 +172,62 @@ class Site:
         self.render("documents.html.j2", self.folder / DOCUMENTS_PAGE, root="", docs=docs, docs_total=total)
 
     def write_regions(self, reports: list[Row]) -> None:
+        """A page per province (its cities' counts) and per city (its reports): rendered when their rows change."""
+        pages = self.page_folder(REGIONS)
         by_city: dict[tuple[str, str], list[Row]] = defaultdict(list)
         for report in reports:
             by_city[(report["province"], report["city"])].append(report)
-        provinces = sorted({p for p, _ in by_city})
-        for province in provinces:
+        for province in sorted({p for p, _ in by_city}):
             cities = data.by_dimension(self.con, "city", province)
             for row in cities:
                 row["href"] = city_file(province, row["key"])
             total = {k: sum(c[k] for c in cities) for k in ("reports", "failing", "warned")}
-            self.render("province.html.j2", self.folder / REGIONS / province_file(province), root="../",
-                        province=province, cities=cities, total=total)
+            values = {"root": "../", "province": province, "cities": cities, "total": total}
+            self._page(pages, province_file(province), "province.html.j2", values)
         for (province, city), rows in by_city.items():
             levels: dict[str, list[Row]] = defaultdict(list)
             for row in rows:
                 levels[row["level"]].append({**row, "href": f"../{row['href']}" if row["href"] else ""})
-            self.render("city.html.j2", self.folder / REGIONS / city_file(province, city), root="../",
-                        province=province, city=city, province_href=province_file(province),
-                        levels=sorted(levels.items()))
+            values = {"root": "../", "province": province, "city": city, "province_href": province_file(province),
+                      "levels": sorted(levels.items())}
+            self._page(pages, city_file(province, city), "city.html.j2", values)
+        pages.close()
+
+    def _page(self, pages: PageFolder, name: str, template: str, values: Row) -> None:
+        """Page `name` of `pages` from `template`, unless the published one was rendered from the same values."""
+        if not pages.reuse(name, [template, values]):
+            pages.write(name, self.env.get_template(template).render(**values))
 
     def write_agencies(self, reports: list[Row]) -> None:
+        """A page per agency with its reports' failing relations and those that could not be checked.
+
+        Its fingerprint holds its reports' rows and a digest, computed in DuckDB, of each report's findings and
+        unassessed relations (data.result_digests); only the pages whose fingerprint changed read those rows,
+        in groups of about REPORTS_PER_GROUP reports, rendered and let go."""
+        pages = self.page_folder(AGENCIES)
         data.choose_reports(self.con, [r["report_id"] for r in reports])
-        findings = _by_report(data.findings(self.con, self.caps.findings_per_report))
-        unassessed = _by_report(data.unassessed(self.con, self.caps.unassessed_per_report))
-        pages: dict[str, list[Row]] = defaultdict(list)
+        data.gather_results(self.con, self.caps.findings_per_report, self.caps.unassessed_per_report)
+        digests = data.result_digests(self.con)
+        by_page: dict[str, list[Row]] = defaultdict(list)
         for report in reports:
-            rid = report["report_id"]
-            rows = findings.get(rid, [])
-            total_findings = report["fails"] + report["warnings"] + report["notes"]
-            pages[report["href"]].append({
-                **report, "uri": source_uri(report["path"], report["source_form"], None), "findings": rows,
-                "more_findings": total_findings - len(rows), "unassessed_rows": unassessed.get(rid, []),
-            })
-        for href, agency_reports in pages.items():
-            first = agency_reports[0]
-            agency_reports.sort(key=lambda r: (-(r["year"] or 0), r["report_id"]))
-            self.render(
-                "agency.html.j2", self.folder / href, root="../", agency=first["agency_label"],
-                level=first["level"], province=first["province"], city=first["city"],
-                province_href=f"../{REGIONS}/{province_file(first['province'])}",
-                city_href=f"../{REGIONS}/{city_file(first['province'], first['city'])}", reports=agency_reports,
-            )
+            by_page[report["href"]].append(report)
+        changed = []
+        for href, page_reports in by_page.items():
+            page_reports.sort(key=lambda r: (-(r["year"] or 0), r["report_id"]))
+            values = _agency_values(page_reports)
+            results = [digests.get(r["report_id"]) for r in page_reports]
+            if not pages.reuse(href.removeprefix(f"{AGENCIES}/"), ["agency.html.j2", values, results]):
+                changed.append((href, values))
+        template = self.env.get_template("agency.html.j2")
+        for group in groups(changed, lambda page: len(page[1]["reports"]), REPORTS_PER_GROUP):
+            data.choose_reports(self.con, [r["report_id"] for _, values in group for r in values["reports"]])
+            findings = _by_report(data.findings(self.con))
+            unassessed = _by_report(data.unassessed(self.con))
+            for href, values in group:
+                shown = [{**r, **_results(r, findings.get(r["report_id"], []), unassessed.get(r["report_id"], []))}
+                         for r in values["reports"]]
+                pages.write(href.removeprefix(f"{AGENCIES}/"), template.render(**{**values, "reports": shown}))
+        pages.close()
 
     def write_search_index(self, reports: list[Row]) -> None:
         """[name, years, href, flag] per agency and region: a small offline index for the search box."""
@@ -213,19 +250,42 @@ class Site:
         (self.folder / SEARCH_INDEX).write_text(f"window.NIANBAO_SEARCH={text};\n", encoding="utf-8")
 
 
+def _agency_values(reports: list[Row]) -> Row:
+    """What an agency page shows besides its reports' findings: the agency, its place, its reports' rows."""
+    first = reports[0]
+    return {
+        "root": "../", "agency": first["agency_label"], "level": first["level"], "province": first["province"],
+        "city": first["city"], "province_href": f"../{REGIONS}/{province_file(first['province'])}",
+        "city_href": f"../{REGIONS}/{city_file(first['province'], first['city'])}", "reports": reports,
+    }
+
+
+def _results(report: Row, findings: list[Row], unassessed: list[Row]) -> Row:
+    """One report's findings and unassessed relations as its agency page shows them (capped, the rest counted)."""
+    total = report["fails"] + report["warnings"] + report["notes"]
+    return {"uri": source_uri(report["path"], report["source_form"], None), "findings": findings,
+            "more_findings": total - len(findings), "unassessed_rows": unassessed}
+
+
 def _by_report(rows: list[Row]) -> dict[str, list[Row]]:
     """Rows that come ordered by report, grouped by it."""
     return {report_id: list(group) for report_id, group in groupby(rows, itemgetter("report_id"))}
 
 
 def build_report(warehouse: Path, out_dir: Path, caps: Caps = Caps()) -> Path:
-    """Write the report's pages into `out_dir` from the stored results; returns the summary page."""
-    with publishing(Path(out_dir), OUTPUTS) as staging:
+    """Write the report's pages into `out_dir` from the stored results; returns the summary page.
+
+    The site is staged and published folder by folder (expectations.codes.publishing); a page whose values are
+    unchanged since the published build is linked from it, so a build costs what changed (expectations.pages).
+    Every page but the summary (which says when it was built) is byte for byte what a build into an empty
+    folder writes."""
+    out_dir = Path(out_dir)
+    with publishing(out_dir, OUTPUTS) as staging:
         with connect(warehouse, read_only=True) as con:
             if not data.has_table(con, "dq", "check_results"):
                 raise LookupError(f"{warehouse} has no dq.check_results: run the checks first (expectations.checks)")
-            Site(con, staging, caps).write()
+            Site(con, staging, caps, published=out_dir).write()
             with_history = all(data.has_table(con, "marts", t) for t in ("dim_agency", "fct_agency_years"))
         if with_history:  # each agency's years side by side, beside the report
-            build_history(warehouse, staging)
-    return Path(out_dir) / PAGE
+            build_history(warehouse, staging, published=out_dir)
+    return out_dir / PAGE
