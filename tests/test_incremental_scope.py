@@ -10,7 +10,10 @@ but is by a plain `dbt test`) show the same thing; a test that fails keeps its r
 
 from __future__ import annotations
 
+import hashlib
 import json
+import random
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,7 +22,7 @@ import duckdb
 import pytest
 from dbt.cli.main import dbtRunnerResult
 from dbt_runner import failing_properties, run_dbt
-from golden_raw import GoldenReport, insert_reports, load_golden_raw, read_golden
+from golden_raw import GoldenReport, delete_report, insert_reports, load_golden_raw, read_golden
 
 STAMP = datetime(2026, 1, 1, 12, 0, 0)
 MARKER = -7
@@ -220,3 +223,141 @@ def test_a_model_new_to_the_warehouse_builds_every_report(tmp_path: Path, golden
     compiled = tmp_path / "new" / "target" / "compiled" / "nianbao" / "models" / "marts" / "fct_relation_sides.sql"
     assert "hash(report_id) % 3 = 0" in compiled.read_text(encoding="utf-8")
     assert query(warehouse, "select count(distinct report_id) from marts.fct_relation_sides") == [(3,)]
+
+
+# ------------------------------------------------------------------------- text reuse across reports (issue 15)
+
+REUSE = "intermediate.int_text_reuse_sides"
+# A row's term_values ([score]) set to this after the first build: the model never reads the column, so a row
+# that still holds it after the increment was not rewritten.
+REUSE_MARKER = [-7.0]
+PROSE_CHARS = 400
+VOCABULARY = "本机关依法主动公开政府信息申请办理行政复议诉讼年度工作情况平台建设制度规范落实监督检查培训宣传"
+EDITS = "甲乙丙丁戊己庚辛壬癸"
+
+
+def prose(seed: int) -> str:
+    rng = random.Random(seed)
+    return "".join(rng.choice(VOCABULARY) for _ in range(PROSE_CHARS))
+
+
+def edited(text: str, edits: int, seed: int) -> str:
+    """`text` with `edits` characters replaced (a near copy: LSH proposes it, rapidfuzz scores it below 1)."""
+    rng = random.Random(seed)
+    chars = list(text)
+    for i in rng.sample(range(len(chars)), edits):
+        chars[i] = rng.choice(EDITS)
+    return "".join(chars)
+
+
+def sectioned(base: GoldenReport, year: int, tag: str, text: str, id_prefix: str = "") -> tuple[GoldenReport, str]:
+    """A copy of a golden report (its agency and cells) for another year and file, with `text` as sections 一
+    and 五; `id_prefix` sets where its id sorts (ties between reports go by id)."""
+    sha = hashlib.sha256(f"{base.file_name}|{year}|{tag}".encode()).hexdigest()
+    sha = id_prefix + sha[len(id_prefix):]
+    return replace(base, file_name=f"{tag}.txt", path=base.path.with_name(f"{tag}.txt"), sha256=sha,
+                   size_bytes=len(tag), year=year), text
+
+
+def insert_sectioned(con: duckdb.DuckDBPyConnection, reports: list[tuple[GoldenReport, str]],
+                     loaded_at: datetime) -> None:
+    insert_reports(con, [r for r, _ in reports], loaded_at=loaded_at)
+    half = PROSE_CHARS // 2
+    con.executemany("insert into raw.report_sections values (?, ?, ?)",
+                    [row for r, text in reports
+                     for row in ((r.report_id, "overview", text[:half]), (r.report_id, "problems", text[half:]))])
+
+
+def reuse_rows(warehouse: Path, table: str = REUSE) -> list[tuple[Any, ...]]:
+    return query(warehouse, f"select report_id, scope, actual, related_report_id, term_values from {table} "
+                            "where check_id = 'TEXT_REUSE' order by all")
+
+
+@pytest.fixture(scope="module")
+def reuse(tmp_path_factory: pytest.TempPathFactory, golden: list[GoldenReport]) -> dict[str, Any]:
+    """Five agencies (the golden reports' A–E) with prose in sections 一 and 五, built; every text-reuse row
+    marked; then an increment that changes old reports' rows every way a new report can:
+      e22  E 2022 prints a22's text exactly: a22's best match becomes e22 (score 1); b22 gains a candidate as
+           good as its best (a22), and e22's larger id wins the tie;
+      c22  removed: it was a22's and b22's best match;
+      d22b a second version of d22 that becomes current: d22 leaves, d22b takes part;
+      b20  B 2020: b21's previous year appears.
+    a21, f24 and g24 are untouched by all of it. The increment is built, its rows kept, then rebuilt with
+    --full-refresh."""
+    root = tmp_path_factory.mktemp("reuse")
+    warehouse = root / "warehouse" / "nianbao.duckdb"
+    a, b, c, d, e = golden
+    p, q = prose(1), prose(2)
+    first = {tag: sectioned(base, year, tag, text) for tag, base, year, text in (
+        ("a21", a, 2021, edited(p, 60, 3)), ("a22", a, 2022, p), ("b21", b, 2021, q),
+        ("b22", b, 2022, edited(p, 16, 4)), ("c22", c, 2022, edited(p, 12, 5)), ("d22", d, 2022, prose(6)),
+        ("f24", a, 2024, p), ("g24", b, 2024, edited(p, 20, 7)))}
+    load_golden_raw(warehouse, [], loaded_at=STAMP)
+    with duckdb.connect(str(warehouse)) as con:
+        insert_sectioned(con, list(first.values()), STAMP)
+    assert not failed(run_dbt(["build"], warehouse, root / "first"))
+    before = reuse_rows(warehouse)
+    # e22's id sorts last (it wins b22's tie with a22), d22b's first (it is d22's current version)
+    added = {tag: sectioned(base, year, tag, text, prefix) for tag, base, year, text, prefix in (
+        ("e22", e, 2022, p, "f" * 8), ("d22b", d, 2022, first["d22"][1], "0" * 8),
+        ("b20", b, 2020, edited(q, 10, 8), ""))}
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(f"update {REUSE} set term_values = ?", [REUSE_MARKER])
+        delete_report(con, first["c22"][0].report_id)
+        insert_sectioned(con, list(added.values()), STAMP + timedelta(days=1))
+    increment = run_dbt(["build"], warehouse, root / "increment")
+    after = reuse_rows(warehouse)
+    with duckdb.connect(str(warehouse)) as con:  # the markers off again, as the rows were before them
+        for table in (REUSE, "marts.fct_agency_relation_sides"):
+            con.execute(f"update {table} set term_values = [actual] where check_id = 'TEXT_REUSE' "
+                        "and term_values = ?", [REUSE_MARKER])
+    tables = (REUSE, "marts.fct_agency_relation_sides", "marts.fct_agency_years")
+    incremental = {t: query(warehouse, f"select * exclude (agency_id) from {t} order by all"
+                            if t == REUSE else f"select * from {t} order by all") for t in tables}
+    assert not failed(run_dbt(["build", "--full-refresh"], warehouse, root / "full"))
+    full = {t: query(warehouse, f"select * exclude (agency_id) from {t} order by all"
+                     if t == REUSE else f"select * from {t} order by all") for t in tables}
+    ids = {tag: r.report_id for tag, (r, _) in (first | added).items()}
+    return {"ids": ids, "before": before, "after": after, "increment": increment, "incremental": incremental,
+            "full": full}
+
+
+def test_text_reuse_increment_equals_a_full_refresh(reuse: dict[str, Any]) -> None:
+    """The incremental run passed, and its text-reuse rows, the agency sides built on them and the agency-years
+    equal a full rebuild's, row for row."""
+    assert not failed(reuse["increment"]), failed(reuse["increment"])
+    for table, rows in reuse["incremental"].items():
+        assert rows, table
+        assert rows == reuse["full"][table], table
+
+
+def test_new_reports_change_old_reports_text_reuse_rows(reuse: dict[str, Any]) -> None:
+    """The increment rewrote old reports' rows: a22's best match was c22 and is now e22 (the same text, score
+    1), b21 now has a previous year, and the rows of the removed and superseded reports are gone."""
+    ids = reuse["ids"]
+    name = {v: k for k, v in ids.items()}
+
+    def rows(state: str) -> dict[tuple[str, str], tuple[float | None, str | None]]:
+        return {(name[r], scope): (actual, name.get(related)) for r, scope, actual, related, _ in reuse[state]}
+
+    before, after = rows("before"), rows("after")
+    assert before[("a22", "cross_agency")][1] == "c22"
+    assert after[("a22", "cross_agency")] == (1.0, "e22")
+    assert after[("e22", "cross_agency")] == (1.0, "a22")
+    assert before[("b21", "overview_previous_year")] == (None, None)
+    assert after[("b21", "overview_previous_year")][1] == "b20"
+    assert {r for r, _ in after} == {"a21", "a22", "b20", "b21", "b22", "d22b", "e22", "f24", "g24"}
+    # b22's best was a22, not changed: e22 (the same text) is added to it, the larger id winning the tie
+    assert before[("b22", "cross_agency")][1] == "a22"
+    assert after[("b22", "cross_agency")][1] == "e22"
+
+
+def test_text_reuse_increment_rewrites_only_the_affected_reports(reuse: dict[str, Any]) -> None:
+    """Every row of the reports no change reaches (a21, and 2024's f24 and g24, candidates of each other) kept
+    its marker; every row of the others was rewritten."""
+    name = {v: k for k, v in reuse["ids"].items()}
+    marked = {name[r] for r, _, _, _, values in reuse["after"] if values == REUSE_MARKER}
+    unmarked = {name[r] for r, _, _, _, values in reuse["after"] if values != REUSE_MARKER}
+    assert marked == {"a21", "f24", "g24"}
+    assert unmarked == {"a22", "b20", "b21", "b22", "d22b", "e22"}
+    assert ("g24", "cross_agency") in {(name[r], s) for r, s, *_ in reuse["after"]}
