@@ -111,12 +111,13 @@ def replace_documents(con: duckdb.DuckDBPyConnection,
     Returns (report ids added, report ids removed).
     """
     docs = frames["documents"]
-    new_reports = frames["reports"]
     con.register("batch_documents", docs)
-    before = {r for (r,) in con.execute("SELECT report_id FROM raw.reports").fetchall()}
+    replaced = con.execute("SELECT DISTINCT report_id, sha256 FROM raw.documents "
+                           "WHERE path IN (SELECT path FROM batch_documents)").fetchall()
+    added = set(frames["reports"]["report_id"].to_list()) - _present(con, "reports", "report_id",
+                                                                      frames["reports"]["report_id"].to_list())
     con.execute("DELETE FROM raw.documents WHERE path IN (SELECT path FROM batch_documents)")
     con.execute("INSERT INTO raw.documents BY NAME SELECT * FROM batch_documents")
-    added = set(new_reports["report_id"].to_list()) - before
     for table in REPORT_TABLES:
         frame = frames[table].filter(pl.col("report_id").is_in(sorted(added)))
         con.register("batch_rows", frame)
@@ -126,16 +127,27 @@ def replace_documents(con: duckdb.DuckDBPyConnection,
     con.register("batch_issues", issues)
     con.execute("DELETE FROM raw.parse_issues WHERE sha256 IN (SELECT DISTINCT sha256 FROM batch_issues)")
     con.execute("INSERT INTO raw.parse_issues BY NAME SELECT * FROM batch_issues")
-    removed = {r for (r,) in con.execute(
-        "SELECT report_id FROM raw.reports WHERE report_id NOT IN "
-        "(SELECT report_id FROM raw.documents WHERE report_id IS NOT NULL)").fetchall()}
+    # only the replaced documents' reports and contents can have lost their last document
+    old_reports = sorted({r for r, _ in replaced if r is not None})
+    removed = set(old_reports) - _present(con, "documents", "report_id", old_reports)
     for table in REPORT_TABLES:
         con.execute(f"DELETE FROM raw.{table} WHERE report_id IN (SELECT unnest(?::VARCHAR[]))",
                     [sorted(removed)])
-    con.execute("DELETE FROM raw.parse_issues WHERE sha256 NOT IN (SELECT sha256 FROM raw.documents)")
+    old_contents = sorted({sha for _, sha in replaced})
+    gone = sorted(set(old_contents) - _present(con, "documents", "sha256", old_contents))
+    con.execute("DELETE FROM raw.parse_issues WHERE sha256 IN (SELECT unnest(?::VARCHAR[]))", [gone])
     con.unregister("batch_documents")
     con.unregister("batch_issues")
     return added, removed
+
+
+def _present(con: duckdb.DuckDBPyConnection, table: str, column: str, keys: list[str]) -> set[str]:
+    """Which of `keys` a raw table holds in `column` (a semi-join: the batch's keys, not the table's, come
+    back to Python, so a batch costs the same at any warehouse size)."""
+    if not keys:
+        return set()
+    return {k for (k,) in con.execute(f"SELECT DISTINCT {column} FROM raw.{table} "
+                                      f"WHERE {column} IN (SELECT unnest(?::VARCHAR[]))", [keys]).fetchall()}
 
 
 def record_mtimes(con: duckdb.DuckDBPyConnection, touched: list[tuple[str, int, int]]) -> None:

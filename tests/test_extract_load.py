@@ -92,6 +92,39 @@ def test_changed_file_replaces_its_earlier_version(tmp_path: Path):
     assert pending == [(2,)] and docs == 1
 
 
+def test_a_report_and_its_issues_stay_while_any_document_holds_its_content(tmp_path: Path):
+    """Only the replaced documents' reports and contents can lose their last document: one shared by another
+    path stays, and goes, with its parse issues, when that path changes too."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    text = (INBOX / "000_4ff96be9de752299.txt").read_text(encoding="utf-8")
+    for name in ("a.txt", "b.txt"):
+        (inbox / name).write_text(text, encoding="utf-8")
+    warehouse = tmp_path / "w.duckdb"
+    (old_report,) = extract_and_load([inbox], warehouse).changed_report_ids
+
+    def state() -> tuple[set[str], set[str], int]:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            reports = {r for (r,) in con.execute("SELECT report_id FROM raw.reports").fetchall()}
+            shas = {s for (s,) in con.execute("SELECT DISTINCT sha256 FROM raw.parse_issues").fetchall()}
+            cells = con.execute("SELECT count(*) FROM raw.cells WHERE report_id = ?", [old_report]).fetchone()[0]
+        return reports, shas, cells
+
+    _, old_shas, old_cells = state()
+    assert old_cells > 0 and len(old_shas) == 1
+    changed = text.replace("规范性文件\t1\t1\t1", "规范性文件\t2\t2\t2", 1)
+    assert changed != text
+    (inbox / "a.txt").write_text(changed, encoding="utf-8")
+    first = extract_and_load([inbox], warehouse)
+    reports, shas, cells = state()
+    assert first.removed_report_ids == [] and old_report in reports and old_shas < shas and cells == old_cells
+    (inbox / "b.txt").write_text(changed, encoding="utf-8")
+    second = extract_and_load([inbox], warehouse)
+    reports, shas, cells = state()
+    assert second.removed_report_ids == [old_report] and second.changed_report_ids == []
+    assert old_report not in reports and not old_shas & shas and len(shas) == 1 and cells == 0
+
+
 def test_discover_skips_hidden_files(tmp_path: Path):
     (tmp_path / "a.txt").write_text("x")
     (tmp_path / ".hidden.txt").write_text("x")
