@@ -201,13 +201,12 @@ class Site:
     def write_agencies(self, reports: list[Row]) -> None:
         """A page per agency with its reports' failing relations and those that could not be checked.
 
-        Its fingerprint holds its reports' rows and a digest, computed in DuckDB, of each report's findings and
-        unassessed relations (data.result_digests); only the pages whose fingerprint changed read those rows,
-        in groups of about REPORTS_PER_GROUP reports, rendered and let go."""
+        Its fingerprint holds its reports' rows and a digest, computed in DuckDB, of the rows their findings
+        are drawn from (data.source_digests); only the changed pages' findings are drawn, and read in groups of
+        about REPORTS_PER_GROUP reports, rendered and let go."""
         pages = self.page_folder(AGENCIES)
         data.choose_reports(self.con, [r["report_id"] for r in reports])
-        data.gather_results(self.con, self.caps.findings_per_report, self.caps.unassessed_per_report)
-        digests = data.result_digests(self.con)
+        digests = data.source_digests(self.con)
         by_page: dict[str, list[Row]] = defaultdict(list)
         for report in reports:
             by_page[report["href"]].append(report)
@@ -215,9 +214,11 @@ class Site:
         for href, page_reports in by_page.items():
             page_reports.sort(key=lambda r: (-(r["year"] or 0), r["report_id"]))
             values = _agency_values(page_reports)
-            results = [digests.get(r["report_id"]) for r in page_reports]
-            if not pages.reuse(href.removeprefix(f"{AGENCIES}/"), ["agency.html.j2", values, results]):
+            sources = [digests.get(r["report_id"]) for r in page_reports]
+            if not pages.reuse(href.removeprefix(f"{AGENCIES}/"), ["agency.html.j2", values, sources]):
                 changed.append((href, values))
+        data.choose_reports(self.con, [r["report_id"] for _, values in changed for r in values["reports"]])
+        data.gather_results(self.con, self.caps.findings_per_report, self.caps.unassessed_per_report)
         template = self.env.get_template("agency.html.j2")
         for group in groups(changed, lambda page: len(page[1]["reports"]), REPORTS_PER_GROUP):
             data.choose_reports(self.con, [r["report_id"] for _, values in group for r in values["reports"]])

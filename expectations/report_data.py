@@ -151,10 +151,11 @@ def _first_results(status: str, order: str, columns: str) -> str:
                ) where n <= $cap"""
 
 
-# What the agency pages show of a failing relation and of one that could not be checked (nothing else is read,
-# so the page fingerprints, result_digests, cover exactly what is rendered).
+# What the agency pages show of a failing relation and of one that could not be checked.
 FINDING_COLUMNS = "report_id, check_id, scope, severity, expected, actual, difference, detail"
 UNASSESSED_COLUMNS = "report_id, check_id, scope"
+# The columns of raw.cells that place a finding (the line or page its numbers were printed on).
+CELL_PLACE = "table_code, row_code, col_code, line, page"
 
 
 def choose_reports(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> None:
@@ -163,14 +164,37 @@ def choose_reports(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> Non
                 {"ids": report_ids})
 
 
+def _cells(con: duckdb.DuckDBPyConnection) -> str:
+    if has_table(con, "raw", "cells"):
+        return "raw.cells"
+    return ("(select null::varchar report_id, null::varchar table_code, null::varchar row_code,"
+            " null::varchar col_code, null::int line, null::int page where false)")
+
+
+def source_digests(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int | None, ...]]:
+    """Per chosen report, a digest of every row its agency page's findings and unassessed relations are drawn
+    from: its results that are not a pass (dq.check_results, whole rows) and its cells' places (raw.cells).
+    Those rows are drawn per report (gather_results), so equal digests mean equal rows on the page.
+
+    DuckDB's 64-bit hash of each row, combined by xor and by sum: 2 s at 100,000 reports, where drawing the
+    rows themselves takes twice that and reading them into Python costs gigabytes."""
+    digest = "bit_xor(hash(x)) as xor_hash, sum(hash(x)::hugeint) as sum_hash"
+    rows = con.execute(
+        f"""select report_id, r.xor_hash, r.sum_hash, c.xor_hash, c.sum_hash
+            from rep_ids
+            left join (select report_id, {digest} from dq.check_results x join rep_ids using (report_id)
+                       where status <> 'pass' group by report_id) r using (report_id)
+            left join (select report_id, {digest}
+                       from (select report_id, {CELL_PLACE} from {_cells(con)} join rep_ids using (report_id)) x
+                       group by report_id) c using (report_id)"""
+    ).fetchall()
+    return {report_id: tuple(digests) for report_id, *digests in rows}
+
+
 def gather_results(con: duckdb.DuckDBPyConnection, findings_per_report: int, unassessed_per_report: int) -> None:
     """Temp tables of what the agency pages of the chosen reports show, kept in DuckDB: rep_findings, the failing
     relations (every severity, at most `findings_per_report`) each with where its numbers were printed (one
-    join with raw.cells for every page), and rep_unassessed, the relations that could not be checked."""
-    cells = "raw.cells" if has_table(con, "raw", "cells") else (
-        "(select null::varchar report_id, null::varchar table_code, null::varchar row_code, null::varchar col_code,"
-        " null::int line, null::int page where false)"
-    )
+    join with raw.cells for all pages), and rep_unassessed, the relations that could not be checked."""
     tables = ", ".join(f"('{k}', '{v}')" for k, v in CHECK_TABLES.items())
     severity_first = f"{SEVERITY_ORDER}, r.check_id, r.scope"
     con.execute(
@@ -180,7 +204,7 @@ def gather_results(con: duckdb.DuckDBPyConnection, findings_per_report: int, una
                 select ch.report_id, ch.check_id, ch.scope, min(c.line) as line, min(c.page) as page
                 from chosen ch
                 left join (values {tables}) as t(check_id, table_code) on t.check_id = ch.check_id
-                join {cells} c on c.report_id = ch.report_id
+                join {_cells(con)} c on c.report_id = ch.report_id
                     and c.table_code = coalesce(t.table_code, split_part(ch.scope, '.', 1))
                     and (ch.scope in (c.col_code, c.row_code, c.table_code)
                          or ch.scope = c.table_code || '.' || c.row_code
@@ -194,22 +218,6 @@ def gather_results(con: duckdb.DuckDBPyConnection, findings_per_report: int, una
     con.execute("create or replace temp table rep_unassessed as "
                 + _first_results("not_assessable", "r.check_id, r.scope", UNASSESSED_COLUMNS),
                 {"cap": unassessed_per_report})
-
-
-def result_digests(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int | None, ...]]:
-    """Per chosen report, a digest of its rows in rep_findings and in rep_unassessed (the rows `findings` and
-    `unassessed` return): an agency page is rendered again only when these, or its reports' counts, change.
-
-    Computed in DuckDB, 0.1 s at 100,000 reports where reading the rows costs gigabytes: DuckDB's 64-bit hash
-    of each whole row (with its rank `n`, so order counts), combined by xor and by sum."""
-    digest = "bit_xor(hash(x)) as xor_hash, sum(hash(x)::hugeint) as sum_hash"
-    rows = con.execute(
-        f"""select report_id, f.xor_hash, f.sum_hash, u.xor_hash, u.sum_hash
-            from rep_ids
-            left join (select report_id, {digest} from rep_findings x group by report_id) f using (report_id)
-            left join (select report_id, {digest} from rep_unassessed x group by report_id) u using (report_id)"""
-    ).fetchall()
-    return {report_id: tuple(digests) for report_id, *digests in rows}
 
 
 def findings(con: duckdb.DuckDBPyConnection) -> list[Row]:
