@@ -228,9 +228,12 @@ def test_a_model_new_to_the_warehouse_builds_every_report(tmp_path: Path, golden
 # ------------------------------------------------------------------------- text reuse across reports (issue 15)
 
 REUSE = "intermediate.int_text_reuse_sides"
-# A row's term_values ([score]) set to this after the first build: the model never reads the column, so a row
-# that still holds it after the increment was not rewritten.
-REUSE_MARKER = [-7.0]
+AGENCY_SIDES = "marts.fct_agency_relation_sides"
+# Every row's `per` set to this after the first build, in both tables (neither model reads it back: the agency
+# sides compare the text-reuse rows with their own, and both hold it), so a row that still holds it after the
+# increment was not rewritten. It is restored from check_id afterwards.
+REUSE_MARKER = "marker"
+PER = "case check_id when 'CROSS_CARRY' then 'column' when 'CROSS_IN_FORCE' then 'row' else 'report' end"
 PROSE_CHARS = 400
 VOCABULARY = "本机关依法主动公开政府信息申请办理行政复议诉讼年度工作情况平台建设制度规范落实监督检查培训宣传"
 EDITS = "甲乙丙丁戊己庚辛壬癸"
@@ -268,9 +271,15 @@ def insert_sectioned(con: duckdb.DuckDBPyConnection, reports: list[tuple[GoldenR
                      for row in ((r.report_id, "overview", text[:half]), (r.report_id, "problems", text[half:]))])
 
 
-def reuse_rows(warehouse: Path, table: str = REUSE) -> list[tuple[Any, ...]]:
-    return query(warehouse, f"select report_id, scope, actual, related_report_id, term_values from {table} "
-                            "where check_id = 'TEXT_REUSE' order by all")
+def reuse_rows(warehouse: Path) -> list[tuple[Any, ...]]:
+    return query(warehouse, f"select report_id, scope, actual, related_report_id, per from {REUSE} order by all")
+
+
+def marked(warehouse: Path, table: str) -> tuple[set[str], set[str]]:
+    """The reports all of whose rows hold the marker, and those none of whose rows do."""
+    rows = query(warehouse, f"select report_id, bool_and(per = '{REUSE_MARKER}'), bool_or(per = '{REUSE_MARKER}') "
+                            f"from {table} group by 1")
+    return {r for r, every, _ in rows if every}, {r for r, _, some in rows if not some}
 
 
 @pytest.fixture(scope="module")
@@ -302,16 +311,17 @@ def reuse(tmp_path_factory: pytest.TempPathFactory, golden: list[GoldenReport]) 
         ("e22", e, 2022, p, "f" * 8), ("d22b", d, 2022, first["d22"][1], "0" * 8),
         ("b20", b, 2020, edited(q, 10, 8), ""))}
     with duckdb.connect(str(warehouse)) as con:
-        con.execute(f"update {REUSE} set term_values = ?", [REUSE_MARKER])
+        for table in (REUSE, AGENCY_SIDES):
+            con.execute(f"update {table} set per = ?", [REUSE_MARKER])
         delete_report(con, first["c22"][0].report_id)
         insert_sectioned(con, list(added.values()), STAMP + timedelta(days=1))
     increment = run_dbt(["build"], warehouse, root / "increment")
     after = reuse_rows(warehouse)
+    kept = {table: marked(warehouse, table) for table in (REUSE, AGENCY_SIDES)}
     with duckdb.connect(str(warehouse)) as con:  # the markers off again, as the rows were before them
-        for table in (REUSE, "marts.fct_agency_relation_sides"):
-            con.execute(f"update {table} set term_values = [actual] where check_id = 'TEXT_REUSE' "
-                        "and term_values = ?", [REUSE_MARKER])
-    tables = (REUSE, "marts.fct_agency_relation_sides", "marts.fct_agency_years")
+        for table in (REUSE, AGENCY_SIDES):
+            con.execute(f"update {table} set per = {PER}")
+    tables = (REUSE, AGENCY_SIDES, "marts.fct_agency_years")
     incremental = {t: query(warehouse, f"select * exclude (agency_id) from {t} order by all"
                             if t == REUSE else f"select * from {t} order by all") for t in tables}
     assert not failed(run_dbt(["build", "--full-refresh"], warehouse, root / "full"))
@@ -319,7 +329,7 @@ def reuse(tmp_path_factory: pytest.TempPathFactory, golden: list[GoldenReport]) 
                      if t == REUSE else f"select * from {t} order by all") for t in tables}
     ids = {tag: r.report_id for tag, (r, _) in (first | added).items()}
     return {"ids": ids, "before": before, "after": after, "increment": increment, "incremental": incremental,
-            "full": full}
+            "full": full, "kept": kept}
 
 
 def test_text_reuse_increment_equals_a_full_refresh(reuse: dict[str, Any]) -> None:
@@ -354,10 +364,11 @@ def test_new_reports_change_old_reports_text_reuse_rows(reuse: dict[str, Any]) -
 
 def test_text_reuse_increment_rewrites_only_the_affected_reports(reuse: dict[str, Any]) -> None:
     """Every row of the reports no change reaches (a21, and 2024's f24 and g24, candidates of each other) kept
-    its marker; every row of the others was rewritten."""
+    its marker, in the text-reuse rows and in the agency sides; every row of the others was rewritten."""
     name = {v: k for k, v in reuse["ids"].items()}
-    marked = {name[r] for r, _, _, _, values in reuse["after"] if values == REUSE_MARKER}
-    unmarked = {name[r] for r, _, _, _, values in reuse["after"] if values != REUSE_MARKER}
-    assert marked == {"a21", "f24", "g24"}
-    assert unmarked == {"a22", "b20", "b21", "b22", "d22b", "e22"}
+    for table in (REUSE, AGENCY_SIDES):
+        kept, rewritten = reuse["kept"][table]
+        assert {name[r] for r in kept} == {"a21", "f24", "g24"}, table
+        assert {name[r] for r in rewritten} == {"a22", "b20", "b21", "b22", "d22b", "e22"} | (
+            {"d22"} if table == AGENCY_SIDES else set()), table  # d22, superseded, keeps its narrative rows
     assert ("g24", "cross_agency") in {(name[r], s) for r, s, *_ in reuse["after"]}

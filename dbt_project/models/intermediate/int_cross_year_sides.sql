@@ -8,21 +8,8 @@
                       per item (规章, 规范性文件); a pair across the two formats is not assessable.
     When year N is missing, or either side has a null cell, any_null is true (not assessable).
 -#}
-with current_reports as (
-    select report_id, agency_id, agency, year, template,
-           string_split(coalesce(tables_found, ''), ',') as tables
-    from {{ ref('dim_report') }}
-    where is_current and agency_id is not null and year is not null
-),
-
-pairs as (
-    select later.report_id, later.agency, later.year, later.template, later.tables,
-           earlier.report_id as earlier_report_id, earlier.template as earlier_template,
-           coalesce(earlier.tables, []) as earlier_tables
-    from current_reports as later
-    left join current_reports as earlier
-        on earlier.agency_id = later.agency_id
-        and earlier.year = later.year - 1
+with pairs as (
+    select * from {{ ref('int_cross_year_pairs') }}
 ),
 
 applications as (
