@@ -41,7 +41,7 @@ def _tagged(value: Any) -> list[str]:
 
 def fingerprint(values: Any) -> str:
     """A hash of the JSON of a page's values: equal fingerprints, equal pages (for the same renderer)."""
-    text = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_tagged)
+    text = json.dumps(values, sort_keys=True, separators=(",", ":"), default=_tagged)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
