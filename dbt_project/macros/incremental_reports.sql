@@ -143,9 +143,11 @@
 
 {#- A test's `where`: the rows of the reports this run builds or removes (a test of one report's rows holds
     or fails with that report alone; a removed report must have left no row; rows without a report are always
-    tested). -#}
+    tested). The ids as literals when few, as the models have them: DuckDB pushes them through a tested view
+    (a view grouped by report, e.g. int_applications_pivoted_to_applicant_types, into its raw.cells scan),
+    where a subquery on the scope table computed the whole view (1.6 s at 100k reports, 0.1 s with literals). -#}
 {% macro nianbao_in_build_scope() -%}
-    report_id is null or report_id in (select report_id from {{ nianbao_build_scope() }})
+    report_id is null or report_id in ({{ nianbao_scope_ids() }})
 {%- endmacro %}
 
 
