@@ -21,6 +21,7 @@ import shutil
 from collections import defaultdict
 from dataclasses import astuple, dataclass
 from datetime import datetime
+from functools import cache
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
@@ -106,8 +107,9 @@ class Site:
     def __init__(self, con: duckdb.DuckDBPyConnection, folder: Path, caps: Caps, published: Path | None = None) -> None:
         self.con, self.folder, self.caps, self.published = con, folder, caps, published
         self.env = environment()
-        self.env.globals.update(check=check_named, severity_words=WORDING["severities"], scope_label=scope_label,
-                                source_uri=source_uri)
+        # Each check and scope is named the same on every page: named once (a page lists thousands of them).
+        self.env.globals.update(check=cache(check_named), severity_words=WORDING["severities"],
+                                scope_label=cache(scope_label), source_uri=source_uri)
         self.env.filters["chinese"] = data.chinese_detail
         self.renderer = renderer_digest(astuple(caps))
 
