@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from orchestration.dbt_sources import is_current, sources_digest
+from orchestration.dbt_sources import PARSE_FILE, is_current, sources_digest
 from orchestration.paths import WAREHOUSE_ENV
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ def parsed_manifest(root: Path, warehouse: Path) -> Manifest:
         parse_into(root, fresh, warehouse)
         shutil.rmtree(target, ignore_errors=True)
         fresh.rename(target)
-    data = (target / "partial_parse.msgpack").read_bytes()
+    data = (target / PARSE_FILE).read_bytes()
     return Manifest.from_msgpack(data, decoder=extended_mashumuro_decoder)
 
 

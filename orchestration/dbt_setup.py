@@ -18,6 +18,7 @@ from orchestration.dbt_sources import (
     SOURCE_PROJECT_DIR,
     SOURCES_STAMP,
     is_current,
+    parse_stamp,
     project_dir,
     sources_digest,
 )
@@ -49,7 +50,7 @@ def parse_into(root: Path, target: Path, warehouse: Path) -> None:
                              "--target-path", str(target), "--log-path", str(target / "logs")])
     if not result.success:
         raise RuntimeError(f"dbt parse failed for {root}: {result.exception}")
-    (target / SOURCES_STAMP).write_text(json.dumps({"sources_sha256": digest}), encoding="utf-8")
+    (target / SOURCES_STAMP).write_text(json.dumps(parse_stamp(target, digest)), encoding="utf-8")
 
 
 def ensure_manifest(project: DbtProject = DBT_PROJECT) -> Path:

@@ -20,6 +20,7 @@ PACKAGED_PROJECT_DIR = Path(__file__).resolve().parent / "packaged_dbt_project"
 OUTPUT_DIRS = frozenset({"target", "logs", "dbt_packages"})
 # Beside a parsed manifest: the digest of the sources it was parsed from.
 SOURCES_STAMP = "nianbao_sources.json"
+PARSE_FILE = "partial_parse.msgpack"
 
 
 def project_dir() -> Path:
@@ -49,9 +50,16 @@ def sources_digest(root: Path) -> str:
     return digest.hexdigest()
 
 
+def parse_stamp(target: Path, digest: str) -> dict[str, object]:
+    """What the stamp records of a parse into `target`: the sources' digest, and the parse file it wrote (a
+    `dbt parse` run by hand in the project writes that file again, of other sources, and no stamp)."""
+    written = (target / PARSE_FILE).stat()
+    return {"sources_sha256": digest, "parse_file": [written.st_size, written.st_mtime_ns]}
+
+
 def is_current(target: Path, digest: str) -> bool:
-    """Whether `target` holds a manifest parsed from sources with this digest."""
+    """Whether `target` holds a manifest parsed from sources with this digest, as the stamp's parse left it."""
     stamp = target / SOURCES_STAMP
-    if not (target / "manifest.json").is_file() or not stamp.is_file():
+    if not (target / "manifest.json").is_file() or not (target / PARSE_FILE).is_file() or not stamp.is_file():
         return False
-    return json.loads(stamp.read_text(encoding="utf-8")).get("sources_sha256") == digest
+    return json.loads(stamp.read_text(encoding="utf-8")) == parse_stamp(target, digest)

@@ -25,6 +25,9 @@ from dbt.cli.main import dbtRunnerResult
 from dbt_runner import failing_properties, run_dbt
 from golden_raw import GoldenReport, delete_report, insert_reports, load_golden_raw, read_golden
 
+from orchestration.dbt_setup import parse_into
+from orchestration.dbt_sources import is_current, sources_digest
+
 REPO = Path(__file__).resolve().parents[1]
 PROJECT = REPO / "dbt_project"
 INBOX = REPO / "data" / "inbox"
@@ -512,6 +515,18 @@ def test_parse_prints_no_deprecation(tmp_path: Path) -> None:
     assert result.success, result.exception
     assert [name for name, _ in events if "deprecat" in name.lower()] == []
     assert [name for name, level in events if level in ("warn", "error")] == []
+
+
+def test_a_parse_written_by_hand_is_not_taken_for_the_stamped_one(tmp_path: Path) -> None:
+    """The pipeline's parse is current while its stamp matches; a `dbt parse` run by hand into the same folder
+    (the project's own target/, e.g. from a tree edited since) rewrites the parse file without a stamp, and the
+    pipeline parses again instead of building from it."""
+    target = tmp_path / "target"
+    parse_into(PROJECT, target, tmp_path / "nianbao.duckdb")
+    digest = sources_digest(PROJECT)
+    assert is_current(target, digest)
+    assert run_dbt(["parse", "--no-partial-parse"], tmp_path / "nianbao.duckdb", tmp_path).success
+    assert not is_current(target, digest)
 
 
 # ---------------------------------------------------------------------------------------------- incremental
