@@ -151,11 +151,13 @@ def _first_results(status: str, order: str, columns: str) -> str:
                ) where n <= $cap"""
 
 
-# What the agency pages show of a failing relation and of one that could not be checked.
-FINDING_COLUMNS = "report_id, check_id, scope, severity, expected, actual, difference, detail"
+# The columns of dq.check_results an agency page draws on (status chooses the rows): its findings show all but
+# status, its unassessed relations the check and the scope.
+RESULT_SOURCE = ("check_id", "scope", "status", "severity", "expected", "actual", "difference", "detail")
+FINDING_COLUMNS = ", ".join(("report_id", *(c for c in RESULT_SOURCE if c != "status")))
 UNASSESSED_COLUMNS = "report_id, check_id, scope"
 # The columns of raw.cells that place a finding (the line or page its numbers were printed on).
-CELL_PLACE = "table_code, row_code, col_code, line, page"
+CELL_PLACE = ("table_code", "row_code", "col_code", "line", "page")
 
 
 def choose_reports(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> None:
@@ -172,21 +174,23 @@ def _cells(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def source_digests(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int | None, ...]]:
-    """Per chosen report, a digest of every row its agency page's findings and unassessed relations are drawn
-    from: its results that are not a pass (dq.check_results, whole rows) and its cells' places (raw.cells).
-    Those rows are drawn per report (gather_results), so equal digests mean equal rows on the page.
+    """Per report, a digest of every row its agency page's findings and unassessed relations are drawn from:
+    its results that are not a pass (dq.check_results, the RESULT_SOURCE columns) and its cells' places
+    (raw.cells, CELL_PLACE). Those rows are drawn per report (gather_results), so equal digests mean equal rows
+    on the page.
 
-    DuckDB's 64-bit hash of each row, combined by xor and by sum: 2 s at 100,000 reports, where drawing the
-    rows themselves takes twice that and reading them into Python costs gigabytes."""
-    digest = "bit_xor(hash(x)) as xor_hash, sum(hash(x)::hugeint) as sum_hash"
+    DuckDB's 64-bit hash of each row, combined by xor and by sum: 1-2 s at 100,000 reports, where drawing the
+    rows themselves takes twice that and reading them into Python costs gigabytes. Every report is digested (a
+    filter by the reports with a page would cost more than it saves)."""
+    def digest(table: str, columns: tuple[str, ...], where: str) -> str:
+        row = f"hash({', '.join(columns)})"
+        return f"""select report_id, bit_xor({row}) as xor_hash, sum({row}::hugeint) as sum_hash
+                   from {table} where {where} group by report_id"""
+
     rows = con.execute(
         f"""select report_id, r.xor_hash, r.sum_hash, c.xor_hash, c.sum_hash
-            from rep_ids
-            left join (select report_id, {digest} from dq.check_results x join rep_ids using (report_id)
-                       where status <> 'pass' group by report_id) r using (report_id)
-            left join (select report_id, {digest}
-                       from (select report_id, {CELL_PLACE} from {_cells(con)} join rep_ids using (report_id)) x
-                       group by report_id) c using (report_id)"""
+            from ({digest("dq.check_results", RESULT_SOURCE, "status <> 'pass'")}) r
+            full join ({digest(_cells(con), CELL_PLACE, "true")}) c using (report_id)"""
     ).fetchall()
     return {report_id: tuple(digests) for report_id, *digests in rows}
 
