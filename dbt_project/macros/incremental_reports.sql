@@ -15,7 +15,7 @@
          every cell and joining afterwards; more are read from the scope table;
       2. deletes, before inserting, its rows of every report in scope (`nianbao_delete_stale_reports`,
          pre-hook) — so a reloaded report that now yields no rows, or a removed report, leaves nothing behind;
-      3. inserts the new rows (delete+insert on report_id) and records its state: the rows of the reports in
+      3. appends the new rows (the pre-hook deleted the scope's) and records its state: the rows of the reports in
          scope are replaced, and any report it has no row for is added (`nianbao_record_built_reports`,
          post-hook: a new mart's first build records every report), all in the model's transaction.
     The data tests of the models in `nianbao_per_report_models` hold report by report, so they are scoped to the same
@@ -26,7 +26,7 @@
     `dbt build --full-refresh`; `--vars '{nianbao_test_all: true}'` tests every report.
 
     Models use it with (dbt_project.yml sets these for the fact marts):
-      {{ config(materialized='incremental', unique_key='report_id', incremental_strategy='delete+insert',
+      {{ config(materialized='incremental', incremental_strategy='append',
                 on_schema_change='fail',
                 pre_hook="{{ nianbao_delete_stale_reports() }}",
                 post_hook="{{ nianbao_record_built_reports() }}") }}

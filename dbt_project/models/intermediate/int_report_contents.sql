@@ -3,7 +3,7 @@
 -- part of a +10 build at 10k reports, so it is kept per report, incremental like the fact marts (a report's
 -- cells change only when it is reloaded). An XOR needs no order: an md5 of the cells joined in order
 -- (string_agg … order by) held every cell of the build in memory, and ran out of DuckDB's memory at 100k reports.
-{{ config(materialized='incremental', unique_key='report_id', incremental_strategy='delete+insert',
+{{ config(materialized='incremental', incremental_strategy='append',
           on_schema_change='fail',
           pre_hook="{{ nianbao_delete_stale_reports() }}",
           post_hook="{{ nianbao_record_built_reports() }}") }}

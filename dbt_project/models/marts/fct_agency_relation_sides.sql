@@ -5,7 +5,7 @@
 -- Incremental on report_id: a run rebuilds the reports whose rows can have changed (macros/agency_sides.sql),
 -- deleting their rows first (a report that now yields none, or was removed, leaves nothing behind).
 -- depends_on: {{ ref('int_cross_year_pairs') }}
-{{ config(materialized='incremental', unique_key='report_id', incremental_strategy='delete+insert',
+{{ config(materialized='incremental', incremental_strategy='append',
           on_schema_change='fail', pre_hook="{{ nianbao_delete_agency_sides_changed() }}") }}
 
 {%- set changed = nianbao_agency_sides_changed() if is_incremental() else 'true' %}
