@@ -24,7 +24,8 @@ were computed with). A changed report alters other reports' rows three ways, eac
     may have a new best match. Its candidates are otherwise unchanged and its best was not a changed report, so
     the new best is the larger of the stored one and the changed reports' scores (ties to the larger id, as a
     full build breaks them).
-Rows of reports no longer taking part are deleted by the post-hook nianbao_drop_text_reuse_leavers.
+Rows of reports no longer taking part are deleted by the post-hook nianbao_drop_text_reuse_leavers. When a change
+reaches many reports (RECOMPUTE_ALL_*), every row is computed as on a first build.
 """
 
 from __future__ import annotations
@@ -52,6 +53,10 @@ ROUNDED_APART = 0.01
 # The reports that take part: current, with an agency and a year.
 PARTICIPANTS = "is_current and agency_id is not null and year is not null"
 CROSS_AGENCY = "cross_agency"
+# Reports recomputed in full above which the whole-corpus LSH path is cheaper (each is compared with its year's
+# signature matrix once): a share of the participants, and never fewer than a count.
+RECOMPUTE_ALL_SHARE = 0.1
+RECOMPUTE_ALL_MIN = 1000
 # The run's build scope (macros/incremental_reports.sql, written on-run-start).
 BUILD_SCOPE = '"{database}"."intermediate"."nianbao_build_scope"'
 COLUMNS = ["report_id", "check_id", "scope", "per", "relation", "table_found", "any_null", "expected", "actual",
@@ -184,8 +189,18 @@ def _key(r) -> Key:
     return (r.agency_id, r.agency, int(r.year))
 
 
-def _changed_rows(dbt, session, reports: pd.DataFrame, sections, signatures) -> list[dict[str, object]]:
-    """The rows of the participants a change can alter (see the module's docstring)."""
+def _all_rows(session, reports: pd.DataFrame, sections, signatures) -> list[dict[str, object]]:
+    """Every participant's rows: a first build, --full-refresh, a table from before agency_id was stored, or a
+    change that reaches many reports."""
+    texts = _texts(_of(sections, session, reports.report_id))
+    by_agency_year = {(r.agency_id, r.year): r.report_id for r in reports.itertuples()}
+    hashed = {r: list(v) for r, v in signatures.project("report_id, signature").fetchall()}
+    return _previous_year(reports, texts, by_agency_year) + _cross_agency(reports, texts, hashed)
+
+
+def _changed_rows(dbt, session, reports: pd.DataFrame, sections, signatures) -> list[dict[str, object]] | None:
+    """The rows of the participants a change can alter (see the module's docstring); None when so many are
+    recomputed in full that computing every row is cheaper."""
     stored = session.table(str(dbt.this)).project("report_id, agency_id, agency, year, scope, actual, "
                                                   "related_report_id").df()
     scope = {rid for (rid,) in session.table(BUILD_SCOPE.format(database=dbt.this.database))
@@ -200,6 +215,8 @@ def _changed_rows(dbt, session, reports: pd.DataFrame, sections, signatures) -> 
     full |= {by_agency_year[(now[x][0], now[x][2] + 1)] for x in changed
              if x in now and (now[x][0], now[x][2] + 1) in by_agency_year}
 
+    if len(full) > max(RECOMPUTE_ALL_MIN, RECOMPUTE_ALL_SHARE * len(now)):
+        return None
     bands = Bands(signatures, session, reports, {now[rid][2] for rid in full})
     candidates = {rid: bands.candidates(rid) for rid in full if bands.has(rid)}
     added: dict[str, list[str]] = defaultdict(list)  # report → changed reports newly among its candidates
@@ -235,13 +252,11 @@ def model(dbt, session):
     reports = dbt.ref("dim_report").filter(PARTICIPANTS).project("report_id, agency_id, agency, year").df()
     sections = dbt.ref("stg_nianbao__report_sections")
     signatures = dbt.ref("int_text_signatures")
+    rows = None
     if dbt.is_incremental and "agency_id" in session.table(str(dbt.this)).columns:
         rows = _changed_rows(dbt, session, reports, sections, signatures)
-    else:  # a first build, --full-refresh, or a table from before agency_id was stored
-        texts = _texts(_of(sections, session, reports.report_id))
-        by_agency_year = {(r.agency_id, r.year): r.report_id for r in reports.itertuples()}
-        hashed = {r: list(v) for r, v in signatures.project("report_id, signature").fetchall()}
-        rows = _previous_year(reports, texts, by_agency_year) + _cross_agency(reports, texts, hashed)
+    if rows is None:
+        rows = _all_rows(session, reports, sections, signatures)
     if not rows:  # typed even when nothing changed
         return session.sql(f"select {TYPED} from (select {', '.join('null as ' + c for c in COLUMNS)}) where false")
     session.register("text_reuse_rows", pd.DataFrame(rows, columns=COLUMNS))
