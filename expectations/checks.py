@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 # Across an agency's years, the prose against the tables, text reuse (marts.fct_agency_relation_sides).
 SUITES: dict[str, Suite] = {**REPORT_SUITES, "agencies": AgencySuite()}
+# The one suite whose results for a report depend on other reports (the others read only its own tables).
+PAIRED_SUITE = "agencies"
 
 # COMPLETE: every failing row is needed (by report and scope). The failing values themselves are in the
 # frame (GX would collect them row by row, which dominates the run time at 100,000 reports).
@@ -137,10 +139,11 @@ BATCH_REPORTS = 10_000
 
 
 def run_checks(warehouse: Path, report_ids: Sequence[str] | None = None, *, data_docs: bool = True,
-               batch_size: int = BATCH_REPORTS) -> CheckRun:
+               batch_size: int = BATCH_REPORTS, paired: Sequence[str] = ()) -> CheckRun:
     """Run every suite over the given reports (all when None) and replace their rows in dq.check_results,
-    in batches of reports so memory does not grow with the corpus. The counts and failing rows returned are
-    those stored for these reports.
+    in batches of reports so memory does not grow with the corpus; then the suite `agencies` alone over the
+    `paired` reports (their own tables did not change, only the reports they are compared with may have). The
+    counts and failing rows returned are those stored for all of these reports.
 
     Also rebuilds the GX Data Docs in `<warehouse folder>/gx_data_docs/` unless `data_docs` is False.
     """
@@ -156,7 +159,13 @@ def run_checks(warehouse: Path, report_ids: Sequence[str] | None = None, *, data
         batch = ids[start:start + batch_size]
         by_suite, context = _evaluate(warehouse, list(SUITES), batch, context, f"_{i}" if i else "")
         store.replace_results(warehouse, pd.concat(list(by_suite.values()), ignore_index=True), batch)
-    run = stored_totals(warehouse, sample=None, report_ids=ids)
+    checked = set(ids)
+    paired = [r for r in paired if r not in checked]
+    for i, start in enumerate(range(0, len(paired), batch_size)):
+        batch = paired[start:start + batch_size]
+        by_suite, context = _evaluate(warehouse, [PAIRED_SUITE], batch, context, f"_paired_{i}")
+        store.replace_results(warehouse, by_suite[PAIRED_SUITE], batch, check_scope=SUITES[PAIRED_SUITE].predicate())
+    run = stored_totals(warehouse, sample=None, report_ids=[*ids, *paired])
     run.data_docs = docs.build_data_docs(context or gx_context(), warehouse) if data_docs else None
     return run
 
@@ -186,13 +195,14 @@ def run_incremental(warehouse: Path, *, recheck_all: bool = False, data_docs: bo
     """Check only the reports that have no results yet (all with `recheck_all`), and drop the results of
     reports no longer in the warehouse: work grows with what is new, not with what is stored."""
     ids = None if recheck_all else unchecked_report_ids(warehouse)
+    paired: list[str] = []
     if ids:  # a new report re-checks its cross-year pairs: the same agencies' reports of the years beside it
         with store.connect(warehouse, read_only=True) as con:
-            ids = with_neighbours(con, ids)
+            paired = with_neighbours(con, ids)
     store.prune(warehouse)
     if ids == []:
         return CheckRun(suites={name: SuiteResult(name) for name in SUITES}, reports=0, rows=0)
-    return run_checks(warehouse, ids, data_docs=data_docs)
+    return run_checks(warehouse, ids, data_docs=data_docs, paired=paired)
 
 
 def stored_totals(warehouse: Path, sample: int | None = 20, report_ids: Sequence[str] | None = None) -> CheckRun:

@@ -324,7 +324,8 @@ def test_gx_writes_the_cross_year_results_where_the_series_broke_them(built):
     assert run.suites["agencies"].failed_by_severity["error"] == 7
 
 
-def test_a_new_year_rechecks_its_pairs_with_the_years_beside_it(tmp_path: Path):
+def test_a_new_year_rechecks_its_pairs_with_the_years_beside_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from expectations import checks
     from expectations.checks import run_checks, run_incremental
 
     inbox, held_back = tmp_path / "inbox", tmp_path / "later"
@@ -341,8 +342,24 @@ def test_a_new_year_rechecks_its_pairs_with_the_years_beside_it(tmp_path: Path):
     (held_back / year_2020).rename(inbox / year_2020)
     extract_and_load([inbox], warehouse, workers=1)
     assert run_dbt(["build"], warehouse, tmp_path).success
+    evaluated: list[tuple[list[str], int]] = []
+    evaluate = checks._evaluate
+
+    def recorded(warehouse: Path, names: list[str], report_ids: list[str], *rest: Any) -> Any:
+        evaluated.append((list(names), len(report_ids)))
+        return evaluate(warehouse, names, report_ids, *rest)
+
+    monkeypatch.setattr(checks, "_evaluate", recorded)
     rerun = run_incremental(warehouse, data_docs=False)
+    monkeypatch.undo()
     # the new 2020 report, and its neighbours 2019 and 2021: nothing else
     assert rerun.reports == 3
+    assert evaluated == [(list(checks.SUITES), 1), (["agencies"], 2)]
     carry = dq(warehouse, "CROSS_CARRY")
     assert carry[(2020, "total")] == "pass" and carry[(2021, "total")] == "fail"
+    # the neighbours' own tables did not change: only the suite `agencies` ran for them, and the stored results
+    # are those of checking every report again
+    incremental = query(warehouse, "select * from dq.check_results order by all")
+    assert rerun.suites["applications"].passed + rerun.suites["applications"].failed > 0
+    run_checks(warehouse, data_docs=False)
+    assert query(warehouse, "select * from dq.check_results order by all") == incremental
