@@ -4,9 +4,10 @@
 CROSS_CARRY and CROSS_IN_FORCE compare an agency's consecutive current reports, the NARRATIVE_* checks the
 prose with the tables, TEXT_REUSE the text with last year's and other agencies'. The catalogue (labels,
 severity, relations) is `agency_checks.yaml`. A row is not assessable when its table was not found, a side
-is null or the other year is missing. Because a pair spans two reports, `with_neighbours` adds to a set of
-reports to check the current reports of the same agencies in the years beside them (and their other
-versions of the same year), so a new year re-checks its pairs and nothing else.
+is null or the other year is missing. Because a pair spans two reports, a new report changes the rows of
+others (its agency's years beside it, the versions it supersedes, the reports whose text it now matches
+best): beside its results, a report keeps a digest of the rows they were computed from
+(`dq.agency_sides_checked`), and `changed_sides` finds the reports whose rows differ from it now.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pandas as pd
 from expectations.codes import AGENCY_CHECKS, CHECKS, WORDING, format_number
 from expectations.results import COLUMNS, WORDS, empty, judged
 from expectations.suites import Suite
+from extract.load import has_table
 
 SIDES = "marts.fct_agency_relation_sides"
 
@@ -67,18 +69,34 @@ class AgencySuite(Suite):
         return frame[list(COLUMNS)]
 
 
-def with_neighbours(con: duckdb.DuckDBPyConnection, report_ids: Sequence[str]) -> list[str]:
-    """The reports, and every report of the same agencies in the same year or the years beside them: the
-    other ends of their cross-year pairs and the versions a new report may have superseded."""
-    if not report_ids:
-        return []
-    return [r for (r,) in con.execute("""
-        with new as (
-            select agency_id, year from marts.dim_report
-            where report_id in (select unnest($ids::varchar[])) and agency_id is not null and year is not null
-        )
-        select report_id from marts.dim_report where report_id in (select unnest($ids::varchar[]))
-        union
-        select r.report_id from marts.dim_report r join new
-            on r.agency_id = new.agency_id and r.year between new.year - 1 and new.year + 1
-        order by 1""", {"ids": list(report_ids)}).fetchall()]
+CHECKED = "dq.agency_sides_checked"
+NOTHING_KEPT = "(select null::varchar as report_id, null::ubigint as digest where false)"
+CHECKED_DDL = (f"create schema if not exists dq; create table if not exists {CHECKED} "
+               "(report_id varchar not null, digest ubigint not null)")
+# Every column of a report's rows, digested (xor of row hashes: the order of rows does not matter).
+DIGESTS = (f"select report_id, bit_xor(hash(check_id, scope, per, relation, table_found, any_null, expected, actual, "
+           f"term_values, agency, year, related_report_id)) as digest from {SIDES}")
+
+
+def changed_sides(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The reports whose rows differ from those their stored results were computed from (rows gained, lost or
+    changed): every report with rows when no digest was ever kept."""
+    kept = CHECKED if has_table(con, "dq", "agency_sides_checked") else NOTHING_KEPT
+    return [r for (r,) in con.execute(f"""
+        with now as ({DIGESTS} group by report_id)
+        select r.report_id from marts.dim_report r
+        left join now on now.report_id = r.report_id
+        left join {kept} as kept on kept.report_id = r.report_id
+        where now.digest is distinct from kept.digest
+        order by 1""").fetchall()]
+
+
+def keep_digests(con: duckdb.DuckDBPyConnection, report_ids: Sequence[str] | None) -> None:
+    """Record the digests of the rows the given reports' results were just computed from (all when None), and
+    forget those of reports no longer in the warehouse."""
+    con.execute(CHECKED_DDL)
+    of = "true" if report_ids is None else "report_id in (select unnest($ids::varchar[]))"
+    params = None if report_ids is None else {"ids": list(report_ids)}
+    con.execute(f"delete from {CHECKED} where {of} or report_id not in (select report_id from marts.dim_report)",
+                params)
+    con.execute(f"insert into {CHECKED} {DIGESTS} where {of} group by report_id", params)

@@ -23,7 +23,7 @@ import duckdb
 import pandas as pd
 
 from expectations import docs, store
-from expectations.agency_suite import AgencySuite, with_neighbours
+from expectations.agency_suite import AgencySuite, changed_sides, keep_digests
 from expectations.report_data import has_table
 from expectations.results import failing_keys
 from expectations.suites import REPORT_SUITES, Suite
@@ -158,13 +158,15 @@ def run_checks(warehouse: Path, report_ids: Sequence[str] | None = None, *, data
     for i, start in enumerate(range(0, max(len(ids), 1), batch_size)):
         batch = ids[start:start + batch_size]
         by_suite, context = _evaluate(warehouse, list(SUITES), batch, context, f"_{i}" if i else "")
-        store.replace_results(warehouse, pd.concat(list(by_suite.values()), ignore_index=True), batch)
+        store.replace_results(warehouse, pd.concat(list(by_suite.values()), ignore_index=True), batch,
+                              also=lambda con, batch=batch: keep_digests(con, batch))
     checked = set(ids)
     paired = [r for r in paired if r not in checked]
     for i, start in enumerate(range(0, len(paired), batch_size)):
         batch = paired[start:start + batch_size]
         by_suite, context = _evaluate(warehouse, [PAIRED_SUITE], batch, context, f"_paired_{i}")
-        store.replace_results(warehouse, by_suite[PAIRED_SUITE], batch, check_scope=SUITES[PAIRED_SUITE].predicate())
+        store.replace_results(warehouse, by_suite[PAIRED_SUITE], batch, check_scope=SUITES[PAIRED_SUITE].predicate(),
+                              also=lambda con, batch=batch: keep_digests(con, batch))
     run = stored_totals(warehouse, sample=None, report_ids=[*ids, *paired])
     run.data_docs = docs.build_data_docs(context or gx_context(), warehouse) if data_docs else None
     return run
@@ -176,7 +178,8 @@ def run_suite(name: str, warehouse: Path, report_ids: Sequence[str] | None = Non
     if name not in SUITES:
         raise KeyError(f"unknown suite {name!r}; known: {', '.join(SUITES)}")
     by_suite, _ = _evaluate(Path(warehouse), [name], report_ids)
-    store.replace_results(warehouse, by_suite[name], report_ids, check_scope=SUITES[name].predicate())
+    store.replace_results(warehouse, by_suite[name], report_ids, check_scope=SUITES[name].predicate(),
+                          also=(lambda con: keep_digests(con, report_ids)) if name == PAIRED_SUITE else None)
     return stored_totals(warehouse, sample=None, report_ids=report_ids).suites[name]
 
 
@@ -196,11 +199,11 @@ def run_incremental(warehouse: Path, *, recheck_all: bool = False, data_docs: bo
     reports no longer in the warehouse: work grows with what is new, not with what is stored."""
     ids = None if recheck_all else unchecked_report_ids(warehouse)
     paired: list[str] = []
-    if ids:  # a new report re-checks its cross-year pairs: the same agencies' reports of the years beside it
+    if ids is not None:  # the reports a change reached through their pairs: their agencies rows now differ
         with store.connect(warehouse, read_only=True) as con:
-            paired = with_neighbours(con, ids)
+            paired = changed_sides(con)
     store.prune(warehouse)
-    if ids == []:
+    if ids == [] and not paired:
         return CheckRun(suites={name: SuiteResult(name) for name in SUITES}, reports=0, rows=0)
     return run_checks(warehouse, ids, data_docs=data_docs, paired=paired)
 

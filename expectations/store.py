@@ -6,7 +6,7 @@ transaction, so re-running never accumulates rows and a failed run leaves the pr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import duckdb
@@ -46,11 +46,13 @@ def replace_results(
     rows: pd.DataFrame,
     report_ids: Sequence[str] | None,
     check_scope: str | None = None,
+    also: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
 ) -> int:
     """Replace the stored results of `report_ids` (all when None) by `rows`, in one transaction (closing the
     connection on an error rolls it back).
 
-    `check_scope` is an SQL predicate on (check_id, scope) limiting what is replaced to one suite's checks.
+    `check_scope` is an SQL predicate on (check_id, scope) limiting what is replaced to one suite's checks;
+    `also` writes what must be kept with the results, in the same transaction.
     Returns the number of rows written.
     """
     of = "true" if report_ids is None else "report_id in (select unnest($ids::varchar[]))"
@@ -62,6 +64,8 @@ def replace_results(
         con.register("new_results", rows)
         rounded = ", ".join(f"round({c}, 4) as {c}" for c in NUMBERS)  # by name: DuckDB casts to the stored types
         con.execute(f"insert into {TABLE} by name select * replace ({rounded}) from new_results")
+        if also is not None:
+            also(con)
         con.execute("commit")
     return len(rows)
 

@@ -342,24 +342,56 @@ def test_a_new_year_rechecks_its_pairs_with_the_years_beside_it(tmp_path: Path, 
     (held_back / year_2020).rename(inbox / year_2020)
     extract_and_load([inbox], warehouse, workers=1)
     assert run_dbt(["build"], warehouse, tmp_path).success
-    evaluated: list[tuple[list[str], int]] = []
+    evaluated: list[tuple[list[str], list[str]]] = []
     evaluate = checks._evaluate
 
     def recorded(warehouse: Path, names: list[str], report_ids: list[str], *rest: Any) -> Any:
-        evaluated.append((list(names), len(report_ids)))
+        evaluated.append((list(names), list(report_ids)))
         return evaluate(warehouse, names, report_ids, *rest)
 
     monkeypatch.setattr(checks, "_evaluate", recorded)
     rerun = run_incremental(warehouse, data_docs=False)
     monkeypatch.undo()
-    # the new 2020 report, and its neighbours 2019 and 2021: nothing else
-    assert rerun.reports == 3
-    assert evaluated == [(list(checks.SUITES), 1), (["agencies"], 2)]
+    # the new 2020 report, and 2021, whose year before it now is (its rows changed): 2019's rows did not
+    assert rerun.reports == 2
+    of_year = dict(query(warehouse, "select year, report_id from marts.dim_report where is_current and agency_id = "
+                                    "(select agency_id from marts.dim_agency "
+                                    "where agency_name = '北京市朝阳区人民政府东湖街道办事处')"))
+    assert evaluated == [(list(checks.SUITES), [of_year[2020]]), (["agencies"], [of_year[2021]])]
     carry = dq(warehouse, "CROSS_CARRY")
     assert carry[(2020, "total")] == "pass" and carry[(2021, "total")] == "fail"
-    # the neighbours' own tables did not change: only the suite `agencies` ran for them, and the stored results
-    # are those of checking every report again
+    # the paired report's own tables did not change: only the suite `agencies` ran for it, and the stored
+    # results are those of checking every report again
     incremental = query(warehouse, "select * from dq.check_results order by all")
     assert rerun.suites["applications"].passed + rerun.suites["applications"].failed > 0
+    run_checks(warehouse, data_docs=False)
+    assert query(warehouse, "select * from dq.check_results order by all") == incremental
+
+
+def test_a_new_report_rechecks_the_reports_of_other_agencies_whose_text_it_matches(tmp_path: Path):
+    """The Changchun office copied the series' 2021 text. Added after the rest were checked, it is the 2021
+    report's best cross-agency match: a report of another agency, not beside it in years, whose TEXT_REUSE row
+    it creates. That report is checked again (suite agencies), and the results equal checking everything."""
+    from expectations.checks import run_checks, run_incremental
+
+    inbox, held_back = tmp_path / "inbox", tmp_path / "later"
+    series = write_series(inbox, seed=3)
+    held_back.mkdir()
+    copy = next(f.name for f in series.files if f.agency == OTHER_CITY_NAME)
+    (inbox / copy).rename(held_back / copy)
+    warehouse = tmp_path / "nianbao.duckdb"
+    extract_and_load([inbox], warehouse, workers=1)
+    assert run_dbt(["build"], warehouse, tmp_path).success
+    run_checks(warehouse, data_docs=False)
+    cross = "select r.agency, c.status from dq.check_results c join marts.dim_report r using (report_id) " \
+            "where c.check_id = 'TEXT_REUSE' and c.scope = 'cross_agency' order by 1"
+    assert query(warehouse, cross) == []
+    (held_back / copy).rename(inbox / copy)
+    extract_and_load([inbox], warehouse, workers=1)
+    assert run_dbt(["build"], warehouse, tmp_path).success
+    rerun = run_incremental(warehouse, data_docs=False)
+    assert rerun.reports == 2
+    assert query(warehouse, cross) == [("北京市朝阳区东湖街道办事处", "fail"), (OTHER_CITY_NAME, "fail")]
+    incremental = query(warehouse, "select * from dq.check_results order by all")
     run_checks(warehouse, data_docs=False)
     assert query(warehouse, "select * from dq.check_results order by all") == incremental
