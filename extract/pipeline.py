@@ -62,19 +62,36 @@ def is_report_candidate(name: str) -> bool:
 
 def discover(inputs: Sequence[Path]) -> list[Path]:
     """Report files under the input folders (recursive, hidden files and folders skipped), sorted; files
-    given directly are taken as they are. Each folder is resolved once and walked with os.walk, which at
-    100,000 files is several times faster than resolving every path."""
-    found: set[Path] = set()
+    given directly are taken as they are."""
+    return [Path(p) for p in report_paths(inputs)]
+
+
+def report_paths(inputs: Sequence[Path]) -> list[str]:
+    """`discover`'s files as path strings. Each folder is resolved once and listed with os.scandir (a file's
+    type comes with its name), and paths stay strings: at 100,000 files, building and comparing Path objects
+    costs more than the listing."""
+    found: set[str] = set()
     for item in inputs:
         item = Path(item)
         if item.is_file():
-            found.add(item.resolve())
-            continue
-        for folder, dirs, names in os.walk(item.resolve()):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            found.update(Path(folder, n) for n in names
-                         if is_report_candidate(n) and os.path.isfile(os.path.join(folder, n)))
-    return sorted(found)
+            found.add(str(item.resolve()))
+        elif item.is_dir():
+            _list_reports(str(item.resolve()), found)
+    return sorted(found, key=lambda p: p.split(os.sep))  # as Path objects sort: by their parts
+
+
+def _list_reports(folder: str, found: set[str]) -> None:
+    """Add the report files under `folder` to `found`, hidden files and folders skipped."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:  # unreadable or gone since it was listed: os.walk skipped it too
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):  # as os.walk: a linked folder is not entered
+            if not entry.name.startswith("."):
+                _list_reports(entry.path, found)
+        elif is_report_candidate(entry.name) and entry.is_file():
+            found.add(entry.path)
 
 
 def inbox_batches(inputs: Sequence[Path]) -> dict[str, Path]:

@@ -23,12 +23,12 @@ STATE_FILE = "last_run.json"
 
 def fingerprint(inputs: Sequence[Path], report_dir: str, dbt_sources: str) -> str:
     """A value that changes whenever a run over `inputs` could produce another warehouse or report."""
-    from extract.pipeline import discover
+    from extract.pipeline import report_paths
 
     digest = hashlib.sha256(json.dumps([[str(p) for p in inputs], report_dir, dbt_sources]).encode())
-    for path in discover(inputs):
+    for path in report_paths(inputs):
         try:
-            stat = path.stat()
+            stat = os.stat(path)
         except OSError:  # gone since listing: the run must see it
             digest.update(f"{path}\0missing\n".encode())
             continue

@@ -133,6 +133,22 @@ def test_discover_skips_hidden_files(tmp_path: Path):
     assert [p.name for p in discover([tmp_path])] == ["a.txt", "b.txt"]
 
 
+def test_discover_sorts_as_paths_do_and_enters_no_linked_folder(tmp_path: Path):
+    """Folders are walked as os.walk walks them (a linked folder is not entered, a linked file is a file), and
+    the files come in Path order: `a/z.txt` before `a-b.txt`, though `-` sorts before `/` as text."""
+    inbox, outside = tmp_path / "inbox", tmp_path / "outside"
+    (inbox / "a").mkdir(parents=True)
+    (inbox / ".hidden").mkdir()
+    outside.mkdir()
+    for path in (inbox / "a" / "z.txt", inbox / "a-b.txt", inbox / ".hidden" / "c.txt", outside / "d.txt"):
+        path.write_text("x")
+    (inbox / "linked").symlink_to(outside, target_is_directory=True)
+    (inbox / "e.txt").symlink_to(outside / "d.txt")
+    found = discover([inbox])
+    assert [p.relative_to(inbox.resolve()).as_posix() for p in found] == ["a/z.txt", "a-b.txt", "e.txt"]
+    assert found == sorted(found)
+
+
 @pytest.mark.parametrize(("data", "encoding"), [
     ("二、主动公开政府信息情况".encode(), "utf-8"),
     ("二、主动公开政府信息情况".encode("utf-8-sig"), "utf-8-sig"),
