@@ -43,7 +43,7 @@ def run_extract(args: dict[str, Any]) -> dict[str, Any]:
     import extract.pipeline as pipeline
 
     timers: dict[str, float] = defaultdict(float)
-    pipeline.discover = _timed(timers, "discover", pipeline.discover)
+    pipeline.report_path_set = _timed(timers, "discover", pipeline.report_path_set)
     pipeline.known_documents = _timed(timers, "known", pipeline.known_documents)
     changed = pipeline._changed
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -67,9 +67,14 @@ def discover(inputs: Sequence[Path]) -> list[Path]:
 
 
 def report_paths(inputs: Sequence[Path]) -> list[str]:
-    """`discover`'s files as path strings. Each folder is resolved once and listed with os.scandir (a file's
-    type comes with its name), and paths stay strings: at 100,000 files, building and comparing Path objects
-    costs more than the listing."""
+    """`discover`'s files as path strings, in the same order."""
+    return sorted(report_path_set(inputs), key=lambda p: p.split(os.sep))  # as Path objects sort: by their parts
+
+
+def report_path_set(inputs: Sequence[Path]) -> set[str]:
+    """`discover`'s files as path strings, unordered. Each folder is resolved once and listed with os.scandir
+    (a file's type comes with its name), and paths stay strings: at 100,000 files, building, comparing and
+    sorting Path objects costs more than the listing."""
     found: set[str] = set()
     for item in inputs:
         item = Path(item)
@@ -77,7 +82,7 @@ def report_paths(inputs: Sequence[Path]) -> list[str]:
             found.add(str(item.resolve()))
         elif item.is_dir():
             _list_reports(str(item.resolve()), found)
-    return sorted(found, key=lambda p: p.split(os.sep))  # as Path objects sort: by their parts
+    return found
 
 
 def _list_reports(folder: str, found: set[str]) -> None:
@@ -136,26 +141,26 @@ def batch_files(folder: Path) -> list[Path]:
                   if is_report_candidate(n) and os.path.isfile(os.path.join(root, n)))
 
 
-def _changed(files: list[Path], known: dict[str, Known],
+def _changed(files: Iterable[str | Path], known: dict[str, Known],
              touched: list[tuple[str, int, int]]) -> Iterator[Path]:
     """Files whose content differs from what the warehouse holds for their path. A file whose size,
     modification time and status-change time (ctime, which no user tool sets back: an edit in place with
     its mtime restored still changes it) are those recorded is not read again; otherwise its hash
     decides, and an unchanged one goes to `touched` so its new times are recorded. Unreadable files are
     yielded too: they must get their `failed` row."""
-    for path in files:
-        key = path_text(path)
+    for name in files:
+        key = path_text(name)
         seen = known.get(key)
         try:
-            stat = path.stat()
+            stat = os.stat(name)
             if seen and seen.unchanged(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns):
                 continue
-            digest = file_sha256(path) if seen is not None else None
+            digest = file_sha256(Path(name)) if seen is not None else None
         except OSError:
-            yield path
+            yield Path(name)
             continue
         if seen is None or seen.sha256 != digest:
-            yield path
+            yield Path(name)
         else:
             touched.append((key, stat.st_mtime_ns, stat.st_ctime_ns))
 
@@ -208,10 +213,10 @@ def extract_and_load(inputs: Sequence[Path], warehouse: Path, *, progress: Progr
     summary = LoadSummary()
     if staged is not None:
         _commit(staged, warehouse, summary)
-    files = discover(inputs)
+    files = report_path_set(inputs)  # strings, unordered: only the changed files become Paths, in order
     known = known_documents(warehouse)
     touched: list[tuple[str, int, int]] = []
-    todo = list(_changed(files, known, touched))
+    todo = sorted(_changed(files, known, touched))
     summary.documents_unchanged = len(files) - len(todo)
     thresholds = gc.get_threshold()
     _tune_gc()
