@@ -87,11 +87,7 @@
     {%- elif ids | length == 0 -%}
         {{ return('false') }}
     {%- endif -%}
-    {%- set literals = [] -%}
-    {%- for id in ids -%}
-        {%- do literals.append("'" ~ (id | string | replace("'", "''")) ~ "'") -%}
-    {%- endfor -%}
-    {{ return('report_id in (' ~ (literals | join(', ')) ~ ')') }}
+    {{ return('report_id in (' ~ nianbao_sql_literals(ids) ~ ')') }}
 {%- endmacro %}
 
 

@@ -121,6 +121,12 @@
     {%- if ids | length == 0 -%}
         {{ return('select null where false') }}
     {%- endif -%}
+    {{ return(nianbao_sql_literals(ids)) }}
+{%- endmacro %}
+
+
+{#- Report ids as a list of SQL string literals (quotes doubled), for an IN list. -#}
+{% macro nianbao_sql_literals(ids) -%}
     {%- set literals = [] -%}
     {%- for id in ids -%}
         {%- do literals.append("'" ~ (id | string | replace("'", "''")) ~ "'") -%}
