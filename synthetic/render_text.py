@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from extract.cells import read_cell
+from extract.solve import block_totals_hold, recut_readings
 from synthetic.document import Document, Grid, Paragraph, Ref
 from synthetic.truth import RL_RESULTS
 
@@ -245,6 +246,8 @@ def undeterminable(rows: list[FlatRow], layout: str, truth_cells: list[Ref],
             if _run_is_certain(fr):
                 placed.update(refs)
             continue
+        if fr.table == "review_litigation" and layout != "cell_per_line" and _recut_would_hold(fr):
+            continue
         if (fr.table == "review_litigation" and header_pos is not None and layout != "sparse"
                 and [i for i, c in enumerate(fr.cells) if c.ref is not None] == header_pos):
             placed.update(refs)
@@ -257,6 +260,19 @@ def undeterminable(rows: list[FlatRow], layout: str, truth_cells: list[Ref],
         if values is not None and _positional_is_certain(values, fr.nvalues):
             placed.update(refs)
     return [ref for ref in truth_cells if ref not in placed]
+
+
+def _recut_would_hold(fr: FlatRow) -> bool:
+    """Whether the section-四 row breaks its blocks' 总计 (a blank counting as nothing) while a reading with a
+    digit moved across a cell boundary would hold them: a reader cannot tell a printed inconsistency from a
+    converter's glued cells there, except where every cell was printed on a line of its own."""
+    positions = [i for i, c in enumerate(fr.cells) if c.ref is not None]
+    if len(positions) != len(RL_RESULTS) * 3:
+        return False
+    printed = [fr.cells[i].text for i in positions]
+    after = [c.text for c in fr.cells[max(positions) + 1:]]
+    return bool(recut_readings(printed, lambda t: read_cell(t).value if t is not None else None,
+                               block_totals_hold, after))
 
 
 def _block_totals_hold(fr: FlatRow) -> bool:

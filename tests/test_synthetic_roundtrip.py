@@ -94,6 +94,20 @@ def test_clean_rendering_is_fully_determinable_and_exact(layout, fmt, variant, s
     assert not problems, f"{layout} {fmt}/{variant} subtotal={sub}\n" + describe(problems, doc)
 
 
+def test_a_section_four_row_a_recut_would_balance_is_undeterminable_where_the_parser_leaves_it_null():
+    """The slow tier's seed 879: markdown prints 复议 as `0 | 0 | 10 | 1 |  ` (总计 blank). Counted as nothing,
+    the blank breaks the block's 总计, and a digit moved across a boundary would hold it: a converter's glued
+    cells read the same, so the parser leaves the row null, and the layout's oracle calls it undeterminable."""
+    noise = Noise(cell_forms=False, null_forms=False, blanks=True, split_labels=False, stray_cells=False,
+                  encodings=True, heading_variants=False)
+    truth = random_truth(random.Random(879), "F2019", "national", subtotal_column=False)
+    rendered, doc, problems = roundtrip(truth, "markdown", 879, noise)
+    assert not problems, describe(problems, doc)
+    review = {ref for ref in rendered.undeterminable if ref[0] == "review_litigation"}
+    assert ("review_litigation", "review", "other") in review and len(review) == 15
+    assert {c.value for c in doc.cells if c.table == "review_litigation"} == {None}
+
+
 @pytest.mark.parametrize("layout", [*LAYOUTS, *SOURCE_LAYOUTS])
 @pytest.mark.parametrize(("fmt", "variant", "sub"), SHAPES, ids=SHAPE_IDS)
 def test_metadata_and_narrative(layout, fmt, variant, sub):
