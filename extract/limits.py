@@ -49,9 +49,11 @@ MAX_HTML_DEPTH = 200
 MAX_VALUE_DIGITS = 12
 # A run of digits longer than this is not split (eight cells of the largest value).
 MAX_DIGIT_RUN_LENGTH = 8 * MAX_VALUE_DIGITS
-# Steps of the digit-run split search for one document, all rows together (each row also has its own);
-# the synthetic digit-run corpus needs at most ~40,000, a pathological run stops here in about a second.
-DOCUMENT_SEARCH_BUDGET = 500_000
+# Steps of the digit-run split search for one table, all rows together (each row also has its own); the
+# synthetic digit-run corpus needs at most ~40,000 a document, a pathological table stops here in about a second.
+TABLE_SEARCH_BUDGET = 500_000
+# Steps for a document's tables together: one table's share for each of the three statutory tables.
+DOCUMENT_SEARCH_BUDGET = 3 * TABLE_SEARCH_BUDGET
 # Characters of a number in the prose that is read at all (`共收到申请3件`); longer ones are not facts.
 MAX_NARRATIVE_NUMBER_CHARS = 16
 

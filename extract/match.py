@@ -1559,15 +1559,17 @@ def _review_run(res: TableResult, data: Block, columns: list[tuple[str, str]], s
                                 line=data.line))
         res.cells.extend(ParsedCell("review_litigation", blk, r, None, "", data.cells[-1]) for blk, r in columns)
         return res
-    fits, _ = run_candidates(data.cells[-1], len(columns), lambda v: _counts(v) and block_totals_hold(v))
+    splits = digit_splits(searched_text(data.cells[-1]), len(columns), lambda v: _counts(v) and block_totals_hold(v))
+    fits, _ = run_candidates(data.cells[-1], len(columns), splits=splits or [])
     if len(fits) == 1:
         res.issues.append(Issue("placed_by_identities", "digit run split by the 总计 identities",
                                 "review_litigation", line=data.line))
         for (blk, r), cell in zip(columns, fits[0], strict=True):
             _emit(res, "review_litigation", blk, [(r, False)], [cell], data.cells[-1])
         return res
-    res.issues.append(Issue("ambiguous_digit_run", f"{len(fits)} splits of {data.cells[-1].text!r} fit the "
-                            "table; left null", "review_litigation", line=data.line))
+    why = "the split search ran out of its budget or the run is too long" if splits is None else \
+        f"{len(fits)} splits of {data.cells[-1].text!r} fit the table"
+    res.issues.append(Issue("ambiguous_digit_run", f"{why}; left null", "review_litigation", line=data.line))
     for blk, r in columns:
         res.cells.append(ParsedCell("review_litigation", blk, r, None, "", data.cells[-1]))
     return res

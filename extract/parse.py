@@ -27,7 +27,7 @@ from extract.metadata import find_agency, find_year, prose, why_no_tables
 from extract.narrative import Fact, find_facts
 from extract.readers import ReadError, Reading, max_file_bytes, path_text, reader_for, source_form
 from extract.sections import section_texts
-from extract.solve import budget_exhausted, document_budget
+from extract.solve import budget_exhausted, document_budget, table_budget
 from extract.template import templates
 from extract.templates import form
 
@@ -174,8 +174,8 @@ def _parse(data: bytes, path: Path) -> ParsedDocument:
     if reading.ocr:
         _verify_ocr(doc, reading)
     if budget_exhausted():
-        doc.issues.append(Issue("search_budget_exhausted", "the digit-run split search reached the document's "
-                                "budget; the runs it did not finish are left null"))
+        doc.issues.append(Issue("search_budget_exhausted", "the digit-run split search reached a table's or the "
+                                "document's budget; the runs it did not finish are left null"))
     return doc
 
 
@@ -203,18 +203,23 @@ def parse_blocks(doc: ParsedDocument, blocks: list[Block]) -> ParsedDocument:
     texts = prose(blocks)
     year = find_year(texts, tpl)
     markdown = doc.layout == "markdown"
-    disclosure = parse_disclosure(region("disclosure"), tpl, year, markdown=markdown)
+    with table_budget():
+        disclosure = parse_disclosure(region("disclosure"), tpl, year, markdown=markdown)
     template = _template(disclosure.formats, year)
-    applications = parse_applications(region("applications"), tpl, template)
+    with table_budget():
+        applications = parse_applications(region("applications"), tpl, template)
     if template is None:
         template = _template(applications.formats, year)
     own_lines = doc.layout == "cell_per_line"
-    review = parse_review_litigation(region("review_litigation"), tpl, cells_on_own_lines=own_lines)
+    with table_budget():
+        review = parse_review_litigation(region("review_litigation"), tpl, cells_on_own_lines=own_lines)
     if applications.sparse or review.sparse or disclosure.sparse:
         # this flattening drops blank cells: a short section-二 row is never read left to right
-        disclosure = parse_disclosure(region("disclosure"), tpl, year, sparse_document=True, markdown=markdown)
-        review = parse_review_litigation(region("review_litigation"), tpl, sparse_document=True,
-                                         cells_on_own_lines=own_lines)
+        with table_budget():
+            disclosure = parse_disclosure(region("disclosure"), tpl, year, sparse_document=True, markdown=markdown)
+        with table_budget():
+            review = parse_review_litigation(region("review_litigation"), tpl, sparse_document=True,
+                                             cells_on_own_lines=own_lines)
     found = [code for code, res in zip(("disclosure", "applications", "review_litigation"),
                                        (disclosure, applications, review), strict=True) if res.found]
     if not found:

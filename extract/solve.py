@@ -17,7 +17,7 @@ from functools import lru_cache
 from itertools import product
 from math import prod
 
-from extract.limits import DOCUMENT_SEARCH_BUDGET, MAX_DIGIT_RUN_LENGTH
+from extract.limits import DOCUMENT_SEARCH_BUDGET, MAX_DIGIT_RUN_LENGTH, TABLE_SEARCH_BUDGET
 from extract.templates import form
 
 Vector = tuple[Decimal | None, ...]
@@ -56,28 +56,44 @@ def _run_pieces(run: str) -> tuple[str | None, ...] | None:
             pieces.append(m["num"])
     return tuple(pieces)
 SEARCH_BUDGET = 400_000  # steps of one row's general split search
-_document_budget = [DOCUMENT_SEARCH_BUDGET]
+_steps_left = [DOCUMENT_SEARCH_BUDGET]  # steps left to the table being read (outside a table: to the document)
+_budget_ran_out = [False]  # whether a table's or the document's budget ran out in the current document
 
 
 @contextmanager
 def document_budget(steps: int = DOCUMENT_SEARCH_BUDGET):
     """Bound the split searches of one document together: a file of many long runs costs `steps` at most."""
-    _document_budget[0] = steps
+    _steps_left[0], _budget_ran_out[0] = steps, False
     try:
         yield
     finally:
-        _document_budget[0] = DOCUMENT_SEARCH_BUDGET
+        _steps_left[0], _budget_ran_out[0] = DOCUMENT_SEARCH_BUDGET, False
+
+
+@contextmanager
+def table_budget(steps: int = TABLE_SEARCH_BUDGET):
+    """Bound one table's split searches within the document's: a table whose rows never balance (a misprinted
+    total keeps every split alive) cannot spend the steps the next table's runs need."""
+    document_left = _steps_left[0]
+    granted = min(steps, document_left)
+    _steps_left[0] = granted
+    try:
+        yield
+    finally:
+        if _steps_left[0] < 0:
+            _budget_ran_out[0] = True
+        _steps_left[0] = document_left - (granted - max(_steps_left[0], 0))
 
 
 def budget_exhausted() -> bool:
-    """Whether the current document's search budget ran out (its runs were left unsplit)."""
-    return _document_budget[0] < 0
+    """Whether a search budget ran out in the current document (the runs it did not finish were left unsplit)."""
+    return _budget_ran_out[0] or _steps_left[0] < 0
 
 
 def _spend() -> bool:
-    """Take one step from the document's budget; False once it is spent."""
-    _document_budget[0] -= 1
-    return _document_budget[0] >= 0
+    """Take one step from the budget; False once it is spent."""
+    _steps_left[0] -= 1
+    return _steps_left[0] >= 0
 
 
 def _too_long(run: str) -> bool:
@@ -85,7 +101,7 @@ def _too_long(run: str) -> bool:
 
 
 # A batch repeats searches (the same run looked at by two rules, the same row printed in many reports). A memo
-# answers them, charging the document's budget the steps the search took, and only when the budget left would
+# answers them, charging the budget the steps the search took, and only when the budget left would
 # have let that search finish: a budget runs out on exactly the inputs it ran out on without the memo.
 MEMO_SEARCHES = 4096  # searches remembered (the memo is cleared when full)
 MEMO_READINGS = 4096  # a search with more readings than this is not remembered (memory stays small)
@@ -101,18 +117,18 @@ class _SearchMemo:
         """The remembered readings (in a 1-tuple) with their steps spent, or None when not remembered or
         when the budget left is short of the steps (the search then runs, and runs out, as it always did)."""
         hit = self._done.get(key)
-        if hit is None or hit[1] > _document_budget[0]:
+        if hit is None or hit[1] > _steps_left[0]:
             return None
-        _document_budget[0] -= hit[1]
+        _steps_left[0] -= hit[1]
         return (hit[0],)
 
     def keep(self, key: tuple[object, ...], readings: tuple[Vector, ...] | None, budget_before: int) -> None:
         """Remember a search that ran with the budget never spent (its answer is then the budget's alone)."""
-        if _document_budget[0] < 0 or (readings is not None and len(readings) > MEMO_READINGS):
+        if _steps_left[0] < 0 or (readings is not None and len(readings) > MEMO_READINGS):
             return
         if len(self._done) >= MEMO_SEARCHES:
             self._done.clear()
-        self._done[key] = (readings, budget_before - _document_budget[0])
+        self._done[key] = (readings, budget_before - _steps_left[0])
 
 
 _split_memo = _SearchMemo()
@@ -134,7 +150,7 @@ def digit_splits(run: str, n: int, accept: Callable[[Vector], bool] | None = Non
         return []
     hit = _split_memo.take((run, n))
     if hit is None:
-        budget_before = _document_budget[0]
+        budget_before = _steps_left[0]
         readings = _split_search(pieces, n)
         _split_memo.keep((run, n), readings, budget_before)
     else:
@@ -153,8 +169,8 @@ def _split_search(pieces: list[str | None], n: int) -> tuple[Vector, ...] | None
     the same; otherwise the step-by-step search runs and runs out at the same step as it always did."""
     tree = _SplitTree(pieces, n)
     steps = tree.steps(0, 0, 0)
-    if steps <= SEARCH_BUDGET and steps <= _document_budget[0]:
-        _document_budget[0] -= steps
+    if steps <= SEARCH_BUDGET and steps <= _steps_left[0]:
+        _steps_left[0] -= steps
         return tree.readings()
     return _stepwise_split_search(pieces, n)
 
@@ -244,10 +260,10 @@ _NO_CELL = object()  # a move to the next piece that places no cell
 
 def _stepwise_split_search(pieces: list[str | None], n: int) -> tuple[Vector, ...] | None:
     """The split search step by step: each call of `rec` is one step of the row's budget and of the
-    document's."""
+    table's."""
     out: list[Vector] = []
     budget = [SEARCH_BUDGET]
-    document = _document_budget
+    document = _steps_left
     n_pieces = len(pieces)
     numbers: dict[str, Decimal | None] = {}
 
@@ -395,7 +411,7 @@ def row_sum_splits(run: str, has_subtotal: bool = False) -> list[Vector] | None:
     added 小计 the sum of the five organisation cells). The total's length bounds every part (and one part
     must be nearly as long), and the last column and the 小计 follow from the sums instead of being searched.
     None when the run has signs or decimals (the general search handles those); no reading when the run
-    is longer than any row's digits or the document's search budget runs out."""
+    is longer than any row's digits or the search budget runs out."""
     if any(not (ch.isdigit() or ch.isspace()) for ch in run):
         return None
     if _too_long(run):
@@ -403,15 +419,15 @@ def row_sum_splits(run: str, has_subtotal: bool = False) -> list[Vector] | None:
     hit = _row_sum_memo.take((run, has_subtotal))
     if hit is not None:
         return list(hit[0] or ())
-    budget_before = _document_budget[0]
+    budget_before = _steps_left[0]
     readings = _row_sum_search(run, has_subtotal)
     _row_sum_memo.keep((run, has_subtotal), tuple(readings), budget_before)
     return readings
 
 
 def _row_sum_search(run: str, has_subtotal: bool) -> list[Vector]:
-    """`row_sum_splits`' search: each call of `completions` is one step of the document's budget."""
-    document = _document_budget
+    """`row_sum_splits`' search: each call of `completions` is one step of the budget."""
+    document = _steps_left
     pieces = run.split()
     digits = "".join(pieces)
     forced, pos = [], 0

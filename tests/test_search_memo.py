@@ -17,7 +17,7 @@ SMALL_SEARCH = 20_000  # steps
 def _steps(search) -> tuple[object, int]:
     with solve.document_budget(AMPLE):
         result = search()
-        return result, AMPLE - solve._document_budget[0]
+        return result, AMPLE - solve._steps_left[0]
 
 
 def _with_budget(steps: int, search) -> tuple[object, bool]:
@@ -61,7 +61,7 @@ def test_a_repeated_row_sum_split_gives_the_same_readings_for_the_same_steps():
 
 def _split_with(search, pieces: list[str | None], n: int, steps: int) -> tuple[object, int]:
     with solve.document_budget(steps):
-        return search(pieces, n), solve._document_budget[0]
+        return search(pieces, n), solve._steps_left[0]
 
 
 def _random_runs(seed: int, count: int) -> list[tuple[str, int]]:
@@ -129,7 +129,35 @@ def test_the_row_sum_search_spends_the_steps_its_budget_is_counted_in():
     for run, has_subtotal, readings, steps in ROW_SUM_STEPS:
         with solve.document_budget(AMPLE):
             found = solve._row_sum_search(run, has_subtotal)
-            assert (found, AMPLE - solve._document_budget[0]) == (
+            assert (found, AMPLE - solve._steps_left[0]) == (
                 [tuple(Decimal(v) for v in r) for r in readings], steps), run
         short, exhausted = _with_budget(steps - 1, partial(solve._row_sum_search, run, has_subtotal))
         assert exhausted and len(short) <= len(readings)
+
+
+HARD_RUN = ("9" * 40, 20)  # forty glued digits as twenty cells: millions of readings, no budget finishes it
+
+
+def test_a_table_that_runs_out_of_steps_leaves_the_next_table_its_share():
+    run, n = HARD_RUN
+    with solve.document_budget(3 * SMALL_SEARCH):
+        with solve.table_budget(SMALL_SEARCH):
+            assert solve.digit_splits(run, n) is None
+        assert solve.budget_exhausted()
+        assert solve._steps_left[0] == 2 * SMALL_SEARCH  # the table spent its share, and only its share
+        with solve.table_budget(SMALL_SEARCH):
+            assert solve.digit_splits("3 10 0 1 4 9 27", 7) == [tuple(Decimal(v) for v in (3, 10, 0, 1, 4, 9, 27))]
+        assert solve.budget_exhausted()  # the document still says a search was left unfinished
+
+
+def test_the_document_budget_bounds_its_tables_together():
+    run, n = HARD_RUN
+    with solve.document_budget(SMALL_SEARCH + 100):
+        with solve.table_budget(SMALL_SEARCH):
+            assert solve.digit_splits(run, n) is None
+        with solve.table_budget(SMALL_SEARCH):  # granted the 100 steps left, not a new share
+            assert solve.digit_splits(run, n) is None
+            assert solve._steps_left[0] < 0
+        assert solve._steps_left[0] == 0
+        with solve.table_budget(SMALL_SEARCH):
+            assert solve.digit_splits("3 10 0 1 4 9 27", 7) is None

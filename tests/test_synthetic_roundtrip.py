@@ -108,6 +108,22 @@ def test_a_section_four_row_a_recut_would_balance_is_undeterminable_where_the_pa
     assert {c.value for c in doc.cells if c.table == "review_litigation"} == {None}
 
 
+def test_a_section_three_that_never_balances_leaves_section_four_its_own_search_budget():
+    """The slow tier's seed 916232560: injected errors keep section 三's glued rows from balancing, so their
+    searches run out of steps. Section 四's run `001011100240048` (fifteen digits, fifteen cells) has one
+    reading; it was left null when 三 spent the document's whole budget. Each table now has its own share."""
+    seed, inject = 916232560, ("row_total_off", "balance_off")
+    noise = Noise(cell_forms=False, null_forms=False, blanks=False, split_labels=True, stray_cells=False,
+                  encodings=True, heading_variants=False)
+    truth = random_truth(random.Random(seed), "F2019", "beijing", subtotal_column=True, inject=inject)
+    _, doc, problems = roundtrip(truth, "digit_run", seed, noise)
+    assert not problems, describe(problems, doc)
+    assert "search_budget_exhausted" in {i.code for i in doc.issues}
+    review = {(c.row, c.col): c.value for c in doc.cells if c.table == "review_litigation"}
+    assert review[("litigation_direct", "total")] == 2 and review[("litigation_after_review", "upheld")] == 4
+    assert None not in review.values()
+
+
 @pytest.mark.parametrize("layout", [*LAYOUTS, *SOURCE_LAYOUTS])
 @pytest.mark.parametrize(("fmt", "variant", "sub"), SHAPES, ids=SHAPE_IDS)
 def test_metadata_and_narrative(layout, fmt, variant, sub):
