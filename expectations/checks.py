@@ -184,14 +184,16 @@ def run_suite(name: str, warehouse: Path, report_ids: Sequence[str] | None = Non
 
 
 def unchecked_report_ids(warehouse: Path) -> list[str] | None:
-    """Reports in the marts without any stored result (new or changed content: report_id is the content
-    hash); None when nothing was ever checked, i.e. check everything."""
+    """Reports in the marts that the registry does not list (new or changed content: report_id is the content
+    hash); None when nothing was ever checked, i.e. check everything. A warehouse checked before the registry
+    existed is given it first (store.upgrade)."""
+    store.upgrade(warehouse)
     with store.connect(warehouse, read_only=True) as con:
         if not has_table(con, "dq", "check_results"):
             return None
         return [r for (r,) in con.execute(
-            f"select report_id from marts.dim_report where report_id not in "
-            f"(select distinct report_id from {store.TABLE}) order by report_id").fetchall()]
+            f"select report_id from marts.dim_report anti join {store.REGISTRY} using (report_id) order by report_id"
+        ).fetchall()]
 
 
 def run_incremental(warehouse: Path, *, recheck_all: bool = False, data_docs: bool = True) -> CheckRun:
@@ -213,21 +215,24 @@ def stored_totals(warehouse: Path, sample: int | None = 20, report_ids: Sequence
     last run's), with the failing rows (the first `sample`, all when None), aggregated in DuckDB so it stays
     cheap at a million reports."""
     with store.connect(warehouse, read_only=True) as con:
-        con.execute("create or replace temp table totals_of as select unnest($ids::varchar[]) as report_id",
-                    {"ids": list(report_ids or [])})
-        of = "true" if report_ids is None else "report_id in (select report_id from totals_of)"
-        suites = {name: _suite_totals(con, f"({suite.predicate()}) and {of}", name, sample)
-                  for name, suite in SUITES.items()}
+        table = store.TABLE
+        if report_ids is not None:  # their rows, in one scan: the queries below then read only them
+            con.execute("create or replace temp table totals_of as select unnest($ids::varchar[]) as report_id",
+                        {"ids": list(report_ids)})
+            con.execute(f"create or replace temp table totals_rows as select * from {table} "
+                        "where report_id in (select report_id from totals_of)")
+            table = "totals_rows"
+        suites = {name: _suite_totals(con, table, suite.predicate(), name, sample) for name, suite in SUITES.items()}
         reports, rows, failing_ids = con.execute(
             f"select count(distinct report_id), count(*), coalesce(list(distinct report_id order by report_id) "
-            f"filter (where status = 'fail' and severity = 'error'), []) from {store.TABLE} where {of}").fetchone()
+            f"filter (where status = 'fail' and severity = 'error'), []) from {table}").fetchone()
     return CheckRun(suites=suites, reports=reports, rows=rows, failing_report_ids=failing_ids)
 
 
-def _suite_totals(con: duckdb.DuckDBPyConnection, where: str, name: str, sample: int | None) -> SuiteResult:
-    """One suite's counts over the stored results matching `where`, and its failing rows (statutory first; the
-    first `sample`, all when None)."""
-    table = store.TABLE
+def _suite_totals(con: duckdb.DuckDBPyConnection, table: str, where: str, name: str, sample: int | None
+                  ) -> SuiteResult:
+    """One suite's counts over the results of `table` matching `where`, and its failing rows (statutory first;
+    the first `sample`, all when None)."""
     counts = dict(con.execute(f"select status, count(*) from {table} where {where} group by 1").fetchall())
     by_severity = dict(con.execute(f"select severity, count(*) from {table} "
                                    f"where {where} and status = 'fail' group by 1").fetchall())

@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 
 from expectations.codes import environment
 from expectations.pages import PageFolder, renderer_digest
-from expectations.report_data import has_table, records, slug
+from expectations.report_data import has_table, prepare_registry, records, slug
 from expectations.store import connect
 
 FOLDER = "history"
@@ -100,12 +100,11 @@ def load(warehouse: Path) -> tuple[list[Row], dict[str, list[Row]], dict[str, li
             names[r["agency_id"]].append(r)
         checks = defaultdict(list)
         if has_table(con, "dq", "check_results"):
+            prepare_registry(con)  # per report and check, not per result
             for r in records(con, """
-                    select y.agency_id, y.year, c.check_id, c.severity,
-                           count(*) filter (where c.status = 'pass') as passed,
-                           count(*) filter (where c.status = 'fail') as failed,
-                           count(*) filter (where c.status = 'not_assessable') as not_assessable
-                    from marts.fct_agency_years y join dq.check_results c on c.report_id = y.current_report_id
+                    select y.agency_id, y.year, c.check_id, c.severity, sum(c.passed) as passed,
+                           sum(c.failed) as failed, sum(c.not_assessable) as not_assessable
+                    from marts.fct_agency_years y join rep_report_checks c on c.report_id = y.current_report_id
                     group by all order by y.agency_id, c.check_id, y.year"""):
                 checks[r["agency_id"]].append(r)
     return agencies, years, names, checks

@@ -1,8 +1,10 @@
 """What the data-quality report shows, queried from the warehouse in a few set-based passes.
 
-Everything is read from `dq.check_results`, `marts.dim_report`, `raw.documents`, `raw.cells` and
-`raw.parse_issues` (the tables that are missing in a warehouse are treated as empty), so the report can be
-rebuilt from stored results at any time and costs a few aggregate queries whatever the corpus size.
+Everything is read from `dq.check_results` and its registry (`dq.checked_reports`, `dq.report_checks`:
+expectations.store), `marts.dim_report`, `raw.documents`, `raw.cells` and `raw.parse_issues` (the tables that
+are missing in a warehouse are treated as empty), so the report can be rebuilt from stored results at any
+time. The counts and the page digests come from the registry, whose rows are per report (and check), not per
+result; a warehouse without it (results written by hand) gets the same rows computed for the build.
 """
 
 from __future__ import annotations
@@ -14,7 +16,17 @@ from typing import Any
 import duckdb
 
 from expectations.codes import WORDING
-from expectations.store import SEVERITY_ORDER
+from expectations.store import (
+    ALL_STORED,
+    REGISTRY,
+    REPORT_CHECKS,
+    RESULT_SOURCE,
+    SEVERITY_ORDER,
+    cells_source,
+    is_registered,
+    registry_rows,
+    report_check_rows,
+)
 from extract.load import has_table
 from extract.templates import form
 
@@ -45,8 +57,20 @@ def slug(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 
 
+def prepare_registry(con: duckdb.DuckDBPyConnection) -> None:
+    """rep_checked and rep_report_checks: the registry's rows (per report; per report and check), or, in a
+    warehouse without it, the same rows computed from every stored result."""
+    if is_registered(con):
+        con.execute(f"create or replace temp view rep_checked as select * from {REGISTRY}")
+        con.execute(f"create or replace temp view rep_report_checks as select * from {REPORT_CHECKS}")
+    else:
+        con.execute(f"create or replace temp table rep_checked as {registry_rows(con, ALL_STORED)}")
+        con.execute(f"create or replace temp table rep_report_checks as {report_check_rows(ALL_STORED)}")
+
+
 def prepare_views(con: duckdb.DuckDBPyConnection) -> None:
-    """Temp views every query below reads: reports with region and level, results with the report."""
+    """Temp views every query below reads: reports with region and level and their results' counts."""
+    prepare_registry(con)
     if has_table(con, "marts", "dim_report"):
         reports = ("select report_id, agency, year, file_name, admin_level, province, city, parse_status, "
                    "parse_issue_count from marts.dim_report")
@@ -69,17 +93,12 @@ def prepare_views(con: duckdb.DuckDBPyConnection) -> None:
                    coalesce(r.city, '{UNKNOWN["city"]}') as city, coalesce(r.parse_status, 'parsed') as parse_status,
                    r.parse_issue_count as issues, d.path, d.source_form, coalesce(p.fails, 0) as fails,
                    coalesce(p.warnings, 0) as warnings, coalesce(p.notes, 0) as notes,
-                   coalesce(p.unassessed, 0) as unassessed, p.report_id is not null as checked,
+                   coalesce(p.unassessed, 0) as unassessed, coalesce(p.result_rows, 0) > 0 as checked,
                    coalesce(p.fails + p.warnings + p.notes > 0 or r.parse_status = 'partial', false) as needs_page
             from ({reports}) r
             left join (select report_id, any_value(path) as path, any_value(source_form) as source_form
                        from rep_documents where report_id is not null group by report_id) d using (report_id)
-            left join (select report_id,
-                              count(*) filter (where status = 'fail' and severity = 'error') as fails,
-                              count(*) filter (where status = 'fail' and severity = 'warning') as warnings,
-                              count(*) filter (where status = 'fail' and severity = 'info') as notes,
-                              count(*) filter (where status = 'not_assessable') as unassessed
-                       from dq.check_results group by report_id) p using (report_id)"""
+            left join rep_checked p using (report_id)"""
     )
 
 
@@ -109,10 +128,9 @@ def check_summary(con: duckdb.DuckDBPyConnection) -> list[Row]:
         con,
         """with per_report as (
                select check_id, any_value(severity) as severity, report_id,
-                      bool_or(status = 'fail') as failed, bool_or(status = 'not_assessable') as unassessed,
-                      count(*) filter (where status = 'fail') as failing_scopes,
-                      count(*) filter (where status = 'not_assessable') as unassessed_scopes
-               from dq.check_results group by check_id, report_id
+                      sum(failed) > 0 as failed, sum(not_assessable) > 0 as unassessed,
+                      sum(failed) as failing_scopes, sum(not_assessable) as unassessed_scopes
+               from rep_report_checks group by check_id, report_id
            )
            select check_id, any_value(severity) as severity,
                   count(*) filter (where not failed and not unassessed) as passing,
@@ -151,13 +169,10 @@ def _first_results(status: str, order: str, columns: str) -> str:
                ) where n <= $cap"""
 
 
-# The columns of dq.check_results an agency page draws on (status chooses the rows): its findings show all but
-# status, its unassessed relations the check and the scope.
-RESULT_SOURCE = ("check_id", "scope", "status", "severity", "expected", "actual", "difference", "detail")
+# The columns of dq.check_results an agency page draws on (store.RESULT_SOURCE; status chooses the rows): its
+# findings show all but status, its unassessed relations the check and the scope.
 FINDING_COLUMNS = ", ".join(("report_id", *(c for c in RESULT_SOURCE if c != "status")))
 UNASSESSED_COLUMNS = "report_id, check_id, scope"
-# The columns of raw.cells that place a finding (the line or page its numbers were printed on).
-CELL_PLACE = ("table_code", "row_code", "col_code", "line", "page")
 
 
 def choose_reports(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> None:
@@ -166,32 +181,14 @@ def choose_reports(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> Non
                 {"ids": report_ids})
 
 
-def _cells(con: duckdb.DuckDBPyConnection) -> str:
-    if has_table(con, "raw", "cells"):
-        return "raw.cells"
-    return ("(select null::varchar report_id, null::varchar table_code, null::varchar row_code,"
-            " null::varchar col_code, null::int line, null::int page where false)")
-
-
 def source_digests(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int | None, ...]]:
-    """Per report, a digest of every row its agency page's findings and unassessed relations are drawn from:
-    its results that are not a pass (dq.check_results, the RESULT_SOURCE columns) and its cells' places
-    (raw.cells, CELL_PLACE). Those rows are drawn per report (gather_results), so equal digests mean equal rows
-    on the page.
-
-    DuckDB's 64-bit hash of each row, combined by xor and by sum: 1-2 s at 100,000 reports, where drawing the
-    rows themselves takes twice that and reading them into Python costs gigabytes. Every report is digested (a
-    filter by the reports with a page would cost more than it saves)."""
-    def digest(table: str, columns: tuple[str, ...], where: str) -> str:
-        row = f"hash({', '.join(columns)})"
-        return f"""select report_id, bit_xor({row}) as xor_hash, sum({row}::hugeint) as sum_hash
-                   from {table} where {where} group by report_id"""
-
-    rows = con.execute(
-        f"""select report_id, r.xor_hash, r.sum_hash, c.xor_hash, c.sum_hash
-            from ({digest("dq.check_results", RESULT_SOURCE, "status <> 'pass'")}) r
-            full join ({digest(_cells(con), CELL_PLACE, "true")}) c using (report_id)"""
-    ).fetchall()
+    """Per chosen report (rep_ids), a digest of every row its agency page's findings and unassessed relations
+    are drawn from: its results that are not a pass (the RESULT_SOURCE columns) and its cells' places
+    (CELL_PLACE). Those rows are drawn per report (gather_results), so equal digests mean equal rows on the
+    page. Read from the registry (rep_checked), which the checks write with the results: a report's cells never
+    change (its id is the hash of its file, whose rows are loaded once), its results change only with them."""
+    rows = con.execute("select report_id, results_xor, results_sum, cells_xor, cells_sum from rep_checked "
+                       "join rep_ids using (report_id)").fetchall()
     return {report_id: tuple(digests) for report_id, *digests in rows}
 
 
@@ -208,7 +205,7 @@ def gather_results(con: duckdb.DuckDBPyConnection, findings_per_report: int, una
                 select ch.report_id, ch.check_id, ch.scope, min(c.line) as line, min(c.page) as page
                 from chosen ch
                 left join (values {tables}) as t(check_id, table_code) on t.check_id = ch.check_id
-                join {_cells(con)} c on c.report_id = ch.report_id
+                join {cells_source(con)} c on c.report_id = ch.report_id
                     and c.table_code = coalesce(t.table_code, split_part(ch.scope, '.', 1))
                     and (ch.scope in (c.col_code, c.row_code, c.table_code)
                          or ch.scope = c.table_code || '.' || c.row_code

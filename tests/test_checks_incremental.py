@@ -1,5 +1,7 @@
-"""Checks grow with what is new: only reports without results are validated, removed reports lose theirs,
-and the totals still count every stored result."""
+"""Checks grow with what is new: only reports the registry does not list are validated, removed reports lose
+their results, the totals still count every stored result, and the registry (dq.checked_reports,
+dq.report_checks) always equals what the stored results and cells give, also on a warehouse checked before it
+existed."""
 
 from __future__ import annotations
 
@@ -8,7 +10,26 @@ from pathlib import Path
 import duckdb
 from sample_warehouse import build_sample_warehouse, query
 
+from expectations import store
 from expectations.checks import run_checks, run_incremental, stored_totals, unchecked_report_ids
+
+REGISTRY_NOW = "select * exclude (checked_at) from dq.checked_reports order by all"
+CHECKS_NOW = "select * from dq.report_checks order by all"
+
+
+def assert_registry_is_what_is_stored(warehouse: Path) -> None:
+    """The registry lists every report of the marts, each with the rows that its stored results and cells give
+    when computed again from scratch."""
+    with duckdb.connect(str(warehouse)) as con:
+        registered = con.execute(REGISTRY_NOW).fetchall()
+        again = con.execute(f"select * exclude (checked_at) from "
+                            f"({store.registry_rows(con, 'select report_id from marts.dim_report')}) order by all"
+                            ).fetchall()
+        checks = con.execute(CHECKS_NOW).fetchall()
+        checks_again = con.execute(f"select * from ({store.report_check_rows(store.ALL_STORED)}) order by all"
+                                   ).fetchall()
+    assert registered == again and len(registered) == len(query(warehouse, "select * from marts.dim_report"))
+    assert checks == checks_again and len(checks) > 0
 
 
 def test_only_unchecked_reports_are_validated(tmp_path: Path) -> None:
@@ -16,6 +37,7 @@ def test_only_unchecked_reports_are_validated(tmp_path: Path) -> None:
     assert unchecked_report_ids(warehouse) is None
     first = run_incremental(warehouse, data_docs=False)
     assert first.reports == 5
+    assert_registry_is_what_is_stored(warehouse)
     rows = query(warehouse, "select count(*) from dq.check_results")[0][0]
     again = run_incremental(warehouse, data_docs=False)
     assert again.reports == 0 and again.rows == 0
@@ -29,15 +51,46 @@ def test_removed_report_loses_its_results_and_a_new_one_is_checked(tmp_path: Pat
     warehouse = build_sample_warehouse(tmp_path)
     run_incremental(warehouse, data_docs=False)
     jinzhan = query(warehouse, "select report_id from marts.dim_report where agency = '金盏地区'")[0][0]
+    first = query(warehouse, "select min(report_id) from marts.dim_report where agency <> '金盏地区'")[0][0]
     with duckdb.connect(str(warehouse)) as con:
         con.execute("delete from marts.dim_report where report_id = ?", [jinzhan])
-        con.execute("delete from dq.check_results where report_id = (select min(report_id) from marts.dim_report)")
-    unchecked = unchecked_report_ids(warehouse)
-    assert unchecked is not None and len(unchecked) == 1
+        # as if `first` were new: never checked, so neither in the registry nor with results
+        for table in ("dq.check_results", "dq.checked_reports", "dq.report_checks"):
+            con.execute(f"delete from {table} where report_id = ?", [first])
+    assert unchecked_report_ids(warehouse) == [first]
     run = run_incremental(warehouse, data_docs=False)
     assert run.reports == 1
-    assert query(warehouse, "select count(*) from dq.check_results where report_id = ?", [jinzhan])[0][0] == 0
+    for table in ("dq.check_results", "dq.checked_reports", "dq.report_checks"):
+        assert query(warehouse, f"select count(*) from {table} where report_id = ?", [jinzhan])[0][0] == 0
+    assert query(warehouse, "select count(*) from dq.check_results where report_id = ?", [first])[0][0] > 0
     assert stored_totals(warehouse).failing_reports == 0
+    assert_registry_is_what_is_stored(warehouse)
+
+
+def test_a_warehouse_checked_before_the_registry_is_upgraded_on_its_next_run(tmp_path: Path) -> None:
+    """No report is checked again for want of a registry; one gone meanwhile loses its results; the registry
+    then equals the one a warehouse checked with it has, and so do the results."""
+    (tmp_path / "old").mkdir()
+    (tmp_path / "new").mkdir()
+    old, new = build_sample_warehouse(tmp_path / "old"), build_sample_warehouse(tmp_path / "new")
+    for warehouse in (old, new):
+        run_checks(warehouse, data_docs=False)
+    with duckdb.connect(str(old)) as con:
+        con.execute("drop table dq.checked_reports")
+        con.execute("drop table dq.report_checks")
+    jinzhan = query(old, "select report_id from marts.dim_report where agency = '金盏地区'")[0][0]
+    for warehouse in (old, new):
+        with duckdb.connect(str(warehouse)) as con:
+            con.execute("delete from marts.dim_report where report_id = ?", [jinzhan])
+    run = run_incremental(old, data_docs=False)
+    assert run.reports == 0
+    assert query(old, "select count(*) from dq.check_results where report_id = ?", [jinzhan])[0][0] == 0
+    assert_registry_is_what_is_stored(old)
+    run_incremental(new, data_docs=False)
+    results = "select * from dq.check_results order by all"
+    assert query(old, results) == query(new, results) and len(query(old, results)) > 100
+    assert query(old, REGISTRY_NOW) == query(new, REGISTRY_NOW) and len(query(old, REGISTRY_NOW)) == 4
+    assert query(old, CHECKS_NOW) == query(new, CHECKS_NOW)
 
 
 def test_batches_give_the_same_results_as_one_pass(tmp_path: Path) -> None:
