@@ -18,6 +18,10 @@ always built afresh); without it everything goes to a temporary folder that is r
 The incremental run generates `--add` new reports (another seed) into the inbox and runs the same stages on
 the whole inbox: the unchanged files are skipped by content hash. Unless `--no-cli`, a second increment then
 goes through `nianbao run --input INBOX --warehouse PATH --json`, the real (Dagster) path.
+
+Last, issue 15's targets are printed beside floors measured in the same run (benchmarks/targets.py): a parse
+sample per layout family beside reading and decoding the same files, the load rolled back beside the same frames
+inserted alone, the end-to-end run beside reading every input once, the +N run beside parsing and loading the N.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+
+from benchmarks.targets import print_targets, target_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -195,6 +201,14 @@ class Bench:
     def report(self) -> Measure:
         return self._stage("report", {"warehouse": str(self.warehouse),
                                       "report_dir": str(self.workdir / "dq_report")})
+
+    def floors(self) -> Measure:
+        """The floors issue 15's targets are printed beside (benchmarks/targets.py), in a child process."""
+        out_file = self.workdir / "stage" / "floors.out.json"
+        out_file.parent.mkdir(exist_ok=True)
+        out_file.unlink(missing_ok=True)
+        cmd = [sys.executable, "-m", "benchmarks.targets", str(self.inbox), str(self.warehouse), str(out_file)]
+        return measure("floors", cmd, self.env, result_file=out_file)
 
     def cli_run(self) -> Measure:
         cmd = [str(BIN / "nianbao"), "run", "--input", str(self.inbox), "--warehouse", str(self.warehouse),
@@ -410,6 +424,11 @@ def _run(workdir: Path, n: int, mix: str, seed: int, jobs: int, workers: int | N
     out["warehouse_bytes"] = bench.warehouse.stat().st_size
     out["rows"] = [{**asdict(row), "rate": row.rate} for row in rows]
     print_table(rows, out, console)
+    console.print("floors: a parse sample, the load rolled back, every input read …")
+    out["floors"] = bench.floors().result
+    targets = target_rows(out, out["floors"])
+    out["targets"] = [asdict(t) for t in targets]
+    print_targets(targets, console)
     (workdir / "results.json").write_text(json.dumps(out, ensure_ascii=False, indent=1, default=str))
     return out
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import duckdb
 from rich.console import Console
 
 from benchmarks.run import run_benchmark
@@ -30,3 +31,16 @@ def test_benchmark_harness_measures_full_and_incremental_extract(tmp_path: Path)
     assert rows[("incremental", "TOTAL (end to end)")]["reports"] == 10
     assert not list((tmp_path / "bench" / "inbox").rglob("*.truth.json"))  # truth files kept out of the inbox
     assert "extract_and_load (wall)" in printed.getvalue()
+    targets = {t["key"]: t for t in out["targets"]}
+    parse = out["floors"]["parse"]
+    assert parse["text"]["reports"] + parse["rich"]["reports"] == 20  # every base file sampled, by family
+    assert 0 < parse["text"]["floor_ms"] < parse["text"]["parse_ms"]
+    assert out["floors"]["read"]["files"] == 30  # the end-to-end floor reads every input, increment included
+    assert out["floors"]["load"]["documents"] == 20 and out["floors"]["load"]["floor_cpu_s"] > 0
+    assert targets["end_to_end"]["verdict"] == "no target at this N"  # stated at 100,000 and 1,000,000
+    assert targets["plus_n"]["verdict"] == "not measured"  # cli=False
+    assert targets["parse_text"]["target"] == f"≥ 2,500/s over {out['workers']} cores"
+    assert targets["parse_rich"]["verdict"] in ("met", "missed") and targets["load"]["measured"].startswith("write")
+    with duckdb.connect(str(tmp_path / "bench" / "nianbao.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from raw.reports").fetchone()[0] == 30  # the load was rolled back
+    assert "issue 15's targets" in printed.getvalue()
