@@ -149,7 +149,7 @@ def run_checks(warehouse: Path, report_ids: Sequence[str] | None = None, *, data
     """
     warehouse = Path(warehouse)
     if report_ids is None:
-        store.prune(warehouse)
+        store.prune(warehouse, every_row=True)
         with store.connect(warehouse, read_only=True) as con:
             ids = [r for (r,) in con.execute("select report_id from marts.dim_report order by 1").fetchall()]
     else:

@@ -188,10 +188,11 @@ def replace_results(
     return len(rows)
 
 
-def prune(warehouse: Path) -> int:
+def prune(warehouse: Path, *, every_row: bool = False) -> int:
     """Drop the results of reports that are no longer in the warehouse (a replaced or removed file), found in
     the registry (its rows are as many as the reports, not the results), with their registry rows, in one
-    transaction. Returns the number of result rows dropped."""
+    transaction; with `every_row` (a full run, which reads every row anyway), also any result row of such a
+    report that was written by hand, past the registry. Returns the number of result rows dropped."""
     upgrade(warehouse)
     with connect(warehouse) as con:
         con.execute("begin transaction")
@@ -199,11 +200,11 @@ def prune(warehouse: Path) -> int:
         con.execute(REGISTRY_DDL)
         con.execute(f"create or replace temp table vanished as select report_id from {REGISTRY} "
                     "where report_id not in (select report_id from marts.dim_report)")
-        dropped = 0
-        if con.execute("select count(*) from vanished").fetchone()[0]:
-            for table in (REGISTRY, REPORT_CHECKS):
-                con.execute(f"delete from {table} where report_id in (select report_id from vanished)")
-            dropped = con.execute(f"delete from {TABLE} where report_id in (select report_id from vanished)"
-                                  ).fetchone()[0]
+        for table in (REGISTRY, REPORT_CHECKS):
+            con.execute(f"delete from {table} where report_id in (select report_id from vanished)")
+        gone = ("report_id not in (select report_id from marts.dim_report)" if every_row
+                else "report_id in (select report_id from vanished)")
+        any_vanished = con.execute("select count(*) from vanished").fetchone()[0] > 0
+        dropped = con.execute(f"delete from {TABLE} where {gone}").fetchone()[0] if every_row or any_vanished else 0
         con.execute("commit")
         return dropped
