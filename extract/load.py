@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from extract.schema import TABLES, duckdb_ddl, missing_columns
+from extract.schema import LOAD_SEQ, REPORT_TABLES, TABLES, duckdb_ddl, missing_columns
 
-REPORT_TABLES = ("reports", "cells", "narrative_facts", "agency_names", "report_sections")
+__all__ = ["REPORT_TABLES"]  # re-exported: the staging area splits frames by it
 
 
 @dataclass(frozen=True)
@@ -118,8 +118,10 @@ def replace_documents(con: duckdb.DuckDBPyConnection,
                                                                       frames["reports"]["report_id"].to_list())
     con.execute("DELETE FROM raw.documents WHERE path IN (SELECT path FROM batch_documents)")
     con.execute("INSERT INTO raw.documents BY NAME SELECT * FROM batch_documents")
+    load_seq = next_load_seq(con) if added else 0
     for table in REPORT_TABLES:
-        frame = frames[table].filter(pl.col("report_id").is_in(sorted(added)))
+        frame = frames[table].filter(pl.col("report_id").is_in(sorted(added))) \
+            .with_columns(pl.lit(load_seq, dtype=pl.Int64).alias(LOAD_SEQ[0]))
         con.register("batch_rows", frame)
         con.execute(f"INSERT INTO raw.{table} BY NAME SELECT * FROM batch_rows")
         con.unregister("batch_rows")
@@ -139,6 +141,13 @@ def replace_documents(con: duckdb.DuckDBPyConnection,
     con.unregister("batch_documents")
     con.unregister("batch_issues")
     return added, removed
+
+
+def next_load_seq(con: duckdb.DuckDBPyConnection) -> int:
+    """The load_seq of the batch being written: one above every report's already in the warehouse (a report's
+    rows all carry its batch's value, so raw.reports alone says the highest)."""
+    ((highest,),) = con.execute(f"SELECT coalesce(max({LOAD_SEQ[0]}), 0) FROM raw.reports").fetchall()
+    return int(highest) + 1
 
 
 def _present(con: duckdb.DuckDBPyConnection, table: str, column: str, keys: list[str]) -> set[str]:

@@ -100,6 +100,23 @@ TABLES: dict[str, list[tuple[str, pl.DataType, str, str]]] = {
 }
 
 
+# 装载序号 — the load batch that wrote a report's rows, a column of every table of report rows, written by the
+# loader (not by the parser): one value per batch, above every value already in the warehouse, and the same on
+# all of a report's rows (a report's rows are inserted and deleted as a whole). Report ids are content hashes, so
+# DuckDB's zone maps (min/max per row group) cannot skip rows by report id; they can by load_seq, which grows
+# with the table. dbt's incremental marts add `load_seq >= <the build scope's lowest>` to their report filter.
+# Rows loaded before the column existed get 0, a value below every batch's.
+LOAD_SEQ = ("load_seq", "BIGINT NOT NULL DEFAULT 0", "load batch that wrote the row (0 before batches were numbered)")
+# The tables of report rows: a report's rows in them are written and removed together.
+REPORT_TABLES = ("reports", "cells", "narrative_facts", "agency_names", "report_sections")
+
+
+def warehouse_columns(table: str) -> list[tuple[str, str]]:
+    """(column, duckdb type) of a raw table in the warehouse: the parser's columns, then those the loader writes."""
+    columns = [(name, sqltype) for name, _, sqltype, _ in TABLES[table]]
+    return columns + ([LOAD_SEQ[:2]] if table in REPORT_TABLES else [])
+
+
 def polars_schema(table: str) -> dict[str, pl.DataType]:
     """The Polars schema of a raw table."""
     return {name: dtype for name, dtype, _, _ in TABLES[table]}
@@ -107,14 +124,20 @@ def polars_schema(table: str) -> dict[str, pl.DataType]:
 
 def duckdb_ddl(table: str, schema: str = "raw") -> str:
     """CREATE TABLE statement for a raw table."""
-    cols = ",\n  ".join(f"{name} {sqltype}" for name, _, sqltype, _ in TABLES[table])
+    cols = ",\n  ".join(f"{name} {sqltype}" for name, sqltype in warehouse_columns(table))
     return f"CREATE TABLE IF NOT EXISTS {schema}.{table} (\n  {cols}\n)"
 
 
 def missing_columns(table: str, existing: set[str]) -> list[str]:
-    """ALTER statements adding columns a warehouse made by an older version lacks."""
-    return [f"ALTER TABLE raw.{table} ADD COLUMN {name} {sqltype.replace(' NOT NULL', '')}"
-            for name, _, sqltype, _ in TABLES[table] if name not in existing]
+    """ALTER statements adding columns a warehouse made by an older version lacks. Their rows get null, or the
+    DEFAULT where there is one (load_seq 0), and then such a column is NOT NULL as in a new warehouse."""
+    statements = []
+    for name, sqltype in warehouse_columns(table):
+        if name not in existing:
+            statements.append(f"ALTER TABLE raw.{table} ADD COLUMN {name} {sqltype.replace(' NOT NULL', '')}")
+            if "NOT NULL" in sqltype and "DEFAULT" in sqltype:
+                statements.append(f"ALTER TABLE raw.{table} ALTER COLUMN {name} SET NOT NULL")
+    return statements
 
 
 def empty_frame(table: str) -> pl.DataFrame:

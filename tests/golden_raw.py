@@ -193,8 +193,9 @@ def insert_reports(
         delete_report(con, report.report_id)
         for name, table_rows in raw_rows(report, stamp).items():
             if table_rows:
+                columns = ", ".join(col for col, *_ in TABLES[name])
                 marks = ", ".join("?" for _ in TABLES[name])
-                con.executemany(f"INSERT INTO raw.{name} VALUES ({marks})", table_rows)
+                con.executemany(f"INSERT INTO raw.{name} ({columns}) VALUES ({marks})", table_rows)
         ids.append(report.report_id)
     return ids
 

@@ -13,6 +13,7 @@ import pytest
 from extract import pipeline
 from extract.decode import DecodeError, decode
 from extract.pipeline import discover, extract_and_load
+from extract.schema import REPORT_TABLES
 
 INBOX = Path(__file__).resolve().parent.parent / "data" / "inbox"
 NOT_A_REPORT = "关于做好2020年春节期间安全生产工作的通知\n各街道：\n请各单位认真落实安全生产责任制，确保节日平安。\n"
@@ -199,6 +200,60 @@ def test_an_older_warehouse_gains_new_raw_columns(tmp_path: Path):
     assert (summary.documents_parsed, summary.documents_unchanged) == (4, 1)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("SELECT count(mtime_ns), count(*) FROM raw.documents").fetchone() == (5, 5)
+
+
+def _load_seqs(warehouse: Path) -> dict[str, set[int]]:
+    """report_id → the load_seq values of its rows in every table of report rows."""
+    found: dict[str, set[int]] = {}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for table in REPORT_TABLES:
+            for report_id, seq in con.execute(f"SELECT DISTINCT report_id, load_seq FROM raw.{table}").fetchall():
+                found.setdefault(report_id, set()).add(seq)
+    return found
+
+
+def test_each_load_batch_numbers_its_reports_rows_above_every_earlier_one(tmp_path: Path):
+    """load_seq: one value per batch on every row of its reports, in all five tables, and a later batch's
+    value above every earlier one's; a batch that adds no report leaves the numbers as they were."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    first_files, later_files = ["000_4ff96be9de752299.txt", "001_37d7ff8d3b3e8faf.txt"], ["003_c61ea60888540bc5.txt"]
+    for name in first_files:
+        shutil.copy(INBOX / name, inbox / name)
+    warehouse = tmp_path / "w.duckdb"
+    first = extract_and_load([inbox], warehouse)
+    for name in later_files:
+        shutil.copy(INBOX / name, inbox / name)
+    second = extract_and_load([inbox], warehouse)
+    extract_and_load([inbox], warehouse)  # nothing new
+    seqs = _load_seqs(warehouse)
+    assert len(first.changed_report_ids) == 2 and len(second.changed_report_ids) == 1
+    assert {r: seqs[r] for r in first.changed_report_ids} == {r: {1} for r in first.changed_report_ids}
+    assert {r: seqs[r] for r in second.changed_report_ids} == {r: {2} for r in second.changed_report_ids}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        nulls = [con.execute(f"SELECT count(*) FROM raw.{t} WHERE load_seq IS NULL").fetchone()[0]
+                 for t in REPORT_TABLES]
+    assert nulls == [0] * len(REPORT_TABLES)
+
+
+def test_an_older_warehouse_gains_load_seq_with_its_rows_at_zero(tmp_path: Path):
+    """A warehouse written before load_seq existed: its rows get 0 (below every batch), the column is NOT NULL
+    as in a new warehouse, and the next batch is numbered 1."""
+    warehouse = tmp_path / "w.duckdb"
+    old = extract_and_load([INBOX / "000_4ff96be9de752299.txt"], warehouse).changed_report_ids
+    with duckdb.connect(str(warehouse)) as con:
+        for table in REPORT_TABLES:
+            con.execute(f"ALTER TABLE raw.{table} DROP COLUMN load_seq")
+    new = extract_and_load([INBOX], warehouse).changed_report_ids
+    seqs = _load_seqs(warehouse)
+    assert len(old) == 1 and len(new) == 4
+    assert seqs == {old[0]: {0}} | {r: {1} for r in new}
+    with duckdb.connect(str(warehouse)) as con:
+        nullable = con.execute("SELECT DISTINCT is_nullable FROM information_schema.columns "
+                               "WHERE table_schema = 'raw' AND column_name = 'load_seq'").fetchall()
+        assert nullable == [("NO",)]
+        with pytest.raises(duckdb.ConstraintException):
+            con.execute("UPDATE raw.cells SET load_seq = NULL")
 
 
 def test_frames_put_each_value_in_its_column():

@@ -24,6 +24,8 @@ from dbt.cli.main import dbtRunnerResult
 from dbt_runner import failing_properties, run_dbt
 from golden_raw import GoldenReport, delete_report, insert_reports, load_golden_raw, read_golden
 
+from extract.load import REPORT_TABLES, ensure_schema, next_load_seq
+
 STAMP = datetime(2026, 1, 1, 12, 0, 0)
 MARKER = -7
 # incremental model (schema.name) → a numeric column set to MARKER in every row of the unchanged reports
@@ -54,6 +56,15 @@ def failed(result: dbtRunnerResult) -> set[str]:
     return {name for name, status in statuses(result).items() if status not in ("success", "pass")}
 
 
+def number_as_one_load(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> int:
+    """Give the reports' raw rows the load_seq the extractor's loader gives one batch (golden_raw writes the
+    column's default, 0); return it."""
+    seq = next_load_seq(con)
+    for table in REPORT_TABLES:
+        con.execute(f"update raw.{table} set load_seq = ? where report_id in (select unnest(?))", [seq, report_ids])
+    return seq
+
+
 def plant_duplicate_cell(warehouse: Path, report_id: str) -> None:
     """A second raw cell on the key of one of the report's cells, without reloading the report: the
     uniqueness test of stg_nianbao__cells fails on that report's rows."""
@@ -80,6 +91,7 @@ def plus_one(tmp_path_factory: pytest.TempPathFactory, golden: list[GoldenReport
             con.execute(f"update {mart} set {column} = {MARKER}")
         counts = {mart: con.execute(f"select count(*) from {mart}").fetchone()[0] for mart in MARKED}
         insert_reports(con, new, loaded_at=STAMP + timedelta(days=1))
+        number_as_one_load(con, [g.report_id for g in new])
     second = run_dbt(["build"], warehouse, root / "second")
     return {"warehouse": warehouse, "root": root, "old": [g.report_id for g in old],
             "new": sorted(g.report_id for g in new), "counts_before": counts, "second": second}
@@ -143,6 +155,88 @@ def test_compiled_marts_filter_the_raw_scan_on_the_new_reports(plus_one: dict[st
         filters = cells[0]["extra_info"].get("Filters", [])  # a list, or one string for a single filter
         filters = filters if isinstance(filters, str) else " ".join(filters)
         assert all(f"'{r}'" in filters and "report_id" in filters for r in plus_one["new"]), (mart, filters)
+
+
+# models reading raw rows through a view that passes load_seq: their scan of raw.cells skips the earlier loads
+LOAD_SEQ_FILTERED = ("marts.fct_applications", "marts.fct_outcomes", "marts.fct_litigation", "marts.fct_disclosure",
+                     "marts.fct_procurement", "intermediate.int_report_contents")
+
+
+def test_compiled_marts_add_the_scopes_load_range_to_the_raw_scan(plus_one: dict[str, Any]) -> None:
+    """The new reports are the second load (load_seq 1, the old ones 0): every model reading raw.cells filters
+    on `load_seq >= 1` beside the report ids, and DuckDB's plan applies both in the raw.cells scan, where its
+    zone maps skip the row groups of earlier loads; the scope table records each report's load."""
+    wh = plus_one["warehouse"]
+    assert query(wh, f"select distinct load_seq from {SCOPE}") == [(1,)]
+    compiled = plus_one["root"] / "second" / "target" / "compiled" / "nianbao" / "models"
+    for mart in LOAD_SEQ_FILTERED:
+        sql = (compiled / "{}/{}.sql".format(*mart.split("."))).read_text(encoding="utf-8")
+        assert "load_seq >= 1" in sql, mart
+        plan = json.loads(query(wh, "explain (format json) " + sql)[0][1])[0]
+        cells = [s for s in scans(plan) if s["extra_info"]["Table"].endswith("raw.cells")]
+        assert len(cells) == 1, mart
+        filters = cells[0]["extra_info"].get("Filters", [])
+        filters = filters if isinstance(filters, str) else " ".join(filters)
+        assert "load_seq>=1" in filters.replace(" ", "") and "report_id" in filters, (mart, filters)
+    first = plus_one["root"] / "target" / "compiled" / "nianbao" / "models"  # the first build: every report
+    assert "load_seq >=" not in (first / "marts" / "fct_outcomes.sql").read_text(encoding="utf-8")
+
+
+def test_scoped_tests_of_raw_views_filter_on_the_load_range(plus_one: dict[str, Any]) -> None:
+    """The data tests of the views passing load_seq read the scope's loads only (and the report ids)."""
+    compiled = plus_one["root"] / "second" / "target" / "compiled" / "nianbao" / "models"
+    tests = {p.name: p.read_text(encoding="utf-8")
+             for p in compiled.rglob("column_properties_*.sql")}
+    cells = next(sql for name, sql in tests.items() if name.startswith("column_properties_stg_nianbao__cells"))
+    assert "load_seq >= 1 and (report_id is null or report_id in (" in cells
+    outcomes = next(sql for name, sql in tests.items() if name.startswith("column_properties_fct_outcomes"))
+    assert "load_seq" not in outcomes and "report_id in (" in outcomes
+
+
+def full_refresh_rows(warehouse: Path, workdir: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every incremental model's rows after a `dbt build --full-refresh` of a copy of `warehouse`."""
+    copy = workdir / "nianbao.duckdb"
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_bytes(warehouse.read_bytes())
+    assert not failed(run_dbt(["build", "--full-refresh"], copy, workdir))
+    return model_rows(copy)
+
+
+def model_rows(warehouse: Path) -> dict[str, list[tuple[Any, ...]]]:
+    return {m: query(warehouse, f"select * from {m} order by all") for m in MARKED}
+
+
+def test_upgraded_warehouse_increments_equal_a_full_refresh(tmp_path: Path, golden: list[GoldenReport]) -> None:
+    """A warehouse built before load_seq existed (its raw rows get 0 when the extractor upgrades it), then two
+    increments: new reports alone (load_seq 1: the models skip every earlier load), then a new report with an
+    old report reloaded (load_seq 2 and 0 in one scope: the range starts at 0). After each, every incremental
+    model holds row for row what a full refresh builds."""
+    warehouse = tmp_path / "warehouse" / "nianbao.duckdb"
+    load_golden_raw(warehouse, golden[:2], loaded_at=STAMP)
+    with duckdb.connect(str(warehouse)) as con:
+        for table in REPORT_TABLES:
+            con.execute(f"alter table raw.{table} drop column load_seq")
+    with duckdb.connect(str(warehouse)) as con:
+        ensure_schema(con)  # the extractor's upgrade of an older warehouse
+    assert query(warehouse, "select distinct load_seq from raw.cells") == [(0,)]
+    assert not failed(run_dbt(["build"], warehouse, tmp_path / "first"))
+    with duckdb.connect(str(warehouse)) as con:
+        insert_reports(con, golden[2:4], loaded_at=STAMP + timedelta(days=1))
+        assert number_as_one_load(con, [g.report_id for g in golden[2:4]]) == 1
+    assert not failed(run_dbt(["build"], warehouse, tmp_path / "plus_two"))
+    assert query(warehouse, f"select distinct load_seq from {SCOPE}") == [(1,)]
+    assert model_rows(warehouse) == full_refresh_rows(warehouse, tmp_path / "full_1")
+    with duckdb.connect(str(warehouse)) as con:
+        insert_reports(con, golden[4:], loaded_at=STAMP + timedelta(days=2))
+        assert number_as_one_load(con, [golden[4].report_id]) == 2
+        con.execute("update raw.documents set loaded_at = ? where report_id = ?",
+                    [STAMP + timedelta(days=2), golden[0].report_id])
+    assert not failed(run_dbt(["build"], warehouse, tmp_path / "reloaded"))
+    assert query(warehouse, f"select report_id, load_seq from {SCOPE} order by 1") == sorted(
+        [(golden[0].report_id, 0), (golden[4].report_id, 2)])
+    rows = model_rows(warehouse)
+    assert all(len({r[0] for r in rows[m]}) == 5 for m in ("marts.fct_applications", "marts.fct_outcomes")), rows
+    assert rows == full_refresh_rows(warehouse, tmp_path / "full_2")
 
 
 def test_scoped_tests_skip_unchanged_reports_and_dbt_test_covers_all(
@@ -266,7 +360,7 @@ def insert_sectioned(con: duckdb.DuckDBPyConnection, reports: list[tuple[GoldenR
                      loaded_at: datetime) -> None:
     insert_reports(con, [r for r, _ in reports], loaded_at=loaded_at)
     half = PROSE_CHARS // 2
-    con.executemany("insert into raw.report_sections values (?, ?, ?)",
+    con.executemany("insert into raw.report_sections (report_id, section_code, text) values (?, ?, ?)",
                     [row for r, text in reports
                      for row in ((r.report_id, "overview", text[:half]), (r.report_id, "problems", text[half:]))])
 

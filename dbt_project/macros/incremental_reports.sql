@@ -12,7 +12,11 @@
     Then an incremental mart:
       1. selects only the 'build' reports (`nianbao_needs_build`, in the model's WHERE clause). A few thousand
          ids are written into the SQL as literals, so DuckDB filters the raw scan itself instead of reading
-         every cell and joining afterwards; more are read from the scope table;
+         every cell and joining afterwards; more are read from the scope table. Report ids are content hashes:
+         DuckDB's zone maps (min/max per row group) skip no row group by them, so a model reading raw rows also
+         passes their `load_seq` column (the extractor's load batch, see extract/schema.py), and the filter
+         gets `load_seq >= <the lowest load_seq of the reports built>` too: the rows loaded before are skipped
+         a row group at a time, and the report filter picks the scope's rows among the rest;
       2. deletes, before inserting, its rows of every report in scope (`nianbao_delete_stale_reports`,
          pre-hook) — so a reloaded report that now yields no rows, or a removed report, leaves nothing behind;
       3. appends the new rows (the pre-hook deleted the scope's) and records its state: the rows of the reports in
@@ -73,7 +77,8 @@
 {% macro nianbao_create_build_scope() -%}
     create or replace table {{ nianbao_build_scope() }} as
     with loads as (
-        select cast(reports.report_id as varchar) as report_id, max(cast(documents.loaded_at as timestamp)) as loaded_at
+        select cast(reports.report_id as varchar) as report_id, max(cast(documents.loaded_at as timestamp)) as loaded_at,
+               min(cast(reports.load_seq as bigint)) as load_seq
         from {{ source('nianbao', 'reports') }} as reports
         left join {{ source('nianbao', 'documents') }} as documents
             on documents.report_id = reports.report_id
@@ -86,7 +91,7 @@
         group by report_id, loaded_at
     )
 
-    select loads.report_id, 'build' as change
+    select loads.report_id, 'build' as change, loads.load_seq
     from loads
     left join recorded
         on recorded.report_id = loads.report_id
@@ -98,7 +103,7 @@
     )
     {%- endif %}
     union all
-    select distinct report_id, 'removed' as change
+    select distinct report_id, 'removed' as change, null::bigint as load_seq
     from {{ nianbao_build_state() }}
     where report_id not in (select report_id from loads)
 {%- endmacro %}
@@ -135,12 +140,27 @@
 {%- endmacro %}
 
 
-{#- A predicate for the model's WHERE clause: true on a full build, else "the report is in this run's scope". -#}
-{% macro nianbao_needs_build(column='report_id') -%}
+{#- The lowest load_seq of the reports this run builds: every raw row of those reports has a load_seq at least
+    this (a report's rows all carry its batch's, never null). 0 while parsing; none when nothing is built. -#}
+{% macro nianbao_scope_load_seq() -%}
+    {%- if not execute -%}
+        {{ return(0) }}
+    {%- endif -%}
+    {%- set lowest = run_query("select min(load_seq) from " ~ nianbao_build_scope() ~ " where change = 'build'") -%}
+    {{ return(lowest.columns[0].values()[0]) }}
+{%- endmacro %}
+
+
+{#- A predicate for the model's WHERE clause: true on a full build, else "the report is in this run's scope".
+    `load_seq`: the load_seq column of the rows filtered, when they are raw rows (see nianbao_scope_load_seq). -#}
+{% macro nianbao_needs_build(column='report_id', load_seq=none) -%}
     {#- ref() outside the branch so that dbt records the dependency at parse time -#}
     {%- set loads = ref('int_reports_loaded') -%}
     {%- if is_incremental() -%}
         {{ column }} in ({{ nianbao_scope_ids('build') }})
+        {%- if load_seq -%}
+            {%- set lowest = nianbao_scope_load_seq() %} and {{ load_seq ~ ' >= ' ~ (lowest | int) if lowest is not none else 'false' }}
+        {%- endif -%}
     {%- else -%}
         true
     {%- endif -%}
@@ -151,9 +171,14 @@
     or fails with that report alone; a removed report must have left no row; rows without a report are always
     tested). The ids as literals when few, as the models have them: DuckDB pushes them through a tested view
     (a view grouped by report, e.g. int_applications_pivoted_to_applicant_types, into its raw.cells scan),
-    where a subquery on the scope table computed the whole view (1.6 s at 100k reports, 0.1 s with literals). -#}
-{% macro nianbao_in_build_scope() -%}
+    where a subquery on the scope table computed the whole view (1.6 s at 100k reports, 0.1 s with literals).
+    `load_seq`: the column of a tested view of raw rows (nianbao_load_seq_models): the rows of the reports built
+    have at least the scope's lowest load_seq, and a removed report has no raw row left to test. -#}
+{% macro nianbao_in_build_scope(load_seq=none) -%}
+    {%- set lowest = nianbao_scope_load_seq() if load_seq else none -%}
+    {%- if lowest is not none %}{{ load_seq }} >= {{ lowest | int }} and ({% endif -%}
     report_id is null or report_id in ({{ nianbao_scope_ids() }})
+    {%- if lowest is not none %}){% endif %}
 {%- endmacro %}
 
 

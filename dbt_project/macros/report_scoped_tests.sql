@@ -9,7 +9,8 @@
 {% macro default__get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
     {%- if execute and nianbao_is_per_report(relation) -%}
-        {%- set scoped = '(' ~ nianbao_in_build_scope() ~ ')' -%}
+        {%- set load_seq = 'load_seq' if relation.identifier in nianbao_load_seq_models() else none -%}
+        {%- set scoped = '(' ~ nianbao_in_build_scope(load_seq) ~ ')' -%}
         {%- set where = scoped ~ ' and (' ~ where ~ ')' if where else scoped -%}
     {%- endif -%}
     {%- if where -%}
@@ -42,4 +43,14 @@
 {% macro nianbao_is_per_report(relation) -%}
     {{ return(relation.schema in ('staging', 'intermediate', 'marts')
               and relation.identifier in nianbao_per_report_models()) }}
+{%- endmacro %}
+
+
+{#- The per-report models that pass the raw rows' load_seq (the extractor's load batch, the same on a report's
+    rows): their tests skip the rows loaded before the scope's reports a row group at a time. -#}
+{% macro nianbao_load_seq_models() -%}
+    {{ return([
+        'stg_nianbao__cells', 'stg_nianbao__reports', 'stg_nianbao__narrative_facts', 'stg_nianbao__agency_names',
+        'stg_nianbao__report_sections', 'int_applications_pivoted_to_applicant_types',
+    ]) }}
 {%- endmacro %}

@@ -7,6 +7,7 @@ select
     col_code,
     {{ to_count('value') }} as cell_count,
     value,
-    raw_text
+    raw_text,
+    load_seq
 from {{ ref('stg_nianbao__cells') }}
 where table_code in ('applications', 'review_litigation')

@@ -12,7 +12,7 @@ with cells as (
     select report_id, value,
         table_code || '.' || row_code || '.' || col_code || '=' || coalesce(cast(value as varchar), '') as cell
     from {{ ref('stg_nianbao__cells') }}
-    where {{ nianbao_needs_build('report_id') }}
+    where {{ nianbao_needs_build('report_id', 'load_seq') }}
 )
 
 select

@@ -9,4 +9,4 @@ select
     pivoted.total_processed,
     pivoted.carried_forward
 from {{ ref('int_applications_pivoted_to_applicant_types') }} as pivoted
-where {{ nianbao_needs_build('pivoted.report_id') }}
+where {{ nianbao_needs_build('pivoted.report_id', 'pivoted.load_seq') }}

@@ -4,7 +4,7 @@ with disclosure_cells as (
     select *
     from {{ ref('stg_nianbao__cells') }}
     where table_code = 'disclosure'
-        and {{ nianbao_needs_build('report_id') }}
+        and {{ nianbao_needs_build('report_id', 'load_seq') }}
 )
 
 select

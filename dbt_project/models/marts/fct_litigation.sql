@@ -6,4 +6,4 @@ select
     cell_count as "count"
 from {{ ref('int_cells_cast_to_counts') }}
 where table_code = 'review_litigation'
-    and {{ nianbao_needs_build('report_id') }}
+    and {{ nianbao_needs_build('report_id', 'load_seq') }}

@@ -6,7 +6,7 @@ with outcome_cells as (
     from {{ ref('int_cells_cast_to_counts') }}
     where table_code = 'applications'
         and row_code not in ('new_received', 'carried_over', 'total_processed', 'carried_forward')
-        and {{ nianbao_needs_build('report_id') }}
+        and {{ nianbao_needs_build('report_id', 'load_seq') }}
 )
 
 select

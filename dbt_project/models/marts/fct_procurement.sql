@@ -4,7 +4,7 @@
 with reports as (
     select report_id, template
     from {{ ref('stg_nianbao__reports') }}
-    where {{ nianbao_needs_build('report_id') }}
+    where {{ nianbao_needs_build('report_id', 'load_seq') }}
 ),
 
 procurement as (
@@ -15,6 +15,7 @@ procurement as (
     from {{ ref('stg_nianbao__cells') }}
     where table_code = 'disclosure'
         and row_code = 'procurement'
+        and {{ nianbao_needs_build('report_id', 'load_seq') }}
     group by report_id
 )
 

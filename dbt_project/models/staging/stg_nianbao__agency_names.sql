@@ -12,5 +12,6 @@ select
     cast(province as varchar) as province,
     cast(city as varchar) as city,
     cast(county as varchar) as county,
-    cast(region_ambiguous as boolean) as region_ambiguous
+    cast(region_ambiguous as boolean) as region_ambiguous,
+    cast(load_seq as bigint) as load_seq
 from source

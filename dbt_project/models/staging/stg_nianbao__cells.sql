@@ -15,5 +15,6 @@ select
     cast(table_index as integer) as source_table_index,
     cast(row_index as integer) as source_row_index,
     cast(col_index as integer) as source_col_index,
-    cast(bbox as varchar) as source_bbox
+    cast(bbox as varchar) as source_bbox,
+    cast(load_seq as bigint) as load_seq
 from source

@@ -9,5 +9,6 @@ select
     cast(value as decimal(18, 4)) as value,
     cast(is_lower_bound as boolean) as is_lower_bound,
     cast(sentence as varchar) as sentence,
-    cast(line as integer) as source_line
+    cast(line as integer) as source_line,
+    cast(load_seq as bigint) as load_seq
 from source

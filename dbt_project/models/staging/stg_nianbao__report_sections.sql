@@ -6,5 +6,6 @@ with source as (
 select
     cast(report_id as varchar) as report_id,
     cast(section_code as varchar) as section_code,
-    cast("text" as varchar) as section_text
+    cast("text" as varchar) as section_text,
+    cast(load_seq as bigint) as load_seq
 from source

@@ -19,5 +19,6 @@ select
     cast(signed_by as varchar) as signed_by,
     cast(publisher as varchar) as publisher,
     cast(source_domain as varchar) as source_domain,
-    cast(published_on as date) as published_on
+    cast(published_on as date) as published_on,
+    cast(load_seq as bigint) as load_seq
 from source
