@@ -53,7 +53,7 @@ def _content(path: Path) -> bytes:
     return TIME_STAMP.sub("生成时间 —", data.decode("utf-8")).encode("utf-8") if path.name == PAGE else data
 
 
-def _assert_same_as_full_build(warehouse: Path, site: Path, empty: Path) -> None:
+def assert_same_as_full_build(warehouse: Path, site: Path, empty: Path) -> None:
     """Every file of `site` equals the one a build into the empty folder `empty` writes (the summary's time
     stamp aside), and neither has a file the other lacks."""
     full = build_report(warehouse, empty).parent
@@ -107,7 +107,7 @@ def test_a_build_with_nothing_changed_renders_no_page(warehouse: Path, tmp_path:
     build_report(warehouse, site)
     assert _rendered(before, site) == set()
     assert before[PAGE] != _inodes(site)[PAGE]  # the summary is rendered every time (it says when)
-    _assert_same_as_full_build(warehouse, site, tmp_path / "full")
+    assert_same_as_full_build(warehouse, site, tmp_path / "full")
 
 
 def test_a_report_that_starts_failing_renders_its_agency_city_and_province_pages_only(
@@ -126,7 +126,7 @@ def test_a_report_that_starts_failing_renders_its_agency_city_and_province_pages
     }
     assert "T3_BALANCE" not in (site / agency).read_text("utf-8")  # the check is named by its label
     assert "104" in (site / agency).read_text("utf-8")
-    _assert_same_as_full_build(warehouse, site, tmp_path / "full")
+    assert_same_as_full_build(warehouse, site, tmp_path / "full")
 
 
 def test_a_changed_value_or_source_line_renders_only_its_agency_page(warehouse: Path, tmp_path: Path) -> None:
@@ -140,7 +140,7 @@ def test_a_changed_value_or_source_line_renders_only_its_agency_page(warehouse: 
     build_report(warehouse, site)
     assert _rendered(before, site) == {_agency_page(12), _agency_page(36)}
     assert "第 1118 行" in (site / _agency_page(36)).read_text("utf-8")
-    _assert_same_as_full_build(warehouse, site, tmp_path / "full")
+    assert_same_as_full_build(warehouse, site, tmp_path / "full")
 
 
 def test_a_page_no_longer_needed_is_gone_after_the_next_build(warehouse: Path, tmp_path: Path) -> None:
@@ -151,7 +151,7 @@ def test_a_page_no_longer_needed_is_gone_after_the_next_build(warehouse: Path, t
     build_report(warehouse, site)
     assert not (site / agency).exists()
     assert agency.split("/")[1] not in (site / AGENCIES / pages.MANIFEST).read_text("utf-8")
-    _assert_same_as_full_build(warehouse, site, tmp_path / "full")
+    assert_same_as_full_build(warehouse, site, tmp_path / "full")
 
 
 @pytest.mark.parametrize("manifest", ["not json {", '{"renderer": "other", "pages": {}}', '{"pages": [1, 2]}', None])
@@ -170,7 +170,7 @@ def test_a_corrupt_or_missing_manifest_renders_the_folder_again(
     every_page = {name for name in before if name.split("/")[0] in (AGENCIES, REGIONS)
                   and not name.endswith(pages.MANIFEST)}
     assert _rendered(before, site) == every_page
-    _assert_same_as_full_build(warehouse, site, tmp_path / "full")
+    assert_same_as_full_build(warehouse, site, tmp_path / "full")
 
 
 def test_a_published_page_gone_missing_is_rendered_again(warehouse: Path, tmp_path: Path) -> None:
@@ -179,7 +179,7 @@ def test_a_published_page_gone_missing_is_rendered_again(warehouse: Path, tmp_pa
     before = _inodes(site)
     build_report(warehouse, site)
     assert _rendered(before, site) == {_agency_page(0)}
-    _assert_same_as_full_build(warehouse, site, tmp_path / "full")
+    assert_same_as_full_build(warehouse, site, tmp_path / "full")
 
 
 def test_pages_are_copied_where_links_are_refused(
@@ -192,7 +192,7 @@ def test_pages_are_copied_where_links_are_refused(
 
     monkeypatch.setattr(pages.os, "link", refuse)
     build_report(warehouse, site)
-    _assert_same_as_full_build(warehouse, site, tmp_path / "full")
+    assert_same_as_full_build(warehouse, site, tmp_path / "full")
 
 
 def test_agency_pages_read_in_small_groups_equal_one_group(
@@ -201,7 +201,7 @@ def test_agency_pages_read_in_small_groups_equal_one_group(
     monkeypatch.setattr(report, "REPORTS_PER_GROUP", 1)
     site = build_report(warehouse, tmp_path / "site").parent
     monkeypatch.setattr(report, "REPORTS_PER_GROUP", 10_000)
-    _assert_same_as_full_build(warehouse, site, tmp_path / "full")
+    assert_same_as_full_build(warehouse, site, tmp_path / "full")
 
 
 def test_other_caps_render_every_agency_page(warehouse: Path, tmp_path: Path) -> None:
@@ -249,4 +249,4 @@ def test_history_pages_render_only_the_agency_whose_results_changed(tmp_path: Pa
                                         f"where check_id = '{check_id}' and status = 'pass'")
     build_report(warehouse, site)
     assert _rendered(before, site, ("history",)) == {f"history/a/{agency_id}.html"}
-    _assert_same_as_full_build(warehouse, site, tmp_path / "full")
+    assert_same_as_full_build(warehouse, site, tmp_path / "full")

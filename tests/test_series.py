@@ -12,7 +12,10 @@ from typing import Any
 import duckdb
 import pytest
 from dbt_runner import run_dbt
+from test_checks_incremental import assert_registry_is_what_is_stored
+from test_report_incremental import assert_same_as_full_build
 
+from expectations.report import build_report
 from extract.pipeline import extract_and_load
 from synthetic.series import (
     BARE_NAME,
@@ -338,6 +341,7 @@ def test_a_new_year_rechecks_its_pairs_with_the_years_beside_it(tmp_path: Path, 
     extract_and_load([inbox], warehouse, workers=1)
     assert run_dbt(["build"], warehouse, tmp_path).success
     run_checks(warehouse, data_docs=False)
+    site = build_report(warehouse, tmp_path / "site").parent
     assert set(dq(warehouse, "CROSS_CARRY").get((y, "total")) for y in (2021,)) == {"not_assessable"}
     (held_back / year_2020).rename(inbox / year_2020)
     extract_and_load([inbox], warehouse, workers=1)
@@ -364,6 +368,10 @@ def test_a_new_year_rechecks_its_pairs_with_the_years_beside_it(tmp_path: Path, 
     # results are those of checking every report again
     incremental = query(warehouse, "select * from dq.check_results order by all")
     assert rerun.suites["applications"].passed + rerun.suites["applications"].failed > 0
+    # the registry holds both reports' rows as the results give them; the site built from it is a full build's
+    assert_registry_is_what_is_stored(warehouse)
+    build_report(warehouse, site)
+    assert_same_as_full_build(warehouse, site, tmp_path / "full")
     run_checks(warehouse, data_docs=False)
     assert query(warehouse, "select * from dq.check_results order by all") == incremental
 
@@ -383,6 +391,7 @@ def test_a_new_report_rechecks_the_reports_of_other_agencies_whose_text_it_match
     extract_and_load([inbox], warehouse, workers=1)
     assert run_dbt(["build"], warehouse, tmp_path).success
     run_checks(warehouse, data_docs=False)
+    site = build_report(warehouse, tmp_path / "site").parent
     cross = "select r.agency, c.status from dq.check_results c join marts.dim_report r using (report_id) " \
             "where c.check_id = 'TEXT_REUSE' and c.scope = 'cross_agency' order by 1"
     assert query(warehouse, cross) == []
@@ -392,6 +401,27 @@ def test_a_new_report_rechecks_the_reports_of_other_agencies_whose_text_it_match
     rerun = run_incremental(warehouse, data_docs=False)
     assert rerun.reports == 2
     assert query(warehouse, cross) == [("北京市朝阳区东湖街道办事处", "fail"), (OTHER_CITY_NAME, "fail")]
+    assert_registry_is_what_is_stored(warehouse)
+    build_report(warehouse, site)
+    assert_same_as_full_build(warehouse, site, tmp_path / "full")
+    incremental = query(warehouse, "select * from dq.check_results order by all")
+    run_checks(warehouse, data_docs=False)
+    assert query(warehouse, "select * from dq.check_results order by all") == incremental
+
+    # the copy's file changes (a new report id): its old report vanishes (results and registry rows dropped)
+    # and the new one is checked, with the 2021 report its text matches
+    old_id = query(warehouse, f"select report_id from marts.dim_report where agency = '{OTHER_CITY_NAME}'")[0][0]
+    (inbox / copy).write_text((inbox / copy).read_text("utf-8") + "\n", encoding="utf-8")
+    extract_and_load([inbox], warehouse, workers=1)
+    assert run_dbt(["build"], warehouse, tmp_path).success
+    again = run_incremental(warehouse, data_docs=False)
+    assert again.reports == 2
+    for table in ("dq.check_results", "dq.checked_reports", "dq.report_checks", "dq.agency_sides_checked"):
+        assert query(warehouse, f"select count(*) from {table} where report_id = '{old_id}'") == [(0,)]
+    assert query(warehouse, cross) == [("北京市朝阳区东湖街道办事处", "fail"), (OTHER_CITY_NAME, "fail")]
+    assert_registry_is_what_is_stored(warehouse)
+    build_report(warehouse, site)
+    assert_same_as_full_build(warehouse, site, tmp_path / "full_again")
     incremental = query(warehouse, "select * from dq.check_results order by all")
     run_checks(warehouse, data_docs=False)
     assert query(warehouse, "select * from dq.check_results order by all") == incremental
