@@ -91,7 +91,7 @@
         group by report_id, loaded_at
     )
 
-    select loads.report_id, 'build' as change, loads.load_seq
+    select loads.report_id, 'build' as change, loads.load_seq, loads.loaded_at
     from loads
     left join recorded
         on recorded.report_id = loads.report_id
@@ -103,7 +103,7 @@
     )
     {%- endif %}
     union all
-    select distinct report_id, 'removed' as change, null::bigint as load_seq
+    select distinct report_id, 'removed' as change, null::bigint as load_seq, null::timestamp as loaded_at
     from {{ nianbao_build_state() }}
     where report_id not in (select report_id from loads)
 {%- endmacro %}
@@ -190,14 +190,34 @@
 {%- endmacro %}
 
 
+{#- Whether the model has recorded no report yet: new to this warehouse (an upgrade adds it to a built one, whose
+    build scope holds only what changed, not the reports the others recorded), or built for the first time. -#}
+{% macro nianbao_unrecorded() -%}
+    {%- if not execute -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set recorded = run_query("select count(*) from (select 1 from " ~ nianbao_build_state()
+                                 ~ " where model_name = '" ~ this.identifier ~ "' limit 1)") -%}
+    {{ return(recorded.columns[0].values()[0] == 0) }}
+{%- endmacro %}
+
+
+{#- post-hook: the state of the reports in scope replaced, and every report without state for the model added. A
+    model that has recorded reports lacks state only for reports in the 'build' scope (the scope holds every report
+    some model has not recorded at its loaded_at, with that loaded_at), so they are read from the scope table then:
+    the loaded version of every report (int_reports_loaded groups all of raw.documents and raw.parse_issues) cost
+    0.1–0.18 s per model at 100,000 reports, 0.07 s filtered on the scope's ids. -#}
 {% macro nianbao_record_built_reports() -%}
+    {#- ref() outside the branch so that dbt records the dependency at parse time -#}
+    {%- set loads = ref('int_reports_loaded') -%}
+    {%- set unrecorded = nianbao_unrecorded() -%}
     delete from {{ nianbao_build_state() }}
     where model_name = '{{ this.identifier }}'
         and report_id in ({{ nianbao_scope_ids() }});
     insert into {{ nianbao_build_state() }} (model_name, report_id, loaded_at)
     select '{{ this.identifier }}', loads.report_id, loads.loaded_at
-    from {{ ref('int_reports_loaded') }} as loads
-    where not exists (
+    from {% if unrecorded %}{{ loads }}{% else %}{{ nianbao_build_scope() }}{% endif %} as loads
+    where {% if not unrecorded %}loads.change = 'build' and {% endif %}not exists (
         select 1
         from {{ nianbao_build_state() }} as built
         where built.model_name = '{{ this.identifier }}'

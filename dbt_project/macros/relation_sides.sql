@@ -16,24 +16,12 @@
 {%- endmacro %}
 
 
-{#- Whether the model has recorded no report yet: new to this warehouse (an upgrade adds it to a built one, whose
-    build scope holds only what changed), so it is built for every report. -#}
-{% macro nianbao_sides_unrecorded() -%}
-    {%- if not execute -%}
-        {{ return(false) }}
-    {%- endif -%}
-    {%- set recorded = run_query("select count(*) from " ~ nianbao_build_state()
-                                 ~ " where model_name = '" ~ this.identifier ~ "'") -%}
-    {{ return(recorded.columns[0].values()[0] == 0) }}
-{%- endmacro %}
-
-
 {#- How many batches the reports this run builds make (1 while parsing). -#}
 {% macro nianbao_sides_batch_count() -%}
     {%- if not execute -%}
         {{ return(1) }}
     {%- endif -%}
-    {%- set counted = run_query("select count(*) from " ~ (ref('dim_report') if nianbao_sides_unrecorded() else
+    {%- set counted = run_query("select count(*) from " ~ (ref('dim_report') if nianbao_unrecorded() else
                                 nianbao_build_scope() ~ " where change = 'build'")) -%}
     {%- set reports = counted.columns[0].values()[0] -%}
     {{ return([1, ((reports + nianbao_sides_batch_reports() - 1) // nianbao_sides_batch_reports()) | int] | max) }}
@@ -43,7 +31,7 @@
 {#- The reports of batch `index`: those this run builds (all while unrecorded) whose report_id hashes to it. -#}
 {% macro nianbao_sides_batch(index, batches) -%}
     {%- set reports_in = nianbao_needs_build('report_id') -%}
-    {{ 'true' if nianbao_sides_unrecorded() else reports_in }}{% if batches > 1 %} and hash(report_id) % {{ batches }} = {{ index }}{% endif %}
+    {{ 'true' if nianbao_unrecorded() else reports_in }}{% if batches > 1 %} and hash(report_id) % {{ batches }} = {{ index }}{% endif %}
 {%- endmacro %}
 
 
