@@ -319,6 +319,22 @@ def test_a_model_new_to_the_warehouse_builds_every_report(tmp_path: Path, golden
     assert query(warehouse, "select count(distinct report_id) from marts.fct_relation_sides") == [(3,)]
 
 
+def test_relation_sides_that_lost_their_state_are_rebuilt_whole_without_duplicates(
+    tmp_path: Path, golden: list[GoldenReport]
+) -> None:
+    """fct_relation_sides kept but its build state lost (it has recorded no report): the next build computes every
+    report's sides, and its pre-hook deletes every row first, so each row is there once, as before."""
+    warehouse = tmp_path / "warehouse" / "nianbao.duckdb"
+    load_golden_raw(warehouse, golden[:3], loaded_at=STAMP)
+    assert not failed(run_dbt(["build"], warehouse, tmp_path / "first"))
+    before = query(warehouse, "select * from marts.fct_relation_sides order by all")
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("delete from intermediate.nianbao_build_state where model_name = 'fct_relation_sides'")
+    assert not failed(run_dbt(["build"], warehouse, tmp_path / "again"))
+    assert len({r[0] for r in before}) == 3
+    assert query(warehouse, "select * from marts.fct_relation_sides order by all") == before
+
+
 # ------------------------------------------------------------------------- text reuse across reports (issue 15)
 
 REUSE = "intermediate.int_text_reuse_sides"

@@ -182,10 +182,14 @@
 {%- endmacro %}
 
 
-{% macro nianbao_delete_stale_reports() -%}
+{#- pre-hook: the model's rows of every report in scope deleted; with every_row_when_unrecorded, every row when
+    the model has recorded no report (a model that then builds every report, see relation_sides.sql). -#}
+{% macro nianbao_delete_stale_reports(every_row_when_unrecorded=false) -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
+        {%- if not (every_row_when_unrecorded and nianbao_unrecorded()) %}
         where report_id in ({{ nianbao_scope_ids() }})
+        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 
