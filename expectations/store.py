@@ -81,9 +81,10 @@ def _hashed(columns: tuple[str, ...]) -> str:
     return f"hash({', '.join(columns)})"
 
 
-def registry_rows(con: duckdb.DuckDBPyConnection, ids: str) -> str:
+def registry_rows(con: duckdb.DuckDBPyConnection, ids: str, results: str = TABLE) -> str:
     """SQL of the dq.checked_reports rows of the reports that `ids` (SQL of a report_id column) selects, computed
-    from their stored results and cells: 64-bit row hashes combined by xor and by sum (order does not matter)."""
+    from their stored results (in `results`: dq.check_results, or their rows taken from it) and cells: 64-bit
+    row hashes combined by xor and by sum (order does not matter)."""
     result = _hashed(RESULT_SOURCE)
     return f"""with ids as ({ids}),
         r as (select report_id, count(*) as result_rows,
@@ -93,7 +94,7 @@ def registry_rows(con: duckdb.DuckDBPyConnection, ids: str) -> str:
                      count(*) filter (where status = 'not_assessable') as unassessed,
                      bit_xor({result}) filter (where status <> 'pass') as results_xor,
                      sum({result}::hugeint) filter (where status <> 'pass') as results_sum
-              from {TABLE} where report_id in (select report_id from ids) group by report_id),
+              from {results} where report_id in (select report_id from ids) group by report_id),
         c as (select report_id, bit_xor({_hashed(CELL_PLACE)}) as cells_xor,
                      sum({_hashed(CELL_PLACE)}::hugeint) as cells_sum
               from {cells_source(con)} where report_id in (select report_id from ids) group by report_id)
@@ -104,12 +105,13 @@ def registry_rows(con: duckdb.DuckDBPyConnection, ids: str) -> str:
         from ids left join r using (report_id) left join c using (report_id)"""
 
 
-def report_check_rows(ids: str) -> str:
-    """SQL of the dq.report_checks rows of the reports that `ids` selects, from their stored results."""
+def report_check_rows(ids: str, results: str = TABLE) -> str:
+    """SQL of the dq.report_checks rows of the reports that `ids` selects, from their stored results (in
+    `results`)."""
     return f"""select report_id, check_id, severity, count(*) filter (where status = 'pass') as passed,
                       count(*) filter (where status = 'fail') as failed,
                       count(*) filter (where status = 'not_assessable') as not_assessable
-               from {TABLE} where report_id in ({ids}) group by all"""
+               from {results} where report_id in ({ids}) group by all"""
 
 
 ALL_STORED = f"select distinct report_id from {TABLE}"
@@ -119,6 +121,7 @@ def register(con: duckdb.DuckDBPyConnection, report_ids: Sequence[str] | None) -
     """Recompute the registry rows of `report_ids` (every report with stored results when None) from what is
     stored now, inside the caller's transaction: a report checked with no result row is registered too."""
     con.execute(REGISTRY_DDL)
+    results = TABLE
     if report_ids is None:
         con.execute(f"delete from {REGISTRY}")
         con.execute(f"delete from {REPORT_CHECKS}")
@@ -129,8 +132,12 @@ def register(con: duckdb.DuckDBPyConnection, report_ids: Sequence[str] | None) -
         ids = "select report_id from registering"
         for table in (REGISTRY, REPORT_CHECKS):
             con.execute(f"delete from {table} where report_id in (select report_id from registering)")
-    con.execute(f"insert into {REGISTRY} by name {registry_rows(con, ids)}")
-    con.execute(f"insert into {REPORT_CHECKS} by name {report_check_rows(ids)}")
+        # their results, taken from the whole table once for both registry tables
+        con.execute(f"create or replace temp table registering_results as select * from {TABLE} "
+                    "where report_id in (select report_id from registering)")
+        results = "registering_results"
+    con.execute(f"insert into {REGISTRY} by name {registry_rows(con, ids, results)}")
+    con.execute(f"insert into {REPORT_CHECKS} by name {report_check_rows(ids, results)}")
 
 
 def is_registered(con: duckdb.DuckDBPyConnection) -> bool:
