@@ -222,6 +222,9 @@ def stored_totals(warehouse: Path, sample: int | None = 20, report_ids: Sequence
             con.execute(f"create or replace temp table totals_rows as select * from {table} "
                         "where report_id in (select report_id from totals_of)")
             table = "totals_rows"
+        # every suite's counts from one grouping of the rows by what a suite's predicate reads (check, scope)
+        con.execute(f"create or replace temp table totals_counts as select check_id, scope, status, severity, "
+                    f"count(*) as n from {table} group by all")
         suites = {name: _suite_totals(con, table, suite.predicate(), name, sample) for name, suite in SUITES.items()}
         reports, rows, failing_ids = con.execute(
             f"select count(distinct report_id), count(*), coalesce(list(distinct report_id order by report_id) "
@@ -231,10 +234,10 @@ def stored_totals(warehouse: Path, sample: int | None = 20, report_ids: Sequence
 
 def _suite_totals(con: duckdb.DuckDBPyConnection, table: str, where: str, name: str, sample: int | None
                   ) -> SuiteResult:
-    """One suite's counts over the results of `table` matching `where`, and its failing rows (statutory first;
-    the first `sample`, all when None)."""
-    counts = dict(con.execute(f"select status, count(*) from {table} where {where} group by 1").fetchall())
-    by_severity = dict(con.execute(f"select severity, count(*) from {table} "
+    """One suite's counts over the results of `table` matching `where` (from their grouping, totals_counts), and
+    its failing rows (statutory first; the first `sample`, all when None)."""
+    counts = dict(con.execute(f"select status, sum(n) from totals_counts where {where} group by 1").fetchall())
+    by_severity = dict(con.execute(f"select severity, sum(n) from totals_counts "
                                    f"where {where} and status = 'fail' group by 1").fetchall())
     failing = con.execute(
         f"select * from {table} where {where} and status = 'fail' order by {store.SEVERITY_ORDER}, agency, year, "
