@@ -43,11 +43,11 @@ def run_extract(args: dict[str, Any]) -> dict[str, Any]:
     import extract.pipeline as pipeline
 
     timers: dict[str, float] = defaultdict(float)
-    pipeline.report_path_set = _timed(timers, "discover", pipeline.report_path_set)
+    pipeline.list_inputs = _timed(timers, "discover", pipeline.list_inputs)
     pipeline.known_documents = _timed(timers, "known", pipeline.known_documents)
     changed = pipeline._changed
 
-    def listed_changed(files: list[Path], *rest: Any) -> Any:
+    def listed_changed(files: dict[str, Any], *rest: Any) -> Any:
         return iter(_timed(timers, "hash", lambda: list(changed(files, *rest)))())
 
     pipeline._changed = listed_changed

@@ -504,6 +504,7 @@ def cli_instance() -> DagsterInstance:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the Dagster job in-process on the given inputs and warehouse, then summarise; when nothing the
     last run depended on has changed, say so without starting the job."""
+    from extract.pipeline import list_inputs, listed_inputs
     from orchestration import runstate, snapshot
     from orchestration.dbt_sources import project_dir, sources_digest
 
@@ -520,13 +521,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     try:
         with snapshot.writer_lock(warehouse, on_wait=waiting):
-            state = runstate.fingerprint(inputs, report_dir, sources_digest(project_dir()))
+            listing = list_inputs(inputs)  # the run extracts from this listing too
+            state = runstate.fingerprint(listing, report_dir, sources_digest(project_dir()))
             previous = None if args.recheck else runstate.unchanged_summary(warehouse, state)
             if previous is not None:
                 summary = nothing_new(previous, time.monotonic() - started)
             else:
                 runstate.forget(warehouse)
-                summary = _run_job(args, inputs, warehouse, report_dir, log_path, err, started)
+                with listed_inputs(listing):
+                    summary = _run_job(args, inputs, warehouse, report_dir, log_path, err, started)
                 runstate.record(warehouse, state, summary)
     except snapshot.WarehouseBusy as busy:
         raise CliError(t("busy", reason=busy)) from None

@@ -12,27 +12,26 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orchestration import snapshot
+
+if TYPE_CHECKING:
+    from extract.pipeline import InputListing
 
 STATE_FILE = "last_run.json"
 
 
-def fingerprint(inputs: Sequence[Path], report_dir: str, dbt_sources: str) -> str:
-    """A value that changes whenever a run over `inputs` could produce another warehouse or report."""
-    from extract.pipeline import report_paths
-
-    digest = hashlib.sha256(json.dumps([[str(p) for p in inputs], report_dir, dbt_sources]).encode())
-    for path in report_paths(inputs):
-        try:
-            stat = os.stat(path)
-        except OSError:  # gone since listing: the run must see it
+def fingerprint(listing: InputListing, report_dir: str, dbt_sources: str) -> str:
+    """A value that changes whenever a run over the listed inputs could produce another warehouse or report."""
+    digest = hashlib.sha256(json.dumps([list(listing.inputs), report_dir, dbt_sources]).encode())
+    for path in sorted(listing.stats):
+        stat = listing.stats[path]
+        if stat is None:  # gone since listing: the run must see it
             digest.update(f"{path}\0missing\n".encode())
-            continue
-        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\n".encode())
+        else:
+            digest.update(f"{path}\0{stat[0]}\0{stat[1]}\0{stat[2]}\n".encode())
     return digest.hexdigest()
 
 
