@@ -36,7 +36,7 @@ DIE_S = 10
 RUN_TIMEOUT_S = 600
 # Columns that record when or by which run a row was written, not what was read.
 VOLATILE_TYPES = ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "DATE")
-VOLATILE_COLUMNS = ("mtime_ns", "ctime_ns", "run_id")
+VOLATILE_COLUMNS = ("mtime_ns", "ctime_ns", "run_id", "load_seq")  # load_seq: which load batch wrote the row
 COMPARED_SCHEMAS = ("raw", "marts", "dq")
 
 _LAUNCHER = textwrap.dedent("""

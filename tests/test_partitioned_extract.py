@@ -22,7 +22,7 @@ from extract.staging import staged_batches
 from synthetic.corpus import write_corpus
 
 # Columns that say when a row was written, not what was read.
-VOLATILE = {"loaded_at", "mtime_ns", "ctime_ns"}
+VOLATILE = {"loaded_at", "mtime_ns", "ctime_ns", "load_seq"}  # load_seq: which load batch wrote the row
 # Three batch folders and the inbox's own files, a fourth batch. That batch is committed first (its key
 # sorts first), yet a sequential load reads b0's files before it (paths sort part by part): the twin of a
 # b0 report placed there must not give the report its file name.
