@@ -117,9 +117,11 @@ def report_check_rows(ids: str, results: str = TABLE) -> str:
 ALL_STORED = f"select distinct report_id from {TABLE}"
 
 
-def register(con: duckdb.DuckDBPyConnection, report_ids: Sequence[str] | None) -> None:
+def register(con: duckdb.DuckDBPyConnection, report_ids: Sequence[str] | None, stored: str | None = None) -> None:
     """Recompute the registry rows of `report_ids` (every report with stored results when None) from what is
-    stored now, inside the caller's transaction: a report checked with no result row is registered too."""
+    stored now, inside the caller's transaction: a report checked with no result row is registered too.
+    `stored` names a table that holds exactly their stored results (the rows just inserted for them all), so
+    they are not read back from dq.check_results."""
     con.execute(REGISTRY_DDL)
     results = TABLE
     if report_ids is None:
@@ -132,10 +134,10 @@ def register(con: duckdb.DuckDBPyConnection, report_ids: Sequence[str] | None) -
         ids = "select report_id from registering"
         for table in (REGISTRY, REPORT_CHECKS):
             con.execute(f"delete from {table} where report_id in (select report_id from registering)")
-        # their results, taken from the whole table once for both registry tables
-        con.execute(f"create or replace temp table registering_results as select * from {TABLE} "
-                    "where report_id in (select report_id from registering)")
-        results = "registering_results"
+        results = stored or "registering_results"
+        if stored is None:  # their results, taken from the whole table once for both registry tables
+            con.execute(f"create or replace temp table registering_results as select * from {TABLE} "
+                        "where report_id in (select report_id from registering)")
     con.execute(f"insert into {REGISTRY} by name {registry_rows(con, ids, results)}")
     con.execute(f"insert into {REPORT_CHECKS} by name {report_check_rows(ids, results)}")
 
@@ -187,8 +189,13 @@ def replace_results(
                     None if report_ids is None else {"ids": list(report_ids)})
         con.register("new_results", rows)
         rounded = ", ".join(f"round({c}, 4) as {c}" for c in NUMBERS)  # by name: DuckDB casts to the stored types
-        con.execute(f"insert into {TABLE} by name select * replace ({rounded}) from new_results")
-        register(con, report_ids if registered else None)  # a warehouse older than the registry: all of it
+        con.execute(f"create or replace temp table inserted as select * from {TABLE} limit 0")
+        con.execute(f"insert into inserted by name select * replace ({rounded}) from new_results")
+        con.execute(f"insert into {TABLE} select * from inserted")
+        if not registered:  # a warehouse older than the registry: all of it
+            register(con, None)
+        else:  # when every result of these reports was replaced, the rows inserted are all they have
+            register(con, report_ids, stored="inserted" if report_ids is not None and check_scope is None else None)
         if also is not None:
             also(con)
         con.execute("commit")
