@@ -22,7 +22,7 @@ INBOX = Path(__file__).resolve().parents[1] / "data" / "inbox"
 GOLDEN = Path(__file__).resolve().parent / "fixtures" / "golden"
 SAMPLES = discover([INBOX])
 # Columns that say when a row was written, not what was read.
-VOLATILE = {"loaded_at", "mtime_ns", "ctime_ns"}
+VOLATILE = {"loaded_at", "mtime_ns", "ctime_ns", "load_seq"}  # load_seq: which load batch wrote the row
 
 
 def _contents(warehouse: Path) -> dict[str, list[tuple[Any, ...]]]:
