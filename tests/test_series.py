@@ -333,15 +333,8 @@ def test_a_new_year_rechecks_its_pairs_with_the_years_beside_it(tmp_path: Path, 
 
     inbox, held_back = tmp_path / "inbox", tmp_path / "later"
     series = write_series(inbox, seed=3)
-    held_back.mkdir()
     year_2020 = next(f.name for f in series.files if f.year == 2020)
-    for name in (year_2020, f"{year_2020}.truth.json"):
-        (inbox / name).rename(held_back / name)
-    warehouse = tmp_path / "nianbao.duckdb"
-    extract_and_load([inbox], warehouse, workers=1)
-    assert run_dbt(["build"], warehouse, tmp_path).success
-    run_checks(warehouse, data_docs=False)
-    site = build_report(warehouse, tmp_path / "site").parent
+    warehouse, site = _checked_without(tmp_path, inbox, held_back, (year_2020, f"{year_2020}.truth.json"))
     assert set(dq(warehouse, "CROSS_CARRY").get((y, "total")) for y in (2021,)) == {"not_assessable"}
     (held_back / year_2020).rename(inbox / year_2020)
     extract_and_load([inbox], warehouse, workers=1)
@@ -380,18 +373,12 @@ def test_a_new_report_rechecks_the_reports_of_other_agencies_whose_text_it_match
     """The Changchun office copied the series' 2021 text. Added after the rest were checked, it is the 2021
     report's best cross-agency match: a report of another agency, not beside it in years, whose TEXT_REUSE row
     it creates. That report is checked again (suite agencies), and the results equal checking everything."""
-    from expectations.checks import run_checks, run_incremental
+    from expectations.checks import run_incremental
 
     inbox, held_back = tmp_path / "inbox", tmp_path / "later"
     series = write_series(inbox, seed=3)
-    held_back.mkdir()
     copy = next(f.name for f in series.files if f.agency == OTHER_CITY_NAME)
-    (inbox / copy).rename(held_back / copy)
-    warehouse = tmp_path / "nianbao.duckdb"
-    extract_and_load([inbox], warehouse, workers=1)
-    assert run_dbt(["build"], warehouse, tmp_path).success
-    run_checks(warehouse, data_docs=False)
-    site = build_report(warehouse, tmp_path / "site").parent
+    warehouse, site = _checked_without(tmp_path, inbox, held_back, (copy,))
     cross = "select r.agency, c.status from dq.check_results c join marts.dim_report r using (report_id) " \
             "where c.check_id = 'TEXT_REUSE' and c.scope = 'cross_agency' order by 1"
     assert query(warehouse, cross) == []
@@ -428,3 +415,18 @@ def _assert_incremental_is_full(warehouse: Path, site: Path, full: Path) -> None
     incremental = query(warehouse, "select * from dq.check_results order by all")
     run_checks(warehouse, data_docs=False)
     assert query(warehouse, "select * from dq.check_results order by all") == incremental
+
+
+def _checked_without(tmp_path: Path, inbox: Path, held_back: Path, names: tuple[str, ...]) -> tuple[Path, Path]:
+    """The series without the files `names` (moved to `held_back`): loaded, built, checked and reported.
+    Returns the warehouse and the report's site folder."""
+    from expectations.checks import run_checks
+
+    held_back.mkdir()
+    for name in names:
+        (inbox / name).rename(held_back / name)
+    warehouse = tmp_path / "nianbao.duckdb"
+    extract_and_load([inbox], warehouse, workers=1)
+    assert run_dbt(["build"], warehouse, tmp_path).success
+    run_checks(warehouse, data_docs=False)
+    return warehouse, build_report(warehouse, tmp_path / "site").parent
