@@ -206,6 +206,7 @@ def model_rows(warehouse: Path) -> dict[str, list[tuple[Any, ...]]]:
     return {m: query(warehouse, f"select * from {m} order by all") for m in MARKED}
 
 
+@pytest.mark.slow  # ~30 s: two dbt builds and two increments; the default tier keeps the scoped-SQL tests
 def test_upgraded_warehouse_increments_equal_a_full_refresh(tmp_path: Path, golden: list[GoldenReport]) -> None:
     """A warehouse built before load_seq existed (its raw rows get 0 when the extractor upgrades it), then two
     increments: new reports alone (load_seq 1: the models skip every earlier load), then a new report with an
