@@ -15,7 +15,7 @@ from functools import cache, lru_cache, partial
 from itertools import combinations, pairwise
 
 from extract.blocks import Block, Cell
-from extract.cells import merged_values, read_cell
+from extract.cells import is_value_like, merged_values, read_cell
 from extract.issues import Issue
 from extract.loose import LooseValues
 from extract.order import Orphans, confirmed, contradicted, place_orphans, verify_by_order
@@ -117,12 +117,13 @@ ROW_MEMO_SIZE = 65536
 
 @lru_cache(maxsize=ROW_MEMO_SIZE)
 def _last_label_at(texts: tuple[str, ...]) -> int | None:
-    idx = None
-    for i, text in enumerate(texts):
+    """Read from the right: the values after the label are passed, and the cells before it never read."""
+    for i in range(len(texts) - 1, -1, -1):
+        text = texts[i]
         # `251000元` is a value, and so is `1 3` (two values a conversion merged into one cell)
-        if text.strip() and read_cell(text, amount=True).kind == "text" and not merged_values(text):
-            idx = i
-    return idx
+        if text.strip() and not is_value_like(text) and not merged_values(text):
+            return i
+    return None
 
 
 def candidates(values: list[Cell], n: int, *, left_to_right: bool = False) -> tuple[list[list[Cell | None]], str]:
@@ -143,6 +144,8 @@ def candidates(values: list[Cell], n: int, *, left_to_right: bool = False) -> tu
                 vec[pos] = cell
             out.append(vec)
         return out, "sparse"
+    if len(values) == n:
+        return [list(values)], "exact"  # the one window, with nothing left outside it
     windows = [s for s in range(len(values) - n + 1)
                if not any(c.text.strip() for c in values[:s] + values[s + n:])]
     seen: dict[tuple[str, ...], list[Cell | None]] = {}
@@ -240,19 +243,21 @@ LOST_CELL = ("the row prints fewer cells than its columns and ends short of its 
 def _emit(res: TableResult, table: str, row: str, cols: list[tuple[str, bool]],
           values: list[Cell | None], fallback: Cell) -> None:
     """Read fitted cells into canonical cells; an absent cell is null with empty raw text."""
+    out = res.cells
     for (col, amount), cell in zip(cols, values, strict=True):
         if cell is None:
-            res.cells.append(ParsedCell(table, row, col, None, "", fallback))
+            out.append(ParsedCell(table, row, col, None, "", fallback))
             continue
-        reading = read_cell(cell.text, amount=True) if amount else read_cell(cell.text)
+        text = cell.text
+        reading = read_cell(text, amount=True) if amount else read_cell(text)
         if reading.kind == "text":
-            what = "holds two values (cells a conversion merged)" if merged_values(cell.text) else "is not a number"
-            res.issues.append(Issue("non_numeric_cell", f"cell text {cell.text.strip()!r} {what};"
+            what = "holds two values (cells a conversion merged)" if merged_values(text) else "is not a number"
+            res.issues.append(Issue("non_numeric_cell", f"cell text {text.strip()!r} {what};"
                                     " recorded as not reported", table, row, col, cell.line))
-        if reading.converted_from_yuan:
-            res.issues.append(Issue("converted_unit", f"{cell.text.strip()!r} converted from 元 to 万元",
+        elif reading.converted_from_yuan:  # only a number is converted
+            res.issues.append(Issue("converted_unit", f"{text.strip()!r} converted from 元 to 万元",
                                     table, row, col, cell.line))
-        res.cells.append(ParsedCell(table, row, col, reading.value, cell.text.strip(), cell))
+        out.append(ParsedCell(table, row, col, reading.value, text.strip(), cell))
 
 
 def _labelled_row(res: TableResult, b: Block, index, table: str, what: str, orphans: Orphans | None = None
@@ -974,8 +979,14 @@ def _is_app_header(b: Block, tpl: Templates) -> bool:
 
 @lru_cache(maxsize=ROW_MEMO_SIZE)
 def _names_app_header(texts: tuple[str, ...], tpl: Templates) -> bool:
-    return any(key(t) in tpl.app_header_keys or key(t) in tpl.app_subtotal_keys or "勾稽" in squash(t)
-               for t in texts if t.strip())
+    return any(_names_app_column(t, tpl) for t in texts if t.strip())
+
+
+@lru_cache(maxsize=ROW_MEMO_SIZE)
+def _names_app_column(text: str, tpl: Templates) -> bool:
+    """One cell's part of the header test: the same cell texts (`0`, `自然人`) recur in every row and report."""
+    k = key(text)
+    return k in tpl.app_header_keys or k in tpl.app_subtotal_keys or "勾稽" in squash(text)
 
 
 @cache
@@ -1193,25 +1204,31 @@ def _without_spacers(group: list[Block], n_values: int) -> list[Block] | None:
     exactly `n_values` wide and every row's label stands before them; None when the rows are to be read as
     printed (residue at the edges is the other readers' business). Header rows (no value in them) are kept as
     printed: laid out by x position, their labels need not sit over the values' columns."""
-    def is_value(c: Cell) -> bool:
-        return bool(c.text.strip()) and read_cell(c.text).kind != "text"
-
     width = len(group[0].cells)
-    has_values = [any(is_value(c) for c in r.cells) for r in group]
+    # which cells print a value, worked out once per cell (the tests below ask by row and by column)
+    flags = [tuple(map(_prints_value, r.texts)) for r in group]
+    has_values = [any(row_flags) for row_flags in flags]
     with_values = [r for r, valued in zip(group, has_values, strict=True) if valued]
-    valued = [k for k in range(width) if any(is_value(r.cells[k]) for r in with_values)]
+    value_flags = [row_flags for row_flags, valued in zip(flags, has_values, strict=True) if valued]
+    valued = [k for k in range(width) if any(row_flags[k] for row_flags in value_flags)]
     if not valued:
         return None
     first, last = valued[0], valued[-1]
     spacers = {k for k in range(first + 1, last) if not any(r.cells[k].text.strip() for r in with_values)}
     if not spacers or last - first + 1 - len(spacers) != n_values:
         return None
-    for r in with_values:
+    for r, row_flags in zip(with_values, value_flags, strict=True):
         li = _label_index(r)
-        if any(is_value(r.cells[k]) for k in range(first)) or (li is not None and li >= first):
+        if any(row_flags[:first]) or (li is not None and li >= first):
             return None
     return [Block("row", [c for k, c in enumerate(r.cells) if k not in spacers]) if valued else r
             for r, valued in zip(group, has_values, strict=True)]
+
+
+@lru_cache(maxsize=ROW_MEMO_SIZE)
+def _prints_value(text: str) -> bool:
+    """A cell that prints a count or a not-reported marker (not blank, not text)."""
+    return bool(text.strip()) and read_cell(text).kind != "text"
 
 
 def _printed_width(b: Block, values: list[Cell]) -> tuple[int, Vector | None]:
@@ -1321,7 +1338,7 @@ def _value_spans(text_rows: list[tuple[int, list[Cell]]]) -> dict[int, int]:
     text row that wide spans from its first printed value to its last."""
     spans: dict[int, int] = {}
     for li, after in text_rows:
-        valued = [k for k, c in enumerate(after) if c.text.strip() and read_cell(c.text).kind != "text"]
+        valued = [k for k, c in enumerate(after) if _prints_value(c.text)]
         if valued:
             width = li + 1 + len(after)
             spans[width] = max(spans.get(width, 0), valued[-1] - valued[0] + 1)
