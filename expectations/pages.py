@@ -1,11 +1,13 @@
 """Incremental pages: a page whose inputs are unchanged since the published build is hard-linked from it, not
 rendered again, so adding ten reports to a 100,000-report warehouse re-renders the few pages that show them.
 
-Each folder of the site (agencies/, regions/, history/) carries a manifest, `.fingerprints.json`: page name →
-fingerprint (a hash of the JSON of the values the page is rendered from), and a digest of what renders them
-(templates, wording, the report's code, the versions of jinja2 and duckdb). A build stages a new folder; for
-each page it computes the fingerprint, links the published page when the published manifest has the same one,
-renders it otherwise. Pages the build does not list are not carried over. The manifest travels inside its
+Each folder of the site (agencies/, regions/, history/, and the site's own top folder for its documents page)
+carries a manifest, `.fingerprints.json`: page name → fingerprint, and a digest of what renders them (templates,
+wording, the report's code, the versions of jinja2 and duckdb). A fingerprint is a hash of the JSON of what the
+page is rendered from: for a page that lists many rows, not the rows themselves but their digest computed in
+DuckDB (`row_digests`), so that only the rows of the pages that changed are read into Python. A build stages a
+new folder; for each page it computes the fingerprint, links the published page when the published manifest has
+the same one, renders it otherwise. Pages the build does not list are not carried over. The manifest travels inside its
 folder, so the folder and its manifest are published by one rename (expectations.codes.publishing); a missing,
 corrupt or foreign manifest means nothing is reused: every page is rendered, as into an empty folder.
 """
@@ -17,7 +19,7 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,8 @@ RENDERER_SOURCES = (_PACKAGE, _PACKAGE.parent / "extract" / "templates")
 RENDERER_SUFFIXES = (".py", ".yaml", ".j2", ".css", ".js")
 
 log = logging.getLogger(__name__)
+# A digest of a set of rows: the xor and the sum of their 64-bit hashes, and their count.
+Digest = tuple[int, int, int]
 
 
 def _tagged(value: Any) -> list[str]:
@@ -53,6 +57,18 @@ def renderer_digest(*extra: Any) -> str:
         for path in sorted(p for p in source.rglob("*") if p.suffix in RENDERER_SUFFIXES and p.is_file()):
             digest.update(str(path.relative_to(source)).encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def row_digests(con: duckdb.DuckDBPyConnection, rows: str, key: Sequence[str]) -> dict[tuple[Any, ...], Digest]:
+    """Per value of the `key` columns of `rows` (SQL), a digest of its rows computed in DuckDB: each row hashed
+    whole (DuckDB's 64-bit `hash` of the row), combined by xor, by sum and by count, so row order does not
+    matter. Equal digests mean equal rows (but for a 64-bit collision, about 2⁻⁶⁴ per changed row), so a page
+    rendered from one key's rows, in an order decided by their own columns, is unchanged when its digest is."""
+    columns = ", ".join(key)
+    found = con.execute(f"""select {columns}, bit_xor(h), sum(h::hugeint), count(*)
+                            from (select {columns}, hash(r) as h from ({rows}) r) group by all""").fetchall()
+    width = len(key)
+    return {tuple(row[:width]): (int(row[width]), int(row[width + 1]), int(row[width + 2])) for row in found}
 
 
 class PageFolder:

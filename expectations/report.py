@@ -35,7 +35,7 @@ from expectations import report_data as data
 from expectations.codes import CHECKS, TEMPLATES, WORDING, environment, publishing, scope_label
 from expectations.history import FOLDER as HISTORY
 from expectations.history import build_history
-from expectations.pages import PageFolder, groups, renderer_digest
+from expectations.pages import MANIFEST, PageFolder, groups, renderer_digest, row_digests
 from expectations.store import connect
 from extract.templates import form
 
@@ -45,8 +45,9 @@ SEARCH_INDEX = "search_index.js"
 REGIONS = "regions"
 AGENCIES = "agencies"
 STATIC = ("report.css", "report.js")  # shared by every page, copied beside the summary
-# Published in this order, the summary last: the pages it links to are in place before it is.
-OUTPUTS = (*STATIC, AGENCIES, HISTORY, REGIONS, SEARCH_INDEX, DOCUMENTS_PAGE, PAGE)
+# Published in this order, the summary last: the pages it links to are in place before it is; the top folder's
+# manifest (of the documents page) after the page it describes.
+OUTPUTS = (*STATIC, AGENCIES, HISTORY, REGIONS, SEARCH_INDEX, DOCUMENTS_PAGE, MANIFEST, PAGE)
 PROVINCES_CHARTED = 15
 # Agency pages are rendered in groups of about this many reports, whose findings are read, rendered and let go:
 # the rows Python holds do not grow with the corpus (1.3 M unassessed relations at 100,000 reports).
@@ -76,8 +77,12 @@ def city_file(province: str, city: str) -> str:
     return f"{data.slug(province)}-{data.slug(province + '|' + city)}.html"
 
 
+def agency_page(province: str, city: str, agency_label: str) -> str:
+    return f"{data.slug('|'.join((province, city, agency_label)))}.html"
+
+
 def agency_file(report: Row) -> str:
-    return f"{data.slug('|'.join((report['province'], report['city'], report['agency_label'])))}.html"
+    return agency_page(report["province"], report["city"], report["agency_label"])
 
 
 def check_named(check_id: str) -> form.Check:
@@ -126,16 +131,13 @@ class Site:
         for name in STATIC:
             shutil.copyfile(TEMPLATES / name, self.folder / name)
         data.prepare_views(self.con)
-        reports = data.region_reports(self.con)
-        for report in reports:
-            report["href"] = f"{AGENCIES}/{agency_file(report)}" if report["needs_page"] else ""
-        self.write_agencies([r for r in reports if r["href"]])
-        self.write_regions(reports)
-        self.write_search_index(reports)
+        self.write_agencies()
+        self.write_regions()
+        self.write_search_index()
         self.write_documents()
-        self.write_summary(reports)
+        self.write_summary()
 
-    def write_summary(self, reports: list[Row]) -> None:
+    def write_summary(self) -> None:
         """The summary: aggregates over every report, rendered on every build with the time it was built."""
         order = {c: i for i, c in enumerate(CHECKS)}
         summary = sorted(data.check_summary(self.con), key=lambda r: order.get(r["check_id"], len(order)))
@@ -153,12 +155,14 @@ class Site:
             (f"未通过法定勾稽关系的报告 · 按省份（前 {PROVINCES_CHARTED}）",
              [(p["key"], p["failing"], p["reports"]) for p in provinces[:PROVINCES_CHARTED]]),
         ]
-        top = sorted((r for r in reports if r["fails"]), key=lambda r: (-r["fails"], r["agency_label"]))
+        top = data.top_failing(self.con, self.caps.top_failing)
+        for report in top:
+            report["href"] = _agency_href(report)
         docs, docs_total = self._documents(self.caps.documents_on_summary)
         self.render(
             "data_quality.html.j2", self.folder / PAGE, root="", head=data.headline(self.con), summary=summary,
-            charts=charts, provinces=provinces, levels=levels, top_failing=top[: self.caps.top_failing],
-            docs=docs, docs_total=docs_total, generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
+            charts=charts, provinces=provinces, levels=levels, top_failing=top, docs=docs, docs_total=docs_total,
+            generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
         )
 
     def _documents(self, limit: int) -> tuple[list[Row], int]:
@@ -171,29 +175,41 @@ class Site:
         return docs, total
 
     def write_documents(self) -> None:
-        docs, total = self._documents(self.caps.documents_page)
-        self.render("documents.html.j2", self.folder / DOCUMENTS_PAGE, root="", docs=docs, docs_total=total)
+        """Every document not read in full (up to a cap): rendered when the rows it lists or their count change."""
+        pages = PageFolder(self.folder, self.published, self.renderer)
+        limit = self.caps.documents_page
+        listed = row_digests(self.con, f"select 'all' as page, * from ({data.unreadable_rows(limit)})", ("page",))
+        fingerprint = ["documents.html.j2", listed.get(("all",)), data.unreadable_count(self.con)]
+        if not pages.reuse(DOCUMENTS_PAGE, fingerprint):
+            docs, total = self._documents(limit)
+            pages.write(DOCUMENTS_PAGE, self.env.get_template("documents.html.j2").render(
+                root="", docs=docs, docs_total=total))
+        pages.close()
 
-    def write_regions(self, reports: list[Row]) -> None:
-        """A page per province (its cities' counts) and per city (its reports): rendered when their rows change."""
+    def write_regions(self) -> None:
+        """A page per province (its cities' counts) and per city (its reports): rendered when their rows change.
+        A city page's fingerprint is the digest of its reports' rows, computed in DuckDB; only the rows of the
+        cities that changed are read."""
         pages = self.page_folder(REGIONS)
-        by_city: dict[tuple[str, str], list[Row]] = defaultdict(list)
-        for report in reports:
-            by_city[(report["province"], report["city"])].append(report)
-        for province in sorted({p for p, _ in by_city}):
-            cities = data.by_dimension(self.con, "city", province)
-            for row in cities:
-                row["href"] = city_file(province, row["key"])
+        cities_of: dict[str, list[Row]] = defaultdict(list)
+        for row in data.by_dimension(self.con, "city", within="province"):
+            province = row.pop("within")
+            cities_of[province].append({**row, "href": city_file(province, row["key"])})
+        for province, cities in sorted(cities_of.items()):
             total = {k: sum(c[k] for c in cities) for k in ("reports", "failing", "warned")}
             values = {"root": "../", "province": province, "cities": cities, "total": total}
             self._page(pages, province_file(province), "province.html.j2", values)
-        for (province, city), rows in by_city.items():
+        changed = [city for city, digest in row_digests(self.con, data.CITY_ROWS, data.CITY_PAGE).items()
+                   if not pages.reuse(city_file(*city), ["city.html.j2", digest])]
+        template = self.env.get_template("city.html.j2")
+        rows = data.page_rows(self.con, data.CITY_PAGE, changed) if changed else []
+        for (province, city), reports in groupby(rows, itemgetter(*data.CITY_PAGE)):
             levels: dict[str, list[Row]] = defaultdict(list)
-            for row in rows:
-                levels[row["level"]].append({**row, "href": f"../{row['href']}" if row["href"] else ""})
-            values = {"root": "../", "province": province, "city": city, "province_href": province_file(province),
-                      "levels": sorted(levels.items())}
-            self._page(pages, city_file(province, city), "city.html.j2", values)
+            for row in reports:
+                levels[row["level"]].append({**row, "href": f"../{_agency_href(row)}" if row["needs_page"] else ""})
+            pages.write(city_file(province, city), template.render(
+                root="../", province=province, city=city, province_href=province_file(province),
+                levels=sorted(levels.items())))
         pages.close()
 
     def _page(self, pages: PageFolder, name: str, template: str, values: Row) -> None:
@@ -201,57 +217,57 @@ class Site:
         if not pages.reuse(name, [template, values]):
             pages.write(name, self.env.get_template(template).render(**values))
 
-    def write_agencies(self, reports: list[Row]) -> None:
+    def write_agencies(self) -> None:
         """A page per agency with its reports' failing relations and those that could not be checked.
 
-        Its fingerprint holds its reports' rows and a digest, computed in DuckDB, of the rows their findings
-        are drawn from (data.source_digests); only the changed pages' findings are drawn, and read in groups of
-        about REPORTS_PER_GROUP reports, rendered and let go."""
+        Its fingerprint is a digest, computed in DuckDB, of its reports' rows and of the rows their findings are
+        drawn from (data.AGENCY_ROWS); only the changed pages' reports are read and their findings drawn, read in
+        groups of about REPORTS_PER_GROUP reports, rendered and let go."""
         pages = self.page_folder(AGENCIES)
-        data.choose_reports(self.con, [r["report_id"] for r in reports])
-        digests = data.source_digests(self.con)
-        by_page: dict[str, list[Row]] = defaultdict(list)
-        for report in reports:
-            by_page[report["href"]].append(report)
-        changed = []
-        for href, page_reports in by_page.items():
-            page_reports.sort(key=lambda r: (-(r["year"] or 0), r["report_id"]))
-            values = _agency_values(page_reports)
-            sources = [digests.get(r["report_id"]) for r in page_reports]
-            if not pages.reuse(href.removeprefix(f"{AGENCIES}/"), ["agency.html.j2", values, sources]):
-                changed.append((href, values))
-        data.choose_reports(self.con, [r["report_id"] for _, values in changed for r in values["reports"]])
+        by_page: dict[str, list[tuple[tuple[str, ...], Any]]] = defaultdict(list)
+        for agency, digest in row_digests(self.con, data.AGENCY_ROWS, data.AGENCY_PAGE).items():
+            by_page[agency_page(*agency)].append((agency, digest))
+        changed = [agency for name, found in by_page.items()
+                   if not pages.reuse(name, ["agency.html.j2", sorted(found)]) for agency, _ in found]
+        rows = data.page_rows(self.con, data.AGENCY_PAGE, changed, where="needs_page") if changed else []
+        reports_of: dict[str, list[Row]] = defaultdict(list)
+        for row in rows:
+            reports_of[agency_page(*itemgetter(*data.AGENCY_PAGE)(row))].append(row)
+        changed_pages = []
+        for name, reports in reports_of.items():
+            reports.sort(key=lambda r: (-(r["year"] or 0), r["report_id"]))
+            changed_pages.append((name, _agency_values(reports)))
+        data.choose_reports(self.con, [r["report_id"] for r in rows])
         data.gather_results(self.con, self.caps.findings_per_report, self.caps.unassessed_per_report)
         template = self.env.get_template("agency.html.j2")
-        for group in groups(changed, lambda page: len(page[1]["reports"]), REPORTS_PER_GROUP):
+        for group in groups(changed_pages, lambda page: len(page[1]["reports"]), REPORTS_PER_GROUP):
             data.choose_reports(self.con, [r["report_id"] for _, values in group for r in values["reports"]])
             findings = _by_report(data.findings(self.con))
             unassessed = _by_report(data.unassessed(self.con))
-            for href, values in group:
+            for name, values in group:
                 shown = [{**r, **_results(r, findings.get(r["report_id"], []), unassessed.get(r["report_id"], []))}
                          for r in values["reports"]]
-                pages.write(href.removeprefix(f"{AGENCIES}/"), template.render(**{**values, "reports": shown}))
+                pages.write(name, template.render(**{**values, "reports": shown}))
         pages.close()
 
-    def write_search_index(self, reports: list[Row]) -> None:
-        """[name, years, href, flag] per agency and region: a small offline index for the search box."""
-        entries: dict[tuple[str, str, str], list[Any]] = {}
-        for report in reports:
-            key = (report["agency_label"], report["province"], report["city"])
-            href = report["href"] or (
-                f"{REGIONS}/{city_file(report['province'], report['city'])}#r-{report['report_id'][:16]}"
-            )
-            entry = entries.setdefault(key, [report["agency_label"], [], href, 0])
-            if report["year"]:
-                entry[1].append(report["year"])
-            entry[3] += report["fails"]
-        index = [
-            [name, " ".join(str(y) for y in sorted(set(years))), href, f"不通过 {fails} 处" if fails else ""]
-            for name, years, href, fails in entries.values()
-        ]
+    def write_search_index(self) -> None:
+        """[name, years, href, flag] per agency and region: a small offline index for the search box. An agency
+        links to its page, or to its first report's row on its city page."""
+        index = []
+        for entry in data.search_entries(self.con):
+            href = (_agency_href(entry) if entry["needs_page"] else
+                    f"{REGIONS}/{city_file(entry['province'], entry['city'])}#r-{entry['report_id'][:16]}")
+            fails = entry["fails"]
+            index.append([entry["agency_label"], " ".join(str(y) for y in entry["years"] or ()), href,
+                          f"不通过 {fails} 处" if fails else ""])
         # `<` as \u003c: the index stays inert even if someone pastes it into a page.
         text = json.dumps(index, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
         (self.folder / SEARCH_INDEX).write_text(f"window.NIANBAO_SEARCH={text};\n", encoding="utf-8")
+
+
+def _agency_href(report: Row) -> str:
+    """The link to the agency page of a report's agency, from the site's top folder."""
+    return f"{AGENCIES}/{agency_file(report)}"
 
 
 def _agency_values(reports: list[Row]) -> Row:

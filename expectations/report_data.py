@@ -141,23 +141,64 @@ def check_summary(con: duckdb.DuckDBPyConnection) -> list[Row]:
     )
 
 
-def by_dimension(con: duckdb.DuckDBPyConnection, column: str, province: str | None = None) -> list[Row]:
-    """Reports, failing, warned and partly read, per year, level, province or (of one province) city."""
+def by_dimension(con: duckdb.DuckDBPyConnection, column: str, within: str | None = None) -> list[Row]:
+    """Reports, failing, warned and partly read, per year, level or province; with `within` (the province), per
+    value of both (each province's cities), ordered by it first and its value kept as `within`."""
+    keys = f"{within} as within, {column} as key" if within else f"{column} as key"
+    first = "within, " if within else ""
     return records(
         con,
-        f"""select {column} as key, count(*) as reports, count(*) filter (where fails > 0) as failing,
+        f"""select {keys}, count(*) as reports, count(*) filter (where fails > 0) as failing,
                    count(*) filter (where warnings > 0) as warned, count(*) filter (where notes > 0) as noted,
                    count(*) filter (where parse_status = 'partial') as partial
-            from rep_status where $p::varchar is null or province = $p
-            group by 1 order by failing desc, reports desc, 1""",
-        {"p": province},
+            from rep_status group by all order by {first}failing desc, reports desc, key""",
     )
 
 
-def region_reports(con: duckdb.DuckDBPyConnection) -> list[Row]:
-    """Every report with its counts, ordered for the city pages (level, then most failures)."""
-    return records(con, "select * from rep_status order by province, city, level, fails desc, warnings desc, "
-                        "agency_label, year, report_id")  # report_id last: the same order on every build
+# How the city pages order their reports (level, then most failures); report_id last: the same order on every
+# build. The search index names each agency by its first report in this order.
+REGION_ORDER = "province, city, level, fails desc, warnings desc, agency_label, year, report_id"
+# The pages that list reports, by the columns that name a page (expectations.report makes the file names), and
+# the rows each is rendered from: a city page its reports' rows (rep_status); an agency page its reports' rows and
+# the registry's digests of every row their findings and unassessed relations are drawn from (rep_checked: the
+# results that are not a pass, the RESULT_SOURCE columns, and the cells' places, CELL_PLACE). Those rows are drawn
+# per report (gather_results), so equal digests mean equal rows on the page. The checks write the registry with
+# the results; a report's cells never change (its id is the hash of its file, whose rows are loaded once).
+CITY_PAGE = ("province", "city")
+AGENCY_PAGE = ("province", "city", "agency_label")
+CITY_ROWS = "select * from rep_status"
+AGENCY_ROWS = """select s.*, c.results_xor, c.results_sum, c.cells_xor, c.cells_sum
+                 from rep_status s left join rep_checked c using (report_id) where s.needs_page"""
+
+
+def page_rows(con: duckdb.DuckDBPyConnection, key: tuple[str, ...], pages: list[tuple[str, ...]],
+              where: str = "true") -> list[Row]:
+    """The rep_status rows (those `where` holds of) of the pages named by `pages` (values of the `key` columns),
+    in REGION_ORDER."""
+    chosen = ", ".join(f"unnest(${column}::varchar[]) as {column}" for column in key)
+    con.execute(f"create or replace temp table rep_pages as select {chosen}",
+                {column: [page[i] for page in pages] for i, column in enumerate(key)})
+    return records(con, f"select s.* from rep_status s join rep_pages using ({', '.join(key)}) "
+                        f"where {where} order by {REGION_ORDER}")
+
+
+def search_entries(con: duckdb.DuckDBPyConnection) -> list[Row]:
+    """Per agency as named in a place (agency_label, province, city), in the order of its first report in
+    REGION_ORDER: that report (its id, whether it has an agency page), the years of its reports, their failures."""
+    return records(
+        con,
+        f"""select agency_label, province, city, arg_min(report_id, position) as report_id,
+                   arg_min(needs_page, position) as needs_page,
+                   list_sort(list_distinct(list(year) filter (where year <> 0))) as years, sum(fails) as fails
+            from (select *, row_number() over (order by {REGION_ORDER}) as position from rep_status)
+            group by agency_label, province, city order by min(position)""",
+    )
+
+
+def top_failing(con: duckdb.DuckDBPyConnection, limit: int) -> list[Row]:
+    """The `limit` reports with the most failures (then by agency; ties in REGION_ORDER)."""
+    return records(con, f"select * from rep_status where fails > 0 order by fails desc, agency_label, {REGION_ORDER} "
+                        "limit $n", {"n": limit})
 
 
 def _first_results(status: str, order: str, columns: str) -> str:
@@ -179,17 +220,6 @@ def choose_reports(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> Non
     """The reports whose findings and unassessed relations the queries below read (rep_ids)."""
     con.execute("create or replace temp table rep_ids as select unnest($ids::varchar[]) as report_id",
                 {"ids": report_ids})
-
-
-def source_digests(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int | None, ...]]:
-    """Per chosen report (rep_ids), a digest of every row its agency page's findings and unassessed relations
-    are drawn from: its results that are not a pass (the RESULT_SOURCE columns) and its cells' places
-    (CELL_PLACE). Those rows are drawn per report (gather_results), so equal digests mean equal rows on the
-    page. Read from the registry (rep_checked), which the checks write with the results: a report's cells never
-    change (its id is the hash of its file, whose rows are loaded once), its results change only with them."""
-    rows = con.execute("select report_id, results_xor, results_sum, cells_xor, cells_sum from rep_checked "
-                       "join rep_ids using (report_id)").fetchall()
-    return {report_id: tuple(digests) for report_id, *digests in rows}
 
 
 def gather_results(con: duckdb.DuckDBPyConnection, findings_per_report: int, unassessed_per_report: int) -> None:
@@ -231,16 +261,22 @@ def unassessed(con: duckdb.DuckDBPyConnection) -> list[Row]:
     return records(con, "select x.* from rep_unassessed x join rep_ids using (report_id) order by report_id, n")
 
 
+def unreadable_rows(limit: int) -> str:
+    """SQL of the first `limit` documents that were read only in part or not at all, with the reason, failed first."""
+    return f"""select d.path, d.file_name, d.status, d.error, d.source_form, s.agency_label, s.year, s.report_id,
+                      s.province, s.city
+               from rep_documents d left join rep_status s using (report_id)
+               where d.status in ('failed', 'partial')
+               order by case d.status when 'failed' then 0 else 1 end, d.file_name, d.path, s.report_id
+               limit {int(limit)}"""
+
+
 def unreadable_documents(con: duckdb.DuckDBPyConnection, limit: int) -> tuple[list[Row], int]:
-    """Documents that were read only in part or not at all, with the reason, failed first; and how many."""
-    total = con.execute("select count(*) from rep_documents where status in ('failed', 'partial')").fetchone()[0]
-    rows = records(
-        con,
-        """select d.path, d.file_name, d.status, d.error, d.source_form, s.agency_label, s.year, s.report_id,
-                  s.province, s.city
-           from rep_documents d left join rep_status s using (report_id)
-           where d.status in ('failed', 'partial')
-           order by case d.status when 'failed' then 0 else 1 end, d.file_name, d.path, s.report_id limit $n""",
-        {"n": limit},
-    )
-    return rows, int(total)
+    """Documents that were read only in part or not at all, with the reason, failed first (unreadable_rows); and
+    how many."""
+    return records(con, unreadable_rows(limit)), unreadable_count(con)
+
+
+def unreadable_count(con: duckdb.DuckDBPyConnection) -> int:
+    """How many documents were read only in part or not at all."""
+    return int(con.execute("select count(*) from rep_documents where status in ('failed', 'partial')").fetchone()[0])
