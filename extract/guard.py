@@ -72,8 +72,9 @@ def sanitize(doc: ParsedDocument) -> ParsedDocument:
 def _known_codes_only(doc: ParsedDocument) -> None:
     codes = valid_codes()
     kept = []
+    none = (frozenset(), frozenset())
     for c in doc.cells:
-        rows, cols = codes.get(c.table, (frozenset(), frozenset()))
+        rows, cols = codes.get(c.table, none)
         if c.row in rows and c.col in cols:
             kept.append(c)
             continue
@@ -84,12 +85,15 @@ def _known_codes_only(doc: ParsedDocument) -> None:
 
 def _values_in_range(doc: ParsedDocument) -> None:
     for c in doc.cells:
-        if c.value is not None and not fits(c.value):
+        value = c.value
+        if value is None:
+            continue
+        if not fits(value):
             doc.issues.append(Issue("value_out_of_range", f"{c.raw!r} does not fit the warehouse's numbers "
                                     f"(at most {MAX_VALUE_DIGITS} integer digits); recorded as not "
                                     "reported", c.table, c.row, c.col, c.source.line))
             c.value = None
-        elif c.value is not None and c.value != storable(c.value):
+        elif value != storable(value):
             doc.issues.append(Issue("rounded_for_storage", f"{c.raw!r} has more than four decimals; the warehouse "
                                     f"stores {storable(c.value)} (DECIMAL(18,4)) and keeps the printed text",
                                     c.table, c.row, c.col, c.source.line))
@@ -101,9 +105,10 @@ def _one_value_per_cell(doc: ParsedDocument) -> None:
     conflicting: set[tuple[str, str, str]] = set()
     for c in doc.cells:
         ref = (c.table, c.row, c.col)
-        if ref in first and first[ref] != c.value:
+        if ref not in first:
+            first[ref] = c.value
+        elif first[ref] != c.value:
             conflicting.add(ref)
-        first.setdefault(ref, c.value)
     if len(first) == len(doc.cells):
         return  # every cell read once
     kept, seen = [], set()

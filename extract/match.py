@@ -792,7 +792,8 @@ class _AppRows:
     labels_as_text: int = 0  # row labels printed as lines of text, no cell beside them
 
     def layout(self, has_subtotal: bool) -> _AppLayout:
-        return _AppLayout(self.columns, has_subtotal, self.grid_positions, self.header_width, self.common_values,
+        return _AppLayout(self.columns, has_subtotal, _grid_columns(self.columns, has_subtotal, self.grid_positions),
+                          self.header_width, self.common_values,
                           self.value_spans)
 
 
@@ -1165,7 +1166,8 @@ class _AppLayout:
 
     columns: tuple[str, ...]
     has_subtotal: bool
-    grid_positions: dict[str, int]
+    # the grid header's position of each column, in reading order (None without a header fixing every column)
+    positions: list[int] | None
     header_width: int
     # per label column, the cells most text rows with their label there print after it (a label column with no
     # majority, e.g. a flattening that drops blanks, is absent)
@@ -1245,14 +1247,21 @@ def _printed_width(b: Block, values: list[Cell]) -> tuple[int, Vector | None]:
     return len(printed), vec
 
 
+def _grid_columns(columns: tuple[str, ...], has_subtotal: bool, grid_positions: dict[str, int]) -> list[int] | None:
+    """The grid positions of a row's values in reading order, when the grid header fixes every column: worked out
+    once per header, not per row."""
+    order = [*columns[:-1], *(["subtotal_org"] if has_subtotal else []), columns[-1]]
+    positions = [grid_positions[c] for c in order] if all(c in grid_positions for c in order) else None
+    if positions is not None and not _increasing(positions):
+        return None  # a header whose cells moved (a lost colspan) fixes no column
+    return positions
+
+
 def _app_readings(res: TableResult, b: Block, li: int, values: list[Cell], layout: _AppLayout
                   ) -> tuple[list[list[Cell | None]], str]:
     """The possible readings of one section-三 row's value cells, and how they arose."""
     n = len(layout.columns) + (1 if layout.has_subtotal else 0)
-    order = [*layout.columns[:-1], *(["subtotal_org"] if layout.has_subtotal else []), layout.columns[-1]]
-    positions = [layout.grid_positions[c] for c in order] if all(c in layout.grid_positions for c in order) else None
-    if positions is not None and not _increasing(positions):
-        positions = None  # a header whose cells moved (a lost colspan) fixes no column
+    positions = layout.positions
     if _lost_cell(b, li, n):
         return [], "lost"
     placed = _by_position(b, li, positions, layout.header_width)
