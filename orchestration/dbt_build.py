@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from orchestration.dbt_sources import PARSE_FILE, is_current, sources_digest
+from orchestration.dbt_sources import PARSE_FILE, is_current, parse_lock, sources_digest
 from orchestration.paths import WAREHOUSE_ENV
 
 if TYPE_CHECKING:
@@ -95,14 +95,15 @@ def parsed_manifest(root: Path, warehouse: Path) -> Manifest:
     from orchestration.dbt_setup import parse_into
 
     digest = sources_digest(root)
-    target = parsed_dir(root, warehouse, digest)
-    if not is_current(target, digest):
-        fresh = target.with_name(f"{warehouse.stem}.{os.getpid()}.tmp")
-        shutil.rmtree(fresh, ignore_errors=True)
-        parse_into(root, fresh, warehouse)
-        shutil.rmtree(target, ignore_errors=True)
-        fresh.rename(target)
-    data = (target / PARSE_FILE).read_bytes()
+    with parse_lock(root):
+        target = parsed_dir(root, warehouse, digest)
+        if not is_current(target, digest):
+            fresh = target.with_name(f"{warehouse.stem}.{os.getpid()}.tmp")
+            shutil.rmtree(fresh, ignore_errors=True)
+            parse_into(root, fresh, warehouse)
+            shutil.rmtree(target, ignore_errors=True)
+            fresh.rename(target)
+        data = (target / PARSE_FILE).read_bytes()
     return Manifest.from_msgpack(data, decoder=extended_mashumuro_decoder)
 
 

@@ -18,6 +18,7 @@ from orchestration.dbt_sources import (
     SOURCE_PROJECT_DIR,
     SOURCES_STAMP,
     is_current,
+    parse_lock,
     parse_stamp,
     project_dir,
     sources_digest,
@@ -56,6 +57,7 @@ def parse_into(root: Path, target: Path, warehouse: Path) -> None:
 def ensure_manifest(project: DbtProject = DBT_PROJECT) -> Path:
     """The code location's manifest.json, parsed again only when the project's sources changed."""
     target = project.manifest_path.parent
-    if not is_current(target, sources_digest(project.project_dir)):
-        parse_into(project.project_dir, target, Path(f"{DEFAULT_DATABASE}.duckdb"))
+    with parse_lock(project.project_dir):
+        if not is_current(target, sources_digest(project.project_dir)):
+            parse_into(project.project_dir, target, Path(f"{DEFAULT_DATABASE}.duckdb"))
     return project.manifest_path

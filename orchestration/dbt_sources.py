@@ -7,9 +7,12 @@ inside the package (`orchestration/packaged_dbt_project/`, written by the wheel 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from orchestration.paths import REPO_ROOT
@@ -21,6 +24,8 @@ OUTPUT_DIRS = frozenset({"target", "logs", "dbt_packages"})
 # Beside a parsed manifest: the digest of the sources it was parsed from.
 SOURCES_STAMP = "nianbao_sources.json"
 PARSE_FILE = "partial_parse.msgpack"
+# In the project's target folder: held while a parse there is checked, written or read.
+PARSE_LOCK = ".nianbao_parse.lock"
 
 
 def project_dir() -> Path:
@@ -63,3 +68,18 @@ def is_current(target: Path, digest: str) -> bool:
     if not (target / "manifest.json").is_file() or not (target / PARSE_FILE).is_file() or not stamp.is_file():
         return False
     return json.loads(stamp.read_text(encoding="utf-8")) == parse_stamp(target, digest)
+
+
+@contextmanager
+def parse_lock(root: Path) -> Iterator[None]:
+    """Hold the project's parse lock: two processes on one project (two `nianbao` commands, parallel test
+    workers) would otherwise parse into the same folders at once, or read a manifest another is replacing.
+    Not re-entrant: take it once per process, around the check, the parse and the read together."""
+    lock_dir = root / "target"
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    with open(lock_dir / PARSE_LOCK, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
