@@ -68,11 +68,16 @@ office:
 	  || (apt-get update -qq && apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui >/dev/null) \
 	  || echo "could not install libreoffice-writer-nogui: the .doc tests will fail saying so" >&2
 
+# The tests run on every core (at most four workers, pytest-xdist), each test file on one worker so that its
+# module fixtures are built once. TEST_WORKERS=0 runs them in one process.
+TEST_WORKERS ?= auto
+PARALLEL_TESTS = -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile
+
 test: $(STAMP) browser converters lint dbt-parse
-	$(BIN)/python -m pytest -m "not slow" -q
+	$(BIN)/python -m pytest -m "not slow" -q $(PARALLEL_TESTS)
 
 test-slow: $(STAMP) converters office
-	$(BIN)/python -m pytest -m slow -q
+	$(BIN)/python -m pytest -m slow -q $(PARALLEL_TESTS)
 
 # The Dagster instance lives in .dagster_home/ (git-ignored), with the project's instance settings.
 dagster-home:
