@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import re._parser as re_parser  # the stdlib's own pattern parser (sre_parse before 3.11)
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from re._constants import LITERAL
 
 from extract.blocks import Block
 from extract.limits import MAX_NARRATIVE_NUMBER_CHARS
@@ -56,11 +58,30 @@ def _number(raw: str) -> int | None:
     return int(raw) if raw.isdecimal() and raw.isascii() else chinese_number(raw)
 
 
+def _literal_in_every_match(pattern: str) -> str:
+    """The longest run of plain characters at the pattern's top level (`行政复议` in `行政复议\\s*(?P<n>…)`): every
+    match holds it, so a sentence without it need not be searched. Empty for a pattern without one (a top-level
+    `|` leaves no run that every match holds)."""
+    runs, run = [], []
+    for op, arg in re_parser.parse(pattern):
+        if op is LITERAL:
+            run.append(chr(arg))
+        else:
+            runs.append("".join(run))
+            run = []
+    runs.append("".join(run))
+    return max(runs, key=len)
+
+
+Search = tuple[str | None, str, Callable[[str], re.Match[str] | None]]
+
+
 @cache
-def _searches(tpl: Templates) -> tuple[tuple[str, tuple[tuple[str | None, Callable[[str], re.Match[str] | None]], ...]],
-                                      ...]:
-    """Per fact, its patterns as (the word a sentence must hold, or None; the pattern's search), in order."""
-    return tuple((code, tuple((p.get("requires") or None, p["regex"].search) for p in patterns))
+def _searches(tpl: Templates) -> tuple[tuple[str, tuple[Search, ...]], ...]:
+    """Per fact, its patterns as (the word a sentence must hold, or None; text every match holds; the pattern's
+    search), in order."""
+    return tuple((code, tuple((p.get("requires") or None, _literal_in_every_match(p["regex"].pattern),
+                               p["regex"].search) for p in patterns))
                  for code, patterns in tpl.narrative.items())
 
 
@@ -71,8 +92,8 @@ def find_facts(blocks: list[Block], tpl: Templates) -> list[Fact]:
     for code, patterns in _searches(tpl):
         hit = None
         for sentence, normalised, line in sentences:
-            for requires, search in patterns:
-                if requires and requires not in normalised:
+            for requires, literal, search in patterns:
+                if (requires and requires not in normalised) or literal not in normalised:
                     continue
                 m = search(normalised)
                 if not m:

@@ -7,11 +7,18 @@ inputs, so a later edit to either side that makes them disagree fails here, not 
 from __future__ import annotations
 
 import random
+import re
+from pathlib import Path
 
 from extract.blocks import Block, Cell
 from extract.cells import merged_values, read_cell
 from extract.layouts import _RUN, _may_end_a_run, _piece_block
 from extract.match import _last_label_at, _without_spacers, candidates
+from extract.narrative import _literal_in_every_match, _searches
+from extract.template import templates
+from extract.text import width
+
+FIXTURES = Path(__file__).parent / "fixtures" / "text"
 
 # Cell texts a section-三 row prints: labels, counts, units, not-reported markers, merged cells, blanks.
 TEXTS = ("（一）予以公开", "自然人", "1.申请人无正当理由", "0", "12", "1 3", "251000元", "3件", "—", "/", "无",
@@ -95,3 +102,24 @@ def test_spacer_columns_found_from_each_cell_read_once():
     # a label standing in the first value column: the rows are read as printed
     spaced[1] = ["", "", "（二）部分公开", "", "5"]
     assert _without_spacers(_spacer_rows(spaced), 2) is None
+
+
+def test_a_fact_pattern_matches_only_sentences_holding_its_literal():
+    assert _literal_in_every_match(r"行政复议\s*(?P<n>\d+)\s*(?:起|件)") == "行政复议"
+    assert _literal_in_every_match(r"未(?:发生|出现)[^。]{0,20}行政诉讼") == "行政诉讼"
+    assert _literal_in_every_match(r"a|bc") == ""  # a top-level choice: no text every match holds
+    assert _literal_in_every_match(r"x(?:y)?zz") == "zz"
+    sentences = [width(s) for path in sorted(FIXTURES.iterdir())
+                 for s in re.split(r"(?<=[。；;!?！？\n])", path.read_text(encoding="utf-8"))]
+    sentences += ["本年度共收到政府信息公开申请12件", "受理各类政府信息公开申请二十三件", "未收到政府信息公开申请",
+                  "全年主动公开我区各级单位政府信息2645条", "共发布信息30余条", "发生行政复议3起", "行政诉讼2件",
+                  "未发生行政复议纠错", "未发生被行政诉讼的情况", "上年结转申请3件", "办结申请15件",
+                  "5件结转下年度办理", "结转至下年度继续办理4件", "共受理政府信息公开申请3119件,答复3050件"]
+    matched = 0
+    for _code, patterns in _searches(templates()):
+        for _requires, literal, search in patterns:
+            for sentence in sentences:
+                if search(sentence):
+                    matched += 1
+                    assert literal in sentence, (literal, sentence)
+    assert matched >= 20
