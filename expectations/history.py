@@ -200,8 +200,14 @@ def build_history(warehouse: Path, out_dir: Path, published: Path | None = None)
     """Write the index, the province pages and one page per agency under `out_dir/history/`; the index path.
 
     With `published` (the folder holding the site as published), pages whose rows are unchanged since it was
-    built are linked from its history/ instead of rendered (expectations.pages): each page's fingerprint is a
-    digest of its rows computed in DuckDB, and only the changed pages' rows are read."""
+    built are linked from its history/ instead of rendered (write_history)."""
+    with connect(warehouse, read_only=True) as con:
+        return write_history(con, out_dir, published)
+
+
+def write_history(con: duckdb.DuckDBPyConnection, out_dir: Path, published: Path | None = None) -> Path:
+    """build_history on an open connection: each page's fingerprint is a digest of its rows computed in DuckDB
+    (expectations.pages), and only the rows of the pages that changed are read."""
     env = environment()
     env.filters["number"] = format_number
     pages = PageFolder(out_dir / FOLDER, published / FOLDER if published else None, renderer_digest())
@@ -209,20 +215,19 @@ def build_history(warehouse: Path, out_dir: Path, published: Path | None = None)
     def render(name: str, template: str, values: Row) -> None:
         pages.write(name, env.get_template(template).render(**values))
 
-    with connect(warehouse, read_only=True) as con:
-        prepare_views(con)
-        agency_digests, province_digests = fingerprints(con)
-        changed_agencies = [agency_id for agency_id, digests in agency_digests.items()
-                            if not pages.reuse(f"a/{agency_id}.html", ["history_agency.html.j2", digests])]
-        changed_provinces = [province for province, digest in province_digests.items()
-                             if not pages.reuse(province_file(province), ["history_province.html.j2", digest])]
-        rows = load(con, changed_agencies)
-        for (agency,) in rows["hist_agencies"].values():
-            render(f"a/{agency['agency_id']}.html", "history_agency.html.j2", _agency_values(agency, rows))
-        for province, levels in _province_levels(con, changed_provinces).items():
-            render(province_file(province), "history_province.html.j2",
-                   {"province": province, "levels": sorted(levels.items())})
-        index = _index_values(con)
+    prepare_views(con)
+    agency_digests, province_digests = fingerprints(con)
+    changed_agencies = [agency_id for agency_id, digests in agency_digests.items()
+                        if not pages.reuse(f"a/{agency_id}.html", ["history_agency.html.j2", digests])]
+    changed_provinces = [province for province, digest in province_digests.items()
+                         if not pages.reuse(province_file(province), ["history_province.html.j2", digest])]
+    rows = load(con, changed_agencies)
+    for (agency,) in rows["hist_agencies"].values():
+        render(f"a/{agency['agency_id']}.html", "history_agency.html.j2", _agency_values(agency, rows))
+    for province, levels in _province_levels(con, changed_provinces).items():
+        render(province_file(province), "history_province.html.j2",
+               {"province": province, "levels": sorted(levels.items())})
+    index = _index_values(con)
     if not pages.reuse(INDEX, ["history_index.html.j2", index]):
         render(INDEX, "history_index.html.j2", index)
     pages.close()

@@ -78,8 +78,9 @@ class PageFolder:
     directory handle, so a publish by another build meanwhile cannot pair one build's manifest with another's
     pages (a page gone meanwhile is rendered)."""
 
-    def __init__(self, staging: Path, published: Path | None, renderer: str) -> None:
+    def __init__(self, staging: Path, published: Path | None, renderer: str, label: str | None = None) -> None:
         self.staging, self.renderer = staging, renderer
+        self.label = label or staging.name  # how the log names it
         self.staging.mkdir(parents=True, exist_ok=True)
         self.current: dict[str, str] = {}
         self.rendered: list[str] = []
@@ -113,7 +114,7 @@ class PageFolder:
         if self._source is not None:
             os.close(self._source)
             self._source = None
-        log.info("%s: %d pages rendered, %d unchanged", self.staging.name, len(self.rendered), self.linked)
+        log.info("%s: %d pages rendered, %d unchanged", self.label, len(self.rendered), self.linked)
 
     def _read_manifest(self) -> dict[str, str]:
         """The published fingerprints, or none when the manifest is missing, unreadable or of another renderer."""

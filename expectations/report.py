@@ -34,7 +34,7 @@ import duckdb
 from expectations import report_data as data
 from expectations.codes import CHECKS, TEMPLATES, WORDING, environment, publishing, scope_label
 from expectations.history import FOLDER as HISTORY
-from expectations.history import build_history
+from expectations.history import write_history
 from expectations.pages import MANIFEST, PageFolder, groups, renderer_digest, row_digests
 from expectations.store import connect
 from extract.templates import form
@@ -176,7 +176,7 @@ class Site:
 
     def write_documents(self) -> None:
         """Every document not read in full (up to a cap): rendered when the rows it lists or their count change."""
-        pages = PageFolder(self.folder, self.published, self.renderer)
+        pages = PageFolder(self.folder, self.published, self.renderer, label="documents")
         limit = self.caps.documents_page
         listed = row_digests(self.con, f"select 'all' as page, * from ({data.unreadable_rows(limit)})", ("page",))
         fingerprint = ["documents.html.j2", listed.get(("all",)), data.unreadable_count(self.con)]
@@ -237,8 +237,9 @@ class Site:
         for name, reports in reports_of.items():
             reports.sort(key=lambda r: (-(r["year"] or 0), r["report_id"]))
             changed_pages.append((name, _agency_values(reports)))
-        data.choose_reports(self.con, [r["report_id"] for r in rows])
-        data.gather_results(self.con, self.caps.findings_per_report, self.caps.unassessed_per_report)
+        if rows:
+            data.choose_reports(self.con, [r["report_id"] for r in rows])
+            data.gather_results(self.con, self.caps.findings_per_report, self.caps.unassessed_per_report)
         template = self.env.get_template("agency.html.j2")
         for group in groups(changed_pages, lambda page: len(page[1]["reports"]), REPORTS_PER_GROUP):
             data.choose_reports(self.con, [r["report_id"] for _, values in group for r in values["reports"]])
@@ -300,12 +301,10 @@ def build_report(warehouse: Path, out_dir: Path, caps: Caps = Caps()) -> Path:
     Every page but the summary (which says when it was built) is byte for byte what a build into an empty
     folder writes."""
     out_dir = Path(out_dir)
-    with publishing(out_dir, OUTPUTS) as staging:
-        with connect(warehouse, read_only=True) as con:
-            if not data.has_table(con, "dq", "check_results"):
-                raise LookupError(f"{warehouse} has no dq.check_results: run the checks first (expectations.checks)")
-            Site(con, staging, caps, published=out_dir).write()
-            with_history = all(data.has_table(con, "marts", t) for t in ("dim_agency", "fct_agency_years"))
-        if with_history:  # each agency's years side by side, beside the report
-            build_history(warehouse, staging, published=out_dir)
+    with publishing(out_dir, OUTPUTS) as staging, connect(warehouse, read_only=True) as con:
+        if not data.has_table(con, "dq", "check_results"):
+            raise LookupError(f"{warehouse} has no dq.check_results: run the checks first (expectations.checks)")
+        Site(con, staging, caps, published=out_dir).write()
+        if all(data.has_table(con, "marts", t) for t in ("dim_agency", "fct_agency_years")):
+            write_history(con, staging, published=out_dir)  # each agency's years side by side
     return out_dir / PAGE
