@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache, partial
-from itertools import combinations, pairwise
+from itertools import combinations, pairwise, repeat
 
 from extract.blocks import Block, Cell
 from extract.cells import is_value_like, merged_values, read_cell
@@ -268,7 +268,7 @@ def _labelled_row(res: TableResult, b: Block, index, table: str, what: str, orph
     li = _label_index(b, b.kind)
     lab = None if li is None else _match_row_label(b.cells, li, index)
     values = b.cells[(li if li is not None else -1) + 1:]
-    if lab is not None and li is not None and b.kind == "row" and any(merged_values(v.text) for v in values):
+    if lab is not None and li is not None and b.kind == "row" and any(map(merged_values, b.texts[li + 1:])):
         res.cells_moved = True
         res.issues.append(Issue("ambiguous_alignment", "a cell holds two numbers (cells merged by the "
                                 f"conversion): no column of row {lab.label} is certain; left null", table,
@@ -448,7 +448,13 @@ def _header_over_values(table: list[Block], row: Block, tpl: Templates, n: int) 
 
 def _is_disclosure_header(b: Block, tpl: Templates) -> bool:
     """A section-二 column header row: its first cell is 信息内容 (or a variant)."""
-    return bool(b.non_empty) and key(b.non_empty[0].text).startswith(tuple(tpl.disc_header_first))
+    return bool(b.non_empty) and key(b.non_empty[0].text).startswith(_header_firsts(tpl))
+
+
+@cache
+def _header_firsts(tpl: Templates) -> tuple[str, ...]:
+    """The keys a section-二 header's first cell may start with, as the tuple `str.startswith` takes."""
+    return tuple(tpl.disc_header_first)
 
 
 # Row labels on lines of their own that make section 二 "out of order": more than a group label (其他对外管理服务事项
@@ -708,8 +714,10 @@ def _rows_without_header(res: TableResult, pending: list[tuple[Block, int, Label
         seen[lab.code] = _disclosure_row(res, b, li, lab, cols, -1, at=at)
 
 
+@lru_cache(maxsize=ROW_MEMO_SIZE)
 def _disclosure_column(text: str, tpl: Templates) -> tuple[Label | None, str | None]:
-    """Column label and the template it identifies (None when both templates print it)."""
+    """Column label and the template it identifies (None when both templates print it). Asked of every section-二
+    row's first cell, whose texts recur across reports."""
     hits = [(fmt, idx.match(text)) for fmt, idx in tpl.disc_columns.items()]
     hits = [(fmt, lab) for fmt, lab in hits if lab is not None]
     if not hits:
@@ -980,12 +988,14 @@ def _is_app_header(b: Block, tpl: Templates) -> bool:
 
 @lru_cache(maxsize=ROW_MEMO_SIZE)
 def _names_app_header(texts: tuple[str, ...], tpl: Templates) -> bool:
-    return any(_names_app_column(t, tpl) for t in texts if t.strip())
+    return any(map(_names_app_column, texts, repeat(tpl)))
 
 
 @lru_cache(maxsize=ROW_MEMO_SIZE)
 def _names_app_column(text: str, tpl: Templates) -> bool:
     """One cell's part of the header test: the same cell texts (`0`, `自然人`) recur in every row and report."""
+    if not text.strip():
+        return False
     k = key(text)
     return k in tpl.app_header_keys or k in tpl.app_subtotal_keys or "勾稽" in squash(text)
 
