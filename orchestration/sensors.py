@@ -1,7 +1,8 @@
 """The inbox sensor: start a run when report files are added, changed or removed.
 
 The cursor is a fingerprint of the inbox — every report file's (path, size, mtime_ns), as listed by the
-extractor's own `discover` — so an unchanged inbox starts nothing and the sensor never opens DuckDB.
+extractor's own `discover` (its paths as strings) — so an unchanged inbox starts nothing and the sensor never
+opens DuckDB.
 
 A change is never forgotten: each run request carries the fingerprint it was made for, and when the last
 run the sensor requested failed (for instance after waiting too long for another writer), the next tick
@@ -13,6 +14,7 @@ each new inbox batch as a partition and requests a staging run of every batch wh
 
 import hashlib
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -44,19 +46,19 @@ FAILED = (DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED)
 
 def inbox_fingerprint(inputs: Sequence[Path]) -> str:
     """A cursor value that changes whenever a report file under `inputs` is added, changed or removed."""
-    from extract.pipeline import discover
+    from extract.pipeline import report_paths
 
-    count, sha256 = _files_digest(discover(inputs))
+    count, sha256 = _files_digest(report_paths(inputs))  # discover's files as strings: half the CPU at 100k
     return json.dumps({"files": count, "sha256": sha256})
 
 
-def _files_digest(paths: Sequence[Path]) -> tuple[int, str]:
+def _files_digest(paths: Sequence[str | Path]) -> tuple[int, str]:
     """How many of the files exist, and a digest of their paths, sizes and modification times."""
     digest = hashlib.sha256()
     count = 0
     for path in paths:
         try:
-            stat = path.stat()
+            stat = os.stat(path)
         except FileNotFoundError:  # removed since listing: the next evaluation sees the removal
             continue
         digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())

@@ -3,6 +3,7 @@ checks that never fail the run, the inbox sensor fires only on change, and the c
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -71,6 +72,27 @@ def test_sensor_fires_on_added_or_changed_files_only(tmp_path: Path) -> None:
     changed.unlink()
     runs, after_remove, _ = _evaluate(inbox, after_change)
     assert len(runs) == 1 and json.loads(after_remove)["files"] == 2
+
+
+def test_sensor_cursor_is_the_digest_of_discovered_files_so_an_older_cursor_carries_over(tmp_path: Path) -> None:
+    """The cursor hashes each file `discover` lists, as its path, size and mtime in ns, in discover's order: the
+    value the sensor wrote before it listed paths as strings, so an upgrade requests no run for an unchanged
+    inbox."""
+    inbox = tmp_path / "inbox"
+    folders = (inbox / "2024", inbox / "2024-05", inbox)  # as strings "2024-05/" sorts first; as parts, "2024"
+    for sample, folder in zip(SAMPLES[:3], folders, strict=True):
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(sample, folder / sample.name)
+    (inbox / ".hidden.txt").write_text("not a report", encoding="utf-8")
+    digest = hashlib.sha256()
+    for path in discover([inbox]):
+        stat = path.stat()
+        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+
+    runs, cursor, _ = _evaluate(inbox, None)
+    assert len(runs) == 1 and json.loads(cursor) == {"files": 3, "sha256": digest.hexdigest()}
+    runs, _, skip = _evaluate(inbox, cursor)
+    assert runs == [] and skip and "unchanged" in skip
 
 
 def test_sensor_requests_again_when_its_run_failed(tmp_path: Path) -> None:
