@@ -47,6 +47,22 @@ def test_only_unchecked_reports_are_validated(tmp_path: Path) -> None:
     assert totals.suites["applications"].failed == first.suites["applications"].failed == 6
 
 
+def test_totals_read_from_the_registry_equal_those_counted_over_every_result(tmp_path: Path) -> None:
+    """Every stored result's totals take their reports and failing reports from the registry (one row per
+    report); without it they are counted over the results, with the same answer."""
+    warehouse = build_sample_warehouse(tmp_path)
+    run_incremental(warehouse, data_docs=False)
+    with_registry = stored_totals(warehouse, sample=None)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("drop table dq.checked_reports")
+        failing = con.execute("select list(distinct report_id order by report_id) from dq.check_results "
+                              "where status = 'fail' and severity = 'error'").fetchone()[0]
+    counted = stored_totals(warehouse, sample=None)
+    assert with_registry == counted
+    assert with_registry.reports == 5 and with_registry.failing_report_ids == failing and len(failing) == 1
+    assert with_registry.rows == query(warehouse, "select count(*) from dq.check_results")[0][0]
+
+
 def test_removed_report_loses_its_results_and_a_new_one_is_checked(tmp_path: Path) -> None:
     warehouse = build_sample_warehouse(tmp_path)
     run_incremental(warehouse, data_docs=False)
