@@ -4,10 +4,12 @@ then again with nothing new, beside the floor measured in the same run.
     python -m benchmarks.samples [--inbox DIR] [--keep DIR] [--json OUT]
 
 Each run is a child process (`measure`: CPU seconds of the process and its reaped descendants from wait4, wall
-time, sampled peak memory of its tree). The floor is the same work without the frameworks: the extractor into
-a fresh warehouse, then the SELECT dbt compiled for each model in that run (`<run dir>/dbt/compiled/**.sql`, in
-the order dbt ran them) executed directly in DuckDB as the view or table the model is — no dbt tests, no
-checks, no report.
+time, sampled peak memory of its tree). Two floors are measured beside them:
+- the work without the frameworks: the extractor into a fresh warehouse, then the SELECT dbt compiled for each
+  model in that run (`<run dir>/dbt/compiled/**.sql`, in the order dbt ran them) executed directly in DuckDB as
+  the view or table the model is — no dbt tests, no checks, no report;
+- the frameworks without the work: a process that only imports what a run with new reports imports (Dagster,
+  dagster-dbt with dbt-core and its DuckDB adapter, Great Expectations, and the code location).
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ with duckdb.connect(str(warehouse)) as con:
     for sql in statements:
         con.execute(sql)
 """
+# What a run with new reports imports, whatever it has to do.
+STACK_IMPORTS = ("dagster", "dagster_dbt", "dbt.cli.main", "dbt.adapters.duckdb", "great_expectations",
+                 "orchestration.definitions")
 
 
 def _env(workdir: Path) -> dict[str, str]:
@@ -89,6 +94,11 @@ def floor(inbox: Path, workdir: Path, statements: list[str], built: Path, env: d
     return measure("floor", cmd, env)
 
 
+def stack_imports(env: dict[str, str]) -> Measure:
+    """The frameworks' own start-up: a process that imports them and the code location, and does nothing."""
+    return measure("imports", [sys.executable, "-c", f"import {', '.join(STACK_IMPORTS)}"], env)
+
+
 def seed_tables(warehouse: Path) -> None:
     """The schemas and the seeds as plain tables, which dbt's models read (made outside the floor's timing)."""
     import duckdb
@@ -110,7 +120,7 @@ def run(inbox: Path, workdir: Path) -> dict[str, Any]:
     statements = compiled_sql(warehouse.parent / f"{warehouse.stem}_run", warehouse)
     again = nianbao_run(inbox, warehouse, env, "nothing new")
     low = floor(inbox, workdir, statements, warehouse, env)
-    rows = [_row(fresh), _row(again), _row(low)]
+    rows = [_row(fresh), _row(again), _row(low), _row(stack_imports(env))]
     return {"reports": fresh.result["reports"], "models_in_floor": len(statements), "rows": rows,
             "nothing_new_started_job": again.result["run_id"] is not None}
 
@@ -135,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
-    print(f"nianbao run on {out['reports']} reports (floor: extract + {out['models_in_floor']} models' SQL)")
+    print(f"nianbao run on {out['reports']} reports (floor: extract + {out['models_in_floor']} models' SQL; "
+          "imports: the frameworks and the code location, nothing run)")
     print(f"{'what':<12} {'CPU s':>7} {'wall s':>7} {'peak MB':>8} {'target CPU s':>13}")
     for r in out["rows"]:
         target = f"<= {r['target_cpu_s']:g}" if r["target_cpu_s"] is not None else ""

@@ -1,5 +1,5 @@
-"""Smoke test of the benchmark harness (the benchmark itself is `make bench`, not a test): 20 reports through
-the extract stage, then 10 more, in a temporary folder."""
+"""Smoke tests of the benchmark harness (the benchmark itself is `make bench`, not a test): 20 reports through
+the extract stage, then 10 more, in a temporary folder; and (slow tier) the sample benchmark's runs and floors."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import io
 from pathlib import Path
 
 import duckdb
+import pytest
 from rich.console import Console
 
+from benchmarks import samples
 from benchmarks.run import run_benchmark
 
 
@@ -44,3 +46,17 @@ def test_benchmark_harness_measures_full_and_incremental_extract(tmp_path: Path)
     with duckdb.connect(str(tmp_path / "bench" / "nianbao.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from raw.reports").fetchone()[0] == 30  # the load was rolled back
     assert "issue 15's targets" in printed.getvalue()
+
+
+@pytest.mark.slow
+def test_sample_benchmark_measures_both_runs_beside_both_floors(tmp_path: Path, inbox: Path) -> None:
+    """`benchmarks.samples` (a fresh `nianbao run` on the samples, then one with nothing new): the second starts
+    no job, and each run's CPU is measured beside the floors: the work without the frameworks, and the
+    frameworks' imports without the work, which the fresh run (importing all of them) can only exceed."""
+    out = samples.run(inbox, tmp_path)
+    rows = {r["what"]: r for r in out["rows"]}
+    assert list(rows) == ["fresh", "nothing new", "floor", "imports"]
+    assert out["reports"] == 5 and out["models_in_floor"] > 20 and not out["nothing_new_started_job"]
+    assert all(r["cpu_s"] > 0 and r["wall_s"] > 0 and r["peak_mb"] > 0 for r in rows.values())
+    assert rows["fresh"]["cpu_s"] > rows["imports"]["cpu_s"] > rows["nothing new"]["cpu_s"]
+    assert rows["fresh"]["target_cpu_s"] == 6.0 and rows["nothing new"]["target_cpu_s"] == 2.0
