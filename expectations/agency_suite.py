@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 import duckdb
 import pandas as pd
@@ -51,11 +52,14 @@ class AgencySuite(Suite):
     name: str = "agencies"
     table: str = "applications"
     checks: tuple[str, ...] = tuple(AGENCY_CHECKS)
+    sides: ClassVar[str] = SIDES
 
-    def load(self, con: duckdb.DuckDBPyConnection, report_ids: Sequence[str] | None = None) -> pd.DataFrame:
-        """The side-by-side rows of the given reports (all when None)."""
+    def load(self, con: duckdb.DuckDBPyConnection, report_ids: Sequence[str] | None = None,
+             source: str | None = None) -> pd.DataFrame:
+        """The side-by-side rows of the given reports (all when None), from `source` (the batch's rows of
+        `sides`) or else `sides`."""
         where = "" if report_ids is None else "where report_id in (select unnest($ids::varchar[]))"
-        sql = f"select * from {SIDES} {where} order by report_id, check_id, scope"
+        sql = f"select * from {source or self.sides} {where} order by report_id, check_id, scope"
         return con.execute(sql, None if report_ids is None else {"ids": list(report_ids)}).df()
 
     def rows(self, frame: pd.DataFrame, failing: set[tuple[str, str, str]]) -> pd.DataFrame:

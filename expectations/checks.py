@@ -26,7 +26,7 @@ from expectations import docs, store
 from expectations.agency_suite import AgencySuite, changed_sides, keep_digests
 from expectations.report_data import has_table
 from expectations.results import failing_keys
-from expectations.suites import REPORT_SUITES, Suite
+from expectations.suites import REPORT_SUITES, Suite, stage_batch
 
 if TYPE_CHECKING:
     from great_expectations.data_context import AbstractDataContext
@@ -126,7 +126,8 @@ def _evaluate(warehouse: Path, names: Sequence[str], report_ids: Sequence[str] |
     """Read the frames read-only and validate each suite that has rows; rows per suite and the GX context (made
     at the first suite with rows)."""
     with store.connect(warehouse, read_only=True) as con:
-        loaded = {name: SUITES[name].load(con, report_ids) for name in names}
+        staged = stage_batch(con, [SUITES[name] for name in names], report_ids)
+        loaded = {name: SUITES[name].load(con, report_ids, staged.get(SUITES[name].sides)) for name in names}
     rows = {}
     for name, frame in loaded.items():
         context = (context or gx_context()) if len(frame) else context

@@ -11,7 +11,8 @@ import duckdb
 from sample_warehouse import build_sample_warehouse, query
 
 from expectations import store
-from expectations.checks import run_checks, run_incremental, stored_totals, unchecked_report_ids
+from expectations.checks import SUITES, run_checks, run_incremental, stored_totals, unchecked_report_ids
+from expectations.suites import stage_batch
 
 REGISTRY_NOW = "select * exclude (checked_at) from dq.checked_reports order by all"
 CHECKS_NOW = "select * from dq.report_checks order by all"
@@ -61,6 +62,26 @@ def test_totals_read_from_the_registry_equal_those_counted_over_every_result(tmp
     assert with_registry == counted
     assert with_registry.reports == 5 and with_registry.failing_report_ids == failing and len(failing) == 1
     assert with_registry.rows == query(warehouse, "select count(*) from dq.check_results")[0][0]
+
+
+def test_a_batch_reads_each_sides_mart_once_and_every_suite_the_same_rows(tmp_path: Path) -> None:
+    """The suites of a batch read their rows from one temp table per sides mart, holding that batch's rows and
+    no other: each suite's frame is the one it reads from the mart itself."""
+    warehouse = build_sample_warehouse(tmp_path)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        first_two = "select report_id from marts.dim_report order by report_id limit 2"
+        ids = [r for (r,) in con.execute(first_two).fetchall()]
+        staged = stage_batch(con, list(SUITES.values()), ids)
+        assert sorted(staged) == ["marts.fct_agency_relation_sides", "marts.fct_relation_sides"]
+        for mart, table in staged.items():
+            assert con.execute(f"select list(distinct report_id order by report_id) from {table}").fetchone()[0] == ids
+            assert (con.execute(f"select count(*) from {table}").fetchone()[0]
+                    == con.execute(f"select count(*) from {mart} where report_id in (?, ?)", ids).fetchone()[0])
+        for suite in SUITES.values():
+            by_mart, by_batch = suite.load(con, ids), suite.load(con, ids, staged[suite.sides])
+            key = ["report_id", "check_id", "scope"]
+            assert len(by_mart) > 0 and by_mart.sort_values(key, ignore_index=True).equals(
+                by_batch.sort_values(key, ignore_index=True))
 
 
 def test_removed_report_loses_its_results_and_a_new_one_is_checked(tmp_path: Path) -> None:
