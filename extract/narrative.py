@@ -58,12 +58,15 @@ def _number(raw: str) -> int | None:
     return int(raw) if raw.isdecimal() and raw.isascii() else chinese_number(raw)
 
 
-def _literal_in_every_match(pattern: str) -> str:
+def _literal_in_every_match(regex: re.Pattern[str]) -> str:
     """The longest run of plain characters at the pattern's top level (`行政复议` in `行政复议\\s*(?P<n>…)`): every
     match holds it, so a sentence without it need not be searched. Empty for a pattern without one (a top-level
-    `|` leaves no run that every match holds)."""
+    `|` leaves no run that every match holds), and for one whose flags change what a literal matches (ignoring
+    case, verbose)."""
+    if regex.flags & (re.IGNORECASE | re.VERBOSE):
+        return ""
     runs, run = [], []
-    for op, arg in re_parser.parse(pattern):
+    for op, arg in re_parser.parse(regex.pattern):
         if op is LITERAL:
             run.append(chr(arg))
         else:
@@ -80,7 +83,7 @@ Search = tuple[str | None, str, Callable[[str], re.Match[str] | None]]
 def _searches(tpl: Templates) -> tuple[tuple[str, tuple[Search, ...]], ...]:
     """Per fact, its patterns as (the word a sentence must hold, or None; text every match holds; the pattern's
     search), in order."""
-    return tuple((code, tuple((p.get("requires") or None, _literal_in_every_match(p["regex"].pattern),
+    return tuple((code, tuple((p.get("requires") or None, _literal_in_every_match(p["regex"]),
                                p["regex"].search) for p in patterns))
                  for code, patterns in tpl.narrative.items())
 

@@ -105,10 +105,13 @@ def test_spacer_columns_found_from_each_cell_read_once():
 
 
 def test_a_fact_pattern_matches_only_sentences_holding_its_literal():
-    assert _literal_in_every_match(r"行政复议\s*(?P<n>\d+)\s*(?:起|件)") == "行政复议"
-    assert _literal_in_every_match(r"未(?:发生|出现)[^。]{0,20}行政诉讼") == "行政诉讼"
-    assert _literal_in_every_match(r"a|bc") == ""  # a top-level choice: no text every match holds
-    assert _literal_in_every_match(r"x(?:y)?zz") == "zz"
+    assert _literal_in_every_match(re.compile(r"行政复议\s*(?P<n>\d+)\s*(?:起|件)")) == "行政复议"
+    assert _literal_in_every_match(re.compile(r"未(?:发生|出现)[^。]{0,20}行政诉讼")) == "行政诉讼"
+    assert _literal_in_every_match(re.compile(r"a|bc")) == ""  # a top-level choice: no text every match holds
+    assert _literal_in_every_match(re.compile(r"x(?:y)?zz")) == "zz"
+    # flags that change what a literal matches: no shortcut ("PDF" matches "pdf"; verbose drops the space)
+    assert _literal_in_every_match(re.compile(r"(?i)PDF\d+")) == ""
+    assert _literal_in_every_match(re.compile(r"PD F\d+", re.VERBOSE)) == ""
     sentences = [width(s) for path in sorted(FIXTURES.iterdir())
                  for s in re.split(r"(?<=[。；;!?！？\n])", path.read_text(encoding="utf-8"))]
     sentences += ["本年度共收到政府信息公开申请12件", "受理各类政府信息公开申请二十三件", "未收到政府信息公开申请",
