@@ -146,6 +146,12 @@ def candidates(values: list[Cell], n: int, *, left_to_right: bool = False) -> tu
         return out, "sparse"
     if len(values) == n:
         return [list(values)], "exact"  # the one window, with nothing left outside it
+    return window_readings(values, n)
+
+
+def window_readings(values: list[Cell], n: int) -> tuple[list[list[Cell | None]], str]:
+    """`candidates`' readings of a row with at least `n` cells: each window of `n` cells with only blanks
+    outside it, windows of the same texts counted once."""
     windows = [s for s in range(len(values) - n + 1)
                if not any(c.text.strip() for c in values[:s] + values[s + n:])]
     seen: dict[tuple[str, ...], list[Cell | None]] = {}

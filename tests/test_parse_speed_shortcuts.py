@@ -13,7 +13,7 @@ from pathlib import Path
 from extract.blocks import Block, Cell
 from extract.cells import merged_values, read_cell
 from extract.layouts import _RUN, _may_end_a_run, _piece_block
-from extract.match import _last_label_at, _without_spacers, candidates
+from extract.match import _last_label_at, _without_spacers, candidates, window_readings
 from extract.narrative import _literal_in_every_match, _searches
 from extract.template import templates
 from extract.text import width
@@ -44,23 +44,12 @@ def test_last_label_read_from_the_right_is_the_last_label():
     assert {i for i in found if i is not None} >= {0, 1, 5}  # the rows drawn put labels in many places
 
 
-def _window_readings(values: list[Cell], n: int) -> tuple[list[list[Cell | None]], str]:
-    """`candidates`' window search, which the exact-width shortcut skips."""
-    windows = [s for s in range(len(values) - n + 1)
-               if not any(c.text.strip() for c in values[:s] + values[s + n:])]
-    seen: dict[tuple[str, ...], list[Cell | None]] = {}
-    for s in windows:
-        seen.setdefault(tuple([c.text.strip() for c in values[s:s + n]]), list(values[s:s + n]))
-    readings = list(seen.values())
-    return readings, ("exact" if len(readings) == 1 else "window" if readings else "too_many")
-
-
 def test_a_row_as_wide_as_its_columns_has_the_one_window_reading():
     rng = random.Random(7)
     for _ in range(500):
         values = [Cell(rng.choice(TEXTS), line=3) for _ in range(7)]
         got = candidates(values, 7)
-        assert got == _window_readings(values, 7)
+        assert got == window_readings(values, 7)  # the window search the exact-width shortcut skips
         assert got[1] == "exact" and got[0][0] is not values and got[0][0] == values
 
 
