@@ -24,7 +24,9 @@ Vector = tuple[Decimal | None, ...]
 ZERO = Decimal(0)  # a side's sum starts as a Decimal: adding one to an int goes through Decimal's type checks
 
 
-_PART = re.compile(r"[+-]?(?:0|[1-9]\d*)(?:\.\d+)?")
+# A cell's number: no leading zeros, decimals kept together, and no signed zero (`-0` is printed by nobody: in
+# `18249-00018249` the `-` is a not-reported cell, and reading `-0` there let a wrong split balance).
+_PART = re.compile(r"(?!-0(?:\.0+)?$)[+-]?(?:0|[1-9]\d*)(?:\.\d+)?")
 # A run as a flattening leaves it: numbers (a sign starts one, a unit ends one), not-reported markers that are
 # cells of their own (`—`, `/`, `无`, a `-` that signs nothing), and spaces between them.
 UNITS = "万元|元|件|条|项|个|宗|起"

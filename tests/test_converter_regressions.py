@@ -310,3 +310,16 @@ def test_digits_that_change_width_inside_a_glued_run_are_not_one_number():
     assert set(_row(o, "applications", "partially_granted").values()) == {None}
     assert _issue(o, "ambiguous_digit_run", "applications", "partially_granted") == [
         "0 readings of the printed values fit the table; row left null"]
+
+
+def test_a_dash_before_zeros_in_a_glued_run_is_not_read_as_a_signed_zero():
+    """bs4_crawl glues 结转下年度继续办理 as `18249-00018249` (18249, `-` not reported, 0 0 0, a dropped blank,
+    18249). Read with `-0` as a number, `182 49 -0 0 0 18 249` balanced the row and no column could refute it:
+    four wrong numbers. Nobody prints `-0`: the row has no reading and is left null."""
+    o = _outcome("bs4_crawl", ("F2021", "single_other", False), 1128949956, "html", ("t4_total_off", "negative_count"),
+                 cell_forms=False, null_forms=True, blanks=True, split_labels=True, stray_cells=True, encodings=True,
+                 heading_variants=False)
+    assert not o.failures
+    assert _truth(o, "applications", "carried_forward")["natural_person"] == 18249
+    assert set(_row(o, "applications", "carried_forward").values()) <= {None}
+    assert _row(o, "applications", "total_processed")["natural_person"] == 41233
