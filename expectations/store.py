@@ -117,11 +117,9 @@ def report_check_rows(ids: str, results: str = TABLE) -> str:
 ALL_STORED = f"select distinct report_id from {TABLE}"
 
 
-def register(con: duckdb.DuckDBPyConnection, report_ids: Sequence[str] | None, stored: str | None = None) -> None:
+def register(con: duckdb.DuckDBPyConnection, report_ids: Sequence[str] | None) -> None:
     """Recompute the registry rows of `report_ids` (every report with stored results when None) from what is
-    stored now, inside the caller's transaction: a report checked with no result row is registered too.
-    `stored` names a table that holds exactly their stored results (the rows just inserted for them all), so
-    they are not read back from dq.check_results."""
+    stored now, inside the caller's transaction: a report checked with no result row is registered too."""
     con.execute(REGISTRY_DDL)
     results = TABLE
     if report_ids is None:
@@ -134,10 +132,9 @@ def register(con: duckdb.DuckDBPyConnection, report_ids: Sequence[str] | None, s
         ids = "select report_id from registering"
         for table in (REGISTRY, REPORT_CHECKS):
             con.execute(f"delete from {table} where report_id in (select report_id from registering)")
-        results = stored or "registering_results"
-        if stored is None:  # their results, taken from the whole table once for both registry tables
-            con.execute(f"create or replace temp table registering_results as select * from {TABLE} "
-                        "where report_id in (select report_id from registering)")
+        results = "registering_results"  # their results, taken from the whole table once for both registry tables
+        con.execute(f"create or replace temp table registering_results as select * from {TABLE} "
+                    "where report_id in (select report_id from registering)")
     con.execute(f"insert into {REGISTRY} by name {registry_rows(con, ids, results)}")
     con.execute(f"insert into {REPORT_CHECKS} by name {report_check_rows(ids, results)}")
 
@@ -189,13 +186,16 @@ def replace_results(
                     None if report_ids is None else {"ids": list(report_ids)})
         con.register("new_results", rows)
         rounded = ", ".join(f"round({c}, 4) as {c}" for c in NUMBERS)  # by name: DuckDB casts to the stored types
-        con.execute(f"create or replace temp table inserted as select * from {TABLE} limit 0")
-        con.execute(f"insert into inserted by name select * replace ({rounded}) from new_results")
-        con.execute(f"insert into {TABLE} select * from inserted")
+        # straight from the frame: DuckDB 2.0.0 inserted no row at all from a temp table filled from it once that
+        # held more than one row group (122,880 rows: a batch of 10,000 reports), and said so only in the count
+        # it returns
+        written = con.execute(f"insert into {TABLE} by name select * replace ({rounded}) from new_results").fetchone()
+        if written is None or written[0] != len(rows):
+            raise RuntimeError(f"{TABLE}: {written[0] if written else 0} rows written of {len(rows)}; nothing stored")
         if not registered:  # a warehouse older than the registry: all of it
             register(con, None)
-        else:  # when every result of these reports was replaced, the rows inserted are all they have
-            register(con, report_ids, stored="inserted" if report_ids is not None and check_scope is None else None)
+        else:  # read back from the table: the rows just inserted, as a temp table, lost rows too (above)
+            register(con, report_ids)
         if also is not None:
             also(con)
         con.execute("commit")

@@ -143,3 +143,21 @@ def test_batches_give_the_same_results_as_one_pass(tmp_path: Path) -> None:
     assert query(one, sql) == query(many, sql)
     assert run.reports == 5 and run.failing_reports == 1
     assert run.suites["applications"].failed == 6 and run.data_docs is not None and run.data_docs.is_file()
+
+
+def test_a_batch_of_more_than_one_row_group_is_stored_whole_with_its_registry(tmp_path: Path) -> None:
+    """A batch of 10,000 reports stores ~690,000 result rows. Through a temp table of more than one row group
+    (122,880 rows), DuckDB 2.0.0 stored none of them while the registry listed the reports as checked: every
+    row must be stored, and the registry must count them."""
+    warehouse = build_sample_warehouse(tmp_path)
+    run_incremental(warehouse, data_docs=False)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        stored = con.execute("select * from dq.check_results").df()
+    rows = 130_000
+    many = stored.sample(n=rows, replace=True, random_state=1).reset_index(drop=True)
+    many["scope"] = [f"{scope}#{i}" for i, scope in enumerate(many["scope"])]  # distinct rows
+    ids = sorted(set(many["report_id"]))
+    assert store.replace_results(warehouse, many, ids) == rows
+    assert query(warehouse, "select count(*) from dq.check_results")[0][0] == rows
+    assert query(warehouse, "select sum(result_rows) from dq.checked_reports")[0][0] == rows
+    assert_registry_is_what_is_stored(warehouse)
