@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 from documents import FAKE_DOC, seed_004_docx
 
+from extract.limits import SOFFICE_CONVERT_SECONDS, answer_time_requests
 from extract.parse import parse_bytes
 from extract.readers import ReadError, office
+from extract.sandbox import Sandbox
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +116,37 @@ def test_conversion_timeout_is_a_read_error(soffice):
         office.convert_to_docx(FAKE_DOC, ".doc", timeout=0.05)
     assert err.value.code == "unreadable_file" and "timed out" in str(err.value)
 
+
+
+def test_a_conversion_asks_its_sandbox_for_its_own_timeout_first(monkeypatch, tmp_path: Path):
+    """LibreOffice's cold start can take longer than a worker's plain time limit: before it starts, the
+    conversion asks for its own timeout, so a slow conversion is not killed as `resource_limit`."""
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\necho 'Error: source file could not be loaded' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(office, "soffice", lambda: str(fake))
+    asked: list[float] = []
+    answer_time_requests(asked.append)
+    try:
+        with pytest.raises(ReadError) as err:
+            office.convert_to_docx(FAKE_DOC, ".doc")
+    finally:
+        answer_time_requests(None)
+    assert asked == [SOFFICE_CONVERT_SECONDS]
+    assert str(err.value) == "LibreOffice could not convert the file: Error: source file could not be loaded"
+
+
+@needs_soffice
+def test_a_conversion_slower_than_the_worker_limit_ends_with_its_own_reason(soffice, tmp_path: Path):
+    """Through the sandbox with a one-second limit, the real conversion (seconds) still ends with LibreOffice's
+    answer, not with the worker stopped (CI hit this under load with the 30 s limit)."""
+    doc = tmp_path / "legacy.doc"
+    doc.write_bytes(FAKE_DOC)
+    with Sandbox(1, time_limit=1.0) as sandbox:
+        (parsed,) = sandbox.parse([doc])
+    assert parsed.status == "failed"
+    assert parsed.error.startswith("unreadable_file: LibreOffice could not convert the file")
+    assert sandbox.stats.killed_over_time == 0
 
 
 def test_doc_that_is_a_word_web_archive_reads_its_html_part(monkeypatch):

@@ -19,9 +19,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from extract.limits import SOFFICE_CONVERT_SECONDS, ask_for_time
 from extract.readers import ReadError, Reading
 
-CONVERT_TIMEOUT_SECONDS = 120
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _WORD_STREAM = "WordDocument".encode("utf-16-le")
 
@@ -67,11 +67,13 @@ def mhtml_page(data: bytes) -> bytes:
     raise ReadError("unreadable_file", "MHTML web archive without an HTML part")
 
 
-def convert_to_docx(data: bytes, suffix: str, timeout: float = CONVERT_TIMEOUT_SECONDS) -> bytes:
-    """The .docx bytes LibreOffice makes of a document; `ReadError` when it is missing or fails."""
+def convert_to_docx(data: bytes, suffix: str, timeout: float = SOFFICE_CONVERT_SECONDS) -> bytes:
+    """The .docx bytes LibreOffice makes of a document; `ReadError` when it is missing or fails. The sandbox is
+    asked for the conversion's timeout first, so the conversion's own limit, not the worker's, ends a slow one."""
     exe = soffice()
     if exe is None:
         raise ReadError("unsupported_format", "install libreoffice to read .doc/.wps")
+    ask_for_time(timeout)
     with tempfile.TemporaryDirectory(prefix="nianbao-soffice-") as tmp:
         work = Path(tmp)
         src = work / f"document{suffix}"
