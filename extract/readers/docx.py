@@ -1,8 +1,12 @@
-"""Word .docx through python-docx: body paragraphs and tables in document order.
+"""Word .docx: body paragraphs and tables in document order.
 
 Merged cells are resolved from the table XML itself (`w:gridSpan`, `w:vMerge`, `w:gridBefore`/`After`),
 so a cell's text sits at its span's origin and the positions it covers are empty, exactly like the
 merged-cell residue of the flattened text dumps. Provenance of a cell is its table, row and column.
+
+Only the main document part is read, but the package is checked the way python-docx's `Document()` checks
+it (`extract.readers.docx_package`); whatever that check does not accept is handed to python-docx itself,
+so its refusal (and its message) is the reader's.
 """
 
 from __future__ import annotations
@@ -23,12 +27,22 @@ from extract.limits import (
     MAX_TABLES,
 )
 from extract.readers import ReadError, Reading
+from extract.readers.docx_package import NotPlainPackage, main_document
 from extract.readers.grid import cell_text, clean_text, grid_blocks
 
 _P, _TBL, _TR, _TC, _SDT, _SDT_CONTENT, _CUSTOM_XML = (
     qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml"))
 _T, _TAB, _BR, _CR = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
+_BODY, _DRAWING, _PICT, _VAL, _TYPE = qn("w:body"), qn("w:drawing"), qn("w:pict"), qn("w:val"), qn("w:type")
+_WRAPPERS = (_SDT, _CUSTOM_XML)
 _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+# Paths of the span and count properties, built once (a `find` per cell and row).
+_GRID_SPAN = f"{qn('w:tcPr')}/{qn('w:gridSpan')}"
+_V_MERGE = f"{qn('w:tcPr')}/{qn('w:vMerge')}"
+_GRID_BEFORE = f"{qn('w:trPr')}/{qn('w:gridBefore')}"
+_GRID_AFTER = f"{qn('w:trPr')}/{qn('w:gridAfter')}"
+_GRID_COL = qn("w:gridCol")
+_TBL_GRID = qn("w:tblGrid")
 # Fewer characters than this next to pictures: the report is a scan pasted into the document.
 MIN_TEXT_CHARS = 50
 
@@ -39,54 +53,91 @@ def read(data: bytes, path: Path) -> Reading:
         raise ReadError("empty_file", "empty file (no bytes)")
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ReadError("unreadable_file", "not a valid .docx (zip) file")
-    _check_package(data)
+    package = _check_package(data)
+    body = _document_element(data, package).body_element()
+    flow = _Flow()
+    flow.walk(body)
+    text = sum(len(b.text) for b in flow.blocks)
+    if text < MIN_TEXT_CHARS:
+        images = len(body.findall(".//" + _DRAWING)) + len(body.findall(".//" + _PICT))
+        if images:
+            return _scan(data, images, text)
+    return Reading(flow.blocks, "docx", "docx_grid", None)
+
+
+def _scan(data: bytes, images: int, text: int) -> Reading:
+    """A document of pictures and almost no text: read by OCR when it is installed, else refused."""
+    from extract import ocr
+
+    what = (f"Word file holds {images} image(s) and almost no text ({text} characters): "
+            "a scan pasted into a document")
+    if not ocr.available():
+        raise ReadError("needs_ocr", f"{what}; OCR is needed to read it; {ocr.INSTALL_HINT}")
+    from extract.ocr.reader import read_docx_pictures
+
+    return read_docx_pictures(data, what)
+
+
+class _Document:
+    """The root element of the main document part, however it was read."""
+
+    def __init__(self, root) -> None:
+        self.root = root
+
+    def body_element(self):
+        """`w:body`, found as python-docx's `document.element.body` finds it (None when absent)."""
+        return self.root.find(_BODY)
+
+
+class _PythonDocxDocument(_Document):
+    def body_element(self):
+        return self.root.body  # python-docx's own property: the same errors for a root that is not w:document
+
+
+def _document_element(data: bytes, package: zipfile.ZipFile) -> _Document:
+    """The main document part, straight from the zip when the package is one python-docx reads as plain
+    Word; anything else goes through python-docx (slower), whose refusal is the reader's."""
+    try:
+        return _Document(main_document(package))
+    except NotPlainPackage:
+        pass
     import docx
 
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises KeyError/ValueError/PackageNotFoundError for non-Word zips
         raise ReadError("unreadable_file", f"not a Word .docx document: {type(exc).__name__}: {exc}") from exc
-    body = document.element.body
-    flow = _Flow()
-    flow.walk(body)
-    text = sum(len(b.text) for b in flow.blocks)
-    images = len(body.findall(".//" + qn("w:drawing"))) + len(body.findall(".//" + qn("w:pict")))
-    if text < MIN_TEXT_CHARS and images:
-        from extract import ocr
-
-        what = (f"Word file holds {images} image(s) and almost no text ({text} characters): "
-                "a scan pasted into a document")
-        if not ocr.available():
-            raise ReadError("needs_ocr", f"{what}; OCR is needed to read it; {ocr.INSTALL_HINT}")
-        from extract.ocr.reader import read_docx_pictures
-
-        return read_docx_pictures(data, what)
-    return Reading(flow.blocks, "docx", "docx_grid", None)
+    return _PythonDocxDocument(document.element)
 
 
-def _check_package(data: bytes) -> None:
+def _check_package(data: bytes) -> zipfile.ZipFile:
     """A part that inflates past the limit is a zip bomb, not a report: refuse it before it is read."""
     try:
-        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+        package = zipfile.ZipFile(io.BytesIO(data))
+        infos = package.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise ReadError("unreadable_file", f"not a valid .docx (zip) file: {exc}") from exc
     big = [i for i in infos if i.file_size > MAX_DOCX_PART_BYTES]
     if big:
         raise ReadError("resource_limit", f"part {big[0].filename} inflates to {big[0].file_size} bytes, over the "
                         f"limit of {MAX_DOCX_PART_BYTES}")
+    return package
 
 
 def paragraph_text(p) -> str:
     """Text of a `w:p` in order; line breaks kept as newlines, deleted text and VML fallbacks skipped."""
+    if next(p.iter(_TAB, _BR, _CR, _FALLBACK), None) is None and next(p.iterancestors(_FALLBACK), None) is None:
+        return "".join(p.itertext(_T, with_tail=False))  # runs of text only: their texts in order
     out = []
     for el in p.iter(_T, _TAB, _BR, _CR):
-        if any(a.tag == _FALLBACK for a in el.iterancestors()):
+        if next(el.iterancestors(_FALLBACK), None) is not None:
             continue
-        if el.tag == _T:
+        tag = el.tag
+        if tag == _T:
             out.append(el.text or "")
-        elif el.tag == _TAB:
+        elif tag == _TAB:
             out.append("\t")
-        elif el.tag == _BR and el.get(qn("w:type")) == "page":
+        elif tag == _BR and el.get(_TYPE) == "page":
             continue
         else:
             out.append("\n")
@@ -97,10 +148,11 @@ def _children(el, tag: str) -> list:
     """Direct children with `tag`, looking through content controls and custom-XML wrappers."""
     out = []
     for child in el:
-        if child.tag == tag:
+        child_tag = child.tag
+        if child_tag == tag:
             out.append(child)
-        elif child.tag in (_SDT, _CUSTOM_XML):
-            inner = child.find(_SDT_CONTENT) if child.tag == _SDT else child
+        elif child_tag in _WRAPPERS:
+            inner = child.find(_SDT_CONTENT) if child_tag == _SDT else child
             if inner is not None:
                 out.extend(_children(inner, tag))
     return out
@@ -115,26 +167,28 @@ class _Flow:
 
     def walk(self, el) -> None:
         for child in el:
-            if child.tag == _P:
+            tag = child.tag
+            if tag == _P:
                 for line in paragraph_text(child).split("\n"):
                     text = clean_text(line)
                     if text:
                         self.blocks.append(Block("text", [Cell(text)]))
-            elif child.tag == _TBL:
+            elif tag == _TBL:
                 self.table(child)
-            elif child.tag == _SDT:
+            elif tag == _SDT:
                 inner = child.find(_SDT_CONTENT)
                 if inner is not None:
                     self.walk(inner)
-            elif child.tag == _CUSTOM_XML:
+            elif tag == _CUSTOM_XML:
                 self.walk(child)
 
     def table(self, tbl) -> None:
         """A table with nested tables or a single column is page layout: its content is read as flow."""
-        rows = _children(tbl, _TR)
-        if tbl.find(".//" + _TBL) is not None or _grid_width(tbl, rows) <= 1:
-            for tr in rows:
-                for tc in _children(tr, _TC):
+        rows = [(tr, [(tc, _int_val(tc, _GRID_SPAN)) for tc in _children(tr, _TC)]) for tr in _children(tbl, _TR)]
+        declared = _declared_columns(tbl)  # Word clips a span at the table's grid; so does this reader
+        if tbl.find(".//" + _TBL) is not None or _grid_width(declared, rows) <= 1:
+            for _, cells in rows:
+                for tc, _ in cells:
                     self.walk(tc)
             return
         index = self.tables
@@ -144,24 +198,23 @@ class _Flow:
                             f"({MAX_TABLES} tables, {MAX_GRID_ROWS} rows)")
         grid: list[list[Cell]] = []
         cells = 0
-        declared = _declared_columns(tbl)  # Word clips a span at the table's grid; so does this reader
-        for r, tr in enumerate(rows):
+        for r, (tr, tcs) in enumerate(rows):
             row: list[Cell] = []
 
             def put(text: str, r: int = r, row: list[Cell] = row) -> None:
                 row.append(Cell(text, table_index=index, row_index=r, col_index=len(row)))
 
-            for _ in range(_int_val(tr, "w:trPr/w:gridBefore")):
+            for _ in range(_int_val(tr, _GRID_BEFORE)):
                 put("")
-            for tc in _children(tr, _TC):
-                span = max(1, min(_int_val(tc, "w:tcPr/w:gridSpan"), (declared or MAX_SPAN) - len(row)))
-                vmerge = tc.find(qn("w:tcPr") + "/" + qn("w:vMerge"))
-                continued = vmerge is not None and vmerge.get(qn("w:val"), "continue") == "continue"
+            for tc, grid_span in tcs:
+                span = max(1, min(grid_span, (declared or MAX_SPAN) - len(row)))
+                vmerge = tc.find(_V_MERGE)
+                continued = vmerge is not None and vmerge.get(_VAL, "continue") == "continue"
                 text = "" if continued else cell_text("\n".join(paragraph_text(p) for p in _children(tc, _P)))
                 put(text)
                 for _ in range(span - 1):
                     put("")
-            for _ in range(_int_val(tr, "w:trPr/w:gridAfter")):
+            for _ in range(_int_val(tr, _GRID_AFTER)):
                 put("")
             cells += len(row)
             if len(row) > MAX_GRID_COLUMNS or cells > MAX_TABLE_CELLS:
@@ -173,9 +226,9 @@ class _Flow:
 
 def _int_val(el, path: str) -> int:
     """A span or count attribute, clipped to MAX_SPAN (`w:gridSpan="2147483647"` must not become a loop)."""
-    found = el.find("/".join(qn(p) for p in path.split("/")))
+    found = el.find(path)
     try:
-        value = int(found.get(qn("w:val"))) if found is not None else 0
+        value = int(found.get(_VAL)) if found is not None else 0
     except (TypeError, ValueError):
         return 0
     return max(0, min(value, MAX_SPAN))
@@ -183,13 +236,11 @@ def _int_val(el, path: str) -> int:
 
 def _declared_columns(tbl) -> int:
     """Columns of the table's declared grid (`w:tblGrid`), 0 when it declares none."""
-    grid = tbl.find(qn("w:tblGrid"))
-    return len(grid.findall(qn("w:gridCol"))) if grid is not None else 0
+    grid = tbl.find(_TBL_GRID)
+    return len(grid.findall(_GRID_COL)) if grid is not None else 0
 
 
-def _grid_width(tbl, rows: list) -> int:
-    """Columns of a table: its declared grid, else the widest row."""
-    declared = _declared_columns(tbl)
-    widest = max((sum(max(1, _int_val(tc, "w:tcPr/w:gridSpan")) for tc in _children(tr, _TC)) for tr in rows),
-                 default=0)
+def _grid_width(declared: int, rows: list) -> int:
+    """Columns of a table: its declared grid, else the widest row (each cell's `w:gridSpan`, at least 1)."""
+    widest = max((sum(max(1, span) for _, span in cells) for _, cells in rows), default=0)
     return max(declared, widest)

@@ -8,6 +8,7 @@ flattened text dumps), so a value spanning three columns is still one value.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from extract.blocks import Block, Cell
 
@@ -16,13 +17,31 @@ _WIDE = "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900
 _SPACE_NEXT_TO_WIDE = re.compile(rf"(?<=[{_WIDE}])[ \t]+|[ \t]+(?=[{_WIDE}])")
 _SPACES = re.compile(r"[ \t\u00a0\u2002\u2003\u2009\u200b]+")
 _WIDE_CHAR = re.compile(rf"[{_WIDE}]")
+# Anything `clean_text` rewrites before its final strip: a line without any is only stripped.
+_REWRITTEN = re.compile(r"[ \t\u00a0\u2002\u2003\u2009\u200b\u3000]|&nbsp;")
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\u2028\u2029]+")
+# Cell and line texts repeat across reports (labels, small numbers): short ones are cleaned once.
+_MEMO_CHARS = 200
+_MEMO_ENTRIES = 1 << 16
 
 
 def clean_text(raw: str) -> str:
     """One line of printed text: layout spaces (justification, `&nbsp;`, spaced-out glyphs) removed
     next to Chinese characters, other runs of spaces collapsed."""
+    if len(raw) <= _MEMO_CHARS:
+        return _clean_text_memo(raw)
+    return _clean_text(raw)
+
+
+def _clean_text(raw: str) -> str:
+    """The cleaning itself; a line with nothing to rewrite (most cells) is only stripped."""
+    if _REWRITTEN.search(raw) is None:
+        return raw.strip()
     s = _SPACES.sub(" ", raw.replace("&nbsp;", " ").replace("\u3000", " "))
     return _SPACE_NEXT_TO_WIDE.sub("", s).strip()
+
+
+_clean_text_memo = lru_cache(maxsize=_MEMO_ENTRIES)(_clean_text)
 
 
 def join_lines(lines: list[str]) -> str:
@@ -39,7 +58,19 @@ def join_lines(lines: list[str]) -> str:
 
 def cell_text(raw: str) -> str:
     """The text of a table cell, its line breaks (a vertical `三、\\n本\\n年…`) joined."""
-    return join_lines(re.split(r"[\r\n\v\f\u2028\u2029]+", raw))
+    if len(raw) <= _MEMO_CHARS:
+        return _cell_text_memo(raw)
+    return _cell_text(raw)
+
+
+def _cell_text(raw: str) -> str:
+    """A cell of one line is that line cleaned, which is what `join_lines` makes of it."""
+    if _LINE_BREAKS.search(raw) is None:
+        return clean_text(raw)
+    return join_lines(_LINE_BREAKS.split(raw))
+
+
+_cell_text_memo = lru_cache(maxsize=_MEMO_ENTRIES)(_cell_text)
 
 
 def absent_cell(like: Cell) -> Cell:
