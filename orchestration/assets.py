@@ -39,8 +39,6 @@ RAW_KEYS: dict[str, AssetKey] = {table: AssetKey([RAW_SCHEMA, table]) for table 
 DQ_RESULTS_KEY = AssetKey(["dq", "check_results"])
 DQ_REPORT_KEY = AssetKey(["dq", "report"])
 SNAPSHOT_KEY = AssetKey(["warehouse", "snapshot"])
-# At most this many failing rows per suite are copied into run metadata (the full list is in DuckDB).
-FAILING_SAMPLE = 20
 
 
 @multi_asset(
@@ -189,7 +187,7 @@ def dq_check_results(context: AssetExecutionContext, warehouse: WarehouseResourc
     """Validate the marts of the reports not checked yet (all with `recheck_all`). Findings are data,
     recorded for the checks and the report; only an error in running the suites fails this step. The
     metadata counts every stored result, so a run that brings nothing new still shows the whole picture."""
-    from expectations.checks import run_incremental, stored_totals
+    from expectations.checks import FAILING_SAMPLE, run_incremental, stored_totals
 
     progress.report("checks", 0, 1, "")
     with warehouse.writing(context.log.warning) as working:

@@ -19,7 +19,7 @@ from dagster import (
     multi_asset_check,
 )
 
-from orchestration.assets import DQ_RESULTS_KEY, FAILING_SAMPLE, jsonable, mart_key
+from orchestration.assets import DQ_RESULTS_KEY, jsonable, mart_key
 from orchestration.resources import WarehouseResource
 
 # suite (expectations/) → the mart whose rows it validates
@@ -60,7 +60,7 @@ def check_name(suite: str) -> str:
 )
 def gx_suites(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator[AssetCheckResult]:
     """Each suite's verdict over every stored result of the warehouse this run wrote."""
-    from expectations.checks import stored_totals
+    from expectations.checks import FAILING_SAMPLE, stored_totals
 
     with warehouse.writing(context.log.warning) as working:
         totals = stored_totals(working, sample=FAILING_SAMPLE)
