@@ -16,7 +16,6 @@ import codecs
 import re
 from pathlib import Path
 
-import lxml.html
 from lxml import etree
 
 from extract.blocks import Block, Cell
@@ -36,6 +35,19 @@ _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl"
           "figure", "figcaption", "caption", "form", "fieldset", "table", "tr", "td", "th", "thead", "tbody",
           "tfoot", "hr", "body", "html"}
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+# lxml.html's parser is lxml's HTML parser with a Python class lookup for every element it hands out; the
+# reader needs none of those classes, so it parses with the same options and no lookup (the same tree).
+_PARSER = etree.HTMLParser()
+# `lxml.html`'s `text_content()`: the string value of an element.
+_STRING = etree.XPath("string()", smart_strings=False)
+_NO_SPAN = 1  # a cell without rowspan/colspan covers one position
+# Longer than this, an element is a section's content, not its heading.
+_HEADING_CHARS = 200
+_NOT_HEADINGS = ("table", "tr", "tbody")  # a row's cells are never the page's section headings
+_CELLS = ("td", "th")
+# The characters whose NFKC form holds the enumeration comma `、` of a section heading (`一、总体情况`).
+ENUMERATION_COMMAS = "\u3001\ufe11\ufe51\uff64"
+_COMMA_TEXTS = etree.XPath(".//text()[" + " or ".join(f"contains(., '{c}')" for c in ENUMERATION_COMMAS) + "]")
 
 
 def read(data: bytes, path: Path) -> Reading:
@@ -43,7 +55,7 @@ def read(data: bytes, path: Path) -> Reading:
     decoded = _decode(data)
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", decoded.text)
     try:
-        root = lxml.html.document_fromstring(text) if text.strip() else None
+        root = _document_fromstring(text) if text.strip() else None
     except (etree.ParserError, ValueError) as exc:
         raise ReadError("unreadable_file", f"not a readable HTML page: {exc}") from exc
     if root is None:
@@ -60,6 +72,30 @@ def read(data: bytes, path: Path) -> Reading:
     reader.walk(content)
     reader.flush()
     return Reading(reader.blocks, "html", "html_grid", decoded.encoding, decoding_issues(decoded))
+
+
+def _document_fromstring(text: str):
+    """`lxml.html.document_fromstring` without its element classes: the same tree, the same errors."""
+    root = etree.fromstring(text, _PARSER)
+    if root is None:
+        raise etree.ParserError("Document is empty")
+    return root
+
+
+def _text_content(el) -> str:
+    return _STRING(el)
+
+
+def _drop_tree(el) -> None:
+    """`lxml.html`'s `drop_tree`: the element and its content removed, its tail kept in the text."""
+    parent = el.getparent()
+    if el.tail:
+        previous = el.getprevious()
+        if previous is None:
+            parent.text = (parent.text or "") + el.tail
+        else:
+            previous.tail = (previous.tail or "") + el.tail
+    parent.remove(el)
 
 
 def _decode(data: bytes) -> Decoded:
@@ -89,40 +125,72 @@ def _decode(data: bytes) -> Decoded:
 
 
 def _tag(el) -> str:
-    return el.tag.lower() if isinstance(el.tag, str) else ""
+    tag = el.tag
+    return tag.lower() if isinstance(tag, str) else ""
 
 
 def _strip(root) -> None:
     """Remove what is never report text: scripts, styles, form controls, hidden elements, comments."""
     for el in list(root.iter()):
-        if el.getparent() is None:
-            continue
-        if not isinstance(el.tag, str) or _tag(el) in _DROP or _HIDDEN.search(el.get("style") or "") \
-                or el.get("hidden") is not None:
-            el.drop_tree()
+        tag = el.tag
+        if isinstance(tag, str) and tag.lower() not in _DROP:
+            style = el.get("style")
+            if (style is None or _HIDDEN.search(style) is None) and el.get("hidden") is None:
+                continue
+        if el.getparent() is not None:
+            _drop_tree(el)
 
 
 def _content_root(body):
     """The smallest element holding the report's section headings (the whole body when fewer than two
     sections are named, e.g. a page that is not a report)."""
-    from extract.template import templates
-
-    tpl = templates()
-    sizes: dict[object, int] = {}
-    for el in reversed(list(body.iter())):
-        sizes[el] = len(el.text or "") + sum(sizes.get(c, 0) + len(c.tail or "") for c in el)
-    headings = []
-    for el in body.iter():
-        if _tag(el) in ("table", "tr", "tbody") or sizes[el] > 200:
-            continue
-        if tpl.section_of_heading(clean_text(el.text_content())) and not any(
-            tpl.section_of_heading(clean_text(c.text_content())) for c in el
-        ):
-            headings.append(el)
-    if len({tpl.section_of_heading(clean_text(h.text_content())) for h in headings}) < 2:
+    headings = _headings(body)
+    if len(set(headings.values())) < 2:
         return body
     chains = [list(h.iterancestors()) for h in headings]
     return next(a for a in chains[0] if all(a in chain for chain in chains[1:]))
+
+
+def _headings(body) -> dict:
+    """The elements whose text is a section heading and none of whose children's is, in document order,
+    each with its section. Only an element of at most `_HEADING_CHARS` characters holding an enumeration
+    comma can be one (a heading is `一、…` once width-normalised), so only the short ancestors of the text
+    nodes holding a comma are looked at (the tree holds no comments: `_strip` has run)."""
+    from extract.template import templates
+
+    section_of_text = _Memo(templates().section_of_heading)
+    sections: dict[object, str | None] = {}
+
+    def section_of(el) -> str | None:
+        if el not in sections:
+            sections[el] = section_of_text(clean_text(_STRING(el)))
+        return sections[el]
+
+    short: dict[object, bool] = {}  # an element looked at already had its ancestors looked at then
+    for found in _COMMA_TEXTS(body):
+        el = found.getparent()
+        if found.is_tail:
+            el = el.getparent()
+        while el is not None and el not in short:
+            short[el] = len(_STRING(el)) <= _HEADING_CHARS
+            el = None if el is body or not short[el] else el.getparent()
+    return {el: section_of(el) for el in body.iter() if short.get(el) and _tag(el) not in _NOT_HEADINGS
+            and section_of(el) and not any(section_of(c) for c in el)}
+
+
+class _Memo(dict):
+    """A function of a text, remembered for one page (short texts repeat)."""
+
+    def __init__(self, fn) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, text: str):
+        self[text] = value = self.fn(text)
+        return value
+
+    def __call__(self, text: str):
+        return self[text]
 
 
 def _title_before(root, page_title: str | None) -> str | None:
@@ -132,7 +200,7 @@ def _title_before(root, page_title: str | None) -> str | None:
     from extract.template import templates
 
     pattern = re.compile(templates().metadata["title_pattern"])
-    if pattern.search(width(clean_text(root.text_content())[:200])):
+    if pattern.search(width(clean_text(_text_content(root))[:200])):
         return None
     node = root
     for _ in range(4):
@@ -143,7 +211,7 @@ def _title_before(root, page_title: str | None) -> str | None:
             if not isinstance(sib.tag, str):
                 continue
             found = [t for el in sib.iter() if _tag(el) != "a" and not any(_tag(a) == "a" for a in el.iterancestors())
-                     and len(t := clean_text(el.text_content())) <= 120 and pattern.search(width(t))]
+                     and len(t := clean_text(_text_content(el))) <= 120 and pattern.search(width(t))]
             if found:
                 return min(found, key=len)
         node = parent
@@ -154,6 +222,8 @@ def _title_before(root, page_title: str | None) -> str | None:
 
 def _span(value: str | None, limit: int) -> int:
     """A rowspan/colspan clipped to `limit` (0 means "to the end"); a number of any length is read safely."""
+    if value is None:
+        return _NO_SPAN
     m = re.match(r"\s*(\d+)", value or "")
     if m and len(m.group(1).lstrip("0")) > len(str(limit)):
         return limit
@@ -192,7 +262,7 @@ class _Flow:
             return
         if tag in ("pre", "plaintext", "xmp"):
             self.flush()
-            self.preformatted(el.text_content())
+            self.preformatted(_text_content(el))
             self.add(el.tail)
             return
         block = tag in _BLOCK
@@ -222,7 +292,7 @@ class _Flow:
         for r, tr in enumerate(rows):
             c = 0
             for td in tr:
-                if _tag(td) not in ("td", "th"):
+                if _tag(td) not in _CELLS:
                     continue
                 while (r, c) in taken:
                     c += 1
@@ -232,6 +302,10 @@ class _Flow:
                     raise ReadError("resource_limit", f"table {index + 1} spans more than {MAX_GRID_COLUMNS} "
                                     f"columns or {MAX_TABLE_CELLS} cells: not a report's table")
                 text = cell_text(_cell_lines(td))
+                if rs == cs == 1:  # most cells: one position
+                    taken[(r, c)] = Cell(text, table_index=index, row_index=r, col_index=c)
+                    c += 1
+                    continue
                 for dr in range(rs):
                     for dc in range(cs):
                         taken[(r + dr, c + dc)] = Cell(text if dr == dc == 0 else "", table_index=index,
@@ -257,6 +331,10 @@ def _check_table(index: int, rows: int) -> None:
 
 def _cell_lines(td) -> str:
     """A cell's text with its line breaks (`<br>`, paragraphs) as newlines, for `cell_text` to join."""
+    if not len(td):  # no markup inside (most cells): what the walk below gives for a lone element
+        tag = _tag(td)
+        before = "\n" if tag == "br" or tag in _BLOCK else ""
+        return before + (td.text or "") + ("\n" if tag in _BLOCK else "")
     out: list[str] = []
 
     def walk(el) -> None:
