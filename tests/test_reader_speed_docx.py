@@ -162,3 +162,31 @@ def test_paragraph_text_matches_the_ancestor_walk_on_every_paragraph():
     root = main_document(zipfile.ZipFile(BytesIO(CASES["fallback_text"])))
     inner = next(p for p in root.iter(qn("w:p")) if "重复文字" in "".join(p.itertext()) and len(p) == 1)
     assert docx_reader.paragraph_text(inner) == "" == _paragraph_text_reference(inner)  # inside the fallback
+
+
+def test_a_property_is_found_as_elementpath_finds_it():
+    tc = etree.fromstring(f'<w:tc {cases.W}><w:tcPr/><w:tcPr><w:gridSpan w:val="2"/><w:gridSpan w:val="3"/></w:tcPr>'
+                          '<w:tcPr><w:gridSpan w:val="4"/><w:vMerge/></w:tcPr></w:tc>')
+    assert docx_reader._int_val(tc, docx_reader._GRID_SPAN) == 2  # the first gridSpan of any tcPr
+    assert docx_reader._find_in(tc, docx_reader._V_MERGE) is tc[2][1]
+    looked = 0
+    for name in sorted(PLAIN):
+        root = main_document(zipfile.ZipFile(BytesIO(CASES[name])))
+        for el in root.iter(qn("w:tc"), qn("w:tr")):
+            for pair in (docx_reader._GRID_SPAN, docx_reader._V_MERGE, docx_reader._GRID_BEFORE,
+                         docx_reader._GRID_AFTER):
+                looked += 1
+                assert docx_reader._find_in(el, pair) == el.find(f"{pair[0]}/{pair[1]}")
+    assert looked > 400
+
+
+def test_a_table_of_plain_runs_reads_each_paragraph_as_the_ancestor_walk():
+    tables = 0
+    for name in sorted(PLAIN):
+        root = main_document(zipfile.ZipFile(BytesIO(CASES[name])))
+        for tbl in root.iter(qn("w:tbl")):
+            if docx_reader._only_text(tbl):
+                tables += 1
+                for p in tbl.iter(qn("w:p")):
+                    assert docx_reader._runs_text(p) == _paragraph_text_reference(p)
+    assert tables >= 10

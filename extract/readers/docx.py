@@ -36,11 +36,11 @@ _T, _TAB, _BR, _CR = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
 _BODY, _DRAWING, _PICT, _VAL, _TYPE = qn("w:body"), qn("w:drawing"), qn("w:pict"), qn("w:val"), qn("w:type")
 _WRAPPERS = (_SDT, _CUSTOM_XML)
 _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
-# Paths of the span and count properties, built once (a `find` per cell and row).
-_GRID_SPAN = f"{qn('w:tcPr')}/{qn('w:gridSpan')}"
-_V_MERGE = f"{qn('w:tcPr')}/{qn('w:vMerge')}"
-_GRID_BEFORE = f"{qn('w:trPr')}/{qn('w:gridBefore')}"
-_GRID_AFTER = f"{qn('w:trPr')}/{qn('w:gridAfter')}"
+# The span and count properties, as (properties element, property) tag pairs: `w:tcPr/w:gridSpan` …
+_GRID_SPAN = (qn("w:tcPr"), qn("w:gridSpan"))
+_V_MERGE = (qn("w:tcPr"), qn("w:vMerge"))
+_GRID_BEFORE = (qn("w:trPr"), qn("w:gridBefore"))
+_GRID_AFTER = (qn("w:trPr"), qn("w:gridAfter"))
 _GRID_COL = qn("w:gridCol")
 _TBL_GRID = qn("w:tblGrid")
 # Fewer characters than this next to pictures: the report is a scan pasted into the document.
@@ -126,8 +126,8 @@ def _check_package(data: bytes) -> zipfile.ZipFile:
 
 def paragraph_text(p) -> str:
     """Text of a `w:p` in order; line breaks kept as newlines, deleted text and VML fallbacks skipped."""
-    if next(p.iter(_TAB, _BR, _CR, _FALLBACK), None) is None and next(p.iterancestors(_FALLBACK), None) is None:
-        return "".join(p.itertext(_T, with_tail=False))  # runs of text only: their texts in order
+    if _only_text(p):
+        return _runs_text(p)
     out = []
     for el in p.iter(_T, _TAB, _BR, _CR):
         if next(el.iterancestors(_FALLBACK), None) is not None:
@@ -142,6 +142,25 @@ def paragraph_text(p) -> str:
         else:
             out.append("\n")
     return "".join(out)
+
+
+def _only_text(el) -> bool:
+    """Whether the text under `el` is its `w:t` texts alone: no tab or break under it, no VML fallback
+    under or above it."""
+    return next(el.iter(_TAB, _BR, _CR, _FALLBACK), None) is None and next(el.iterancestors(_FALLBACK), None) is None
+
+
+def _runs_text(p) -> str:
+    """`paragraph_text` of a paragraph `_only_text` holds for: its `w:t` texts in order."""
+    return "".join(p.itertext(_T, with_tail=False))
+
+
+def _find_in(el, path: tuple[str, str]):
+    """`el.find("a/b")` for `path` (a, b): the first `b` of any `a` child, without ElementPath's parsing."""
+    for props in el.iterchildren(path[0]):
+        for found in props.iterchildren(path[1]):
+            return found
+    return None
 
 
 def _children(el, tag: str) -> list:
@@ -198,6 +217,7 @@ class _Flow:
                             f"({MAX_TABLES} tables, {MAX_GRID_ROWS} rows)")
         grid: list[list[Cell]] = []
         cells = 0
+        text_of = _runs_text if _only_text(tbl) else paragraph_text  # one test for all its paragraphs
         for r, (tr, tcs) in enumerate(rows):
             row: list[Cell] = []
 
@@ -208,9 +228,9 @@ class _Flow:
                 put("")
             for tc, grid_span in tcs:
                 span = max(1, min(grid_span, (declared or MAX_SPAN) - len(row)))
-                vmerge = tc.find(_V_MERGE)
+                vmerge = _find_in(tc, _V_MERGE)
                 continued = vmerge is not None and vmerge.get(_VAL, "continue") == "continue"
-                text = "" if continued else cell_text("\n".join(paragraph_text(p) for p in _children(tc, _P)))
+                text = "" if continued else cell_text("\n".join(text_of(p) for p in _children(tc, _P)))
                 put(text)
                 for _ in range(span - 1):
                     put("")
@@ -224,9 +244,9 @@ class _Flow:
         self.blocks.extend(grid_blocks(grid))
 
 
-def _int_val(el, path: str) -> int:
+def _int_val(el, path: tuple[str, str]) -> int:
     """A span or count attribute, clipped to MAX_SPAN (`w:gridSpan="2147483647"` must not become a loop)."""
-    found = el.find(path)
+    found = _find_in(el, path)
     try:
         value = int(found.get(_VAL)) if found is not None else 0
     except (TypeError, ValueError):
