@@ -54,7 +54,7 @@ def read(data: bytes, path: Path) -> Reading:
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ReadError("unreadable_file", "not a valid .docx (zip) file")
     package = _check_package(data)
-    body = _document_element(data, package).body_element()
+    body = _body(data, package)
     flow = _Flow()
     flow.walk(body)
     text = sum(len(b.text) for b in flow.blocks)
@@ -78,27 +78,12 @@ def _scan(data: bytes, images: int, text: int) -> Reading:
     return read_docx_pictures(data, what)
 
 
-class _Document:
-    """The root element of the main document part, however it was read."""
-
-    def __init__(self, root) -> None:
-        self.root = root
-
-    def body_element(self):
-        """`w:body`, found as python-docx's `document.element.body` finds it (None when absent)."""
-        return self.root.find(_BODY)
-
-
-class _PythonDocxDocument(_Document):
-    def body_element(self):
-        return self.root.body  # python-docx's own property: the same errors for a root that is not w:document
-
-
-def _document_element(data: bytes, package: zipfile.ZipFile) -> _Document:
-    """The main document part, straight from the zip when the package is one python-docx reads as plain
-    Word; anything else goes through python-docx (slower), whose refusal is the reader's."""
+def _body(data: bytes, package: zipfile.ZipFile):
+    """`w:body` of the main document part (None when it has none), straight from the zip when the package is
+    one python-docx reads as plain Word; anything else goes through python-docx (slower), whose refusal, or
+    whose reading of an odd package, is the reader's."""
     try:
-        return _Document(main_document(package))
+        return main_document(package).find(_BODY)  # how python-docx's `document.element.body` finds it
     except NotPlainPackage:
         pass
     import docx
@@ -107,7 +92,7 @@ def _document_element(data: bytes, package: zipfile.ZipFile) -> _Document:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises KeyError/ValueError/PackageNotFoundError for non-Word zips
         raise ReadError("unreadable_file", f"not a Word .docx document: {type(exc).__name__}: {exc}") from exc
-    return _PythonDocxDocument(document.element)
+    return document.element.body
 
 
 def _check_package(data: bytes) -> zipfile.ZipFile:
