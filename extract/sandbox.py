@@ -6,6 +6,10 @@ limit: a worker that runs past the limit is killed and replaced, its document re
 crashing) costs its one document, recorded with the reason. Workers die with the process that started
 them (PR_SET_PDEATHSIG, and an end-of-file on their pipe), so a killed run leaves nothing running.
 
+A worker holds a few documents at a time (the one it parses, the rest queued in its pipe), so that it never
+waits for the loader; a queued document's clock starts when the parent sees the one before it done, and the
+documents queued behind a killed or dead worker go to its replacement first.
+
 Workers are forked from a fork server that has the extractor imported, so starting or replacing one
 costs milliseconds, and the caller's threads (DuckDB, Polars) are never forked.
 """
@@ -20,6 +24,7 @@ import os
 import resource
 import signal
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
@@ -32,6 +37,9 @@ from extract.parse import ParsedDocument, _empty, _fail, file_sha256, parse_file
 PR_SET_PDEATHSIG = 1
 # Documents handed out ahead of the oldest unfinished one: bounds what waits to be yielded in order.
 WINDOW_PER_WORKER = 64
+# Documents queued to a worker behind the one it parses. With one at a time, a worker that finished waited for
+# its next path while the loader built a chunk's frames or wrote a batch (the workers were 65 % busy at 100k).
+QUEUED_PER_WORKER = 16
 # Memory a worker keeps aside so that it can still report a document that exhausted the rest.
 EMERGENCY_RESERVE_BYTES = 16 * 1024 * 1024
 # How often the parent looks at the clock while every worker is busy.
@@ -132,9 +140,10 @@ def _context() -> multiprocessing.context.BaseContext:
 class _Slot:
     process: multiprocessing.process.BaseProcess
     conn: Connection
-    job: tuple[int, Path] | None = None
-    started: float = 0.0
-    granted: float = 0.0  # seconds the document's worker asked for beyond the time limit
+    # handed to the worker, in order: it parses the first, the others wait in its pipe
+    jobs: deque[tuple[int, Path]] = field(default_factory=deque)
+    started: float = 0.0  # when the first job began, as far as the parent knows
+    granted: float = 0.0  # seconds the first job's worker asked for beyond the time limit
 
 
 @dataclass
@@ -146,6 +155,8 @@ class Sandbox:
     memory_limit: int = WORKER_MEMORY_LIMIT_BYTES
     stats: WorkerStats = field(default_factory=WorkerStats)
     _slots: list[_Slot] = field(default_factory=list)
+    # jobs queued to a worker that was killed or died: handed again before any new one
+    _again: deque[tuple[int, Path]] = field(default_factory=deque)
 
     def __enter__(self) -> Sandbox:
         self._slots = [self._start() for _ in range(max(1, self.workers))]
@@ -195,15 +206,22 @@ class Sandbox:
         exhausted = False
         window = WINDOW_PER_WORKER * len(self._slots)
         while True:
-            for slot in self._slots:
-                if slot.job is None and not exhausted and handed < next_out + window:
-                    item = next(todo, None)
-                    if item is None:
-                        exhausted = True
-                        break
-                    self._hand(slot, item)
-                    handed += 1
-            busy = [s for s in self._slots if s.job is not None]
+            while True:  # one job at a time to the least loaded worker, so a short list is shared evenly
+                slot = min(self._slots, key=lambda s: len(s.jobs))
+                if len(slot.jobs) > QUEUED_PER_WORKER:
+                    break
+                if self._again:
+                    self._hand(slot, self._again.popleft())
+                    continue
+                if exhausted or handed >= next_out + window:
+                    break
+                item = next(todo, None)
+                if item is None:
+                    exhausted = True
+                    break
+                self._hand(slot, item)
+                handed += 1
+            busy = [s for s in self._slots if s.jobs]
             if not busy:
                 yield from (done.pop(i) for i in sorted(done))
                 return
@@ -213,7 +231,9 @@ class Sandbox:
                 next_out += 1
 
     def _hand(self, slot: _Slot, item: tuple[int, Path]) -> None:
-        slot.job, slot.started, slot.granted = item, time.monotonic(), 0.0
+        if not slot.jobs:
+            slot.started, slot.granted = time.monotonic(), 0.0
+        slot.jobs.append(item)
         with contextlib.suppress(OSError):  # a worker gone: `_collect` sees its sentinel, records the file
             slot.conn.send((item[0], str(item[1])))
 
@@ -234,25 +254,36 @@ class Sandbox:
                     slot.granted += message[1]
                     continue
                 index, doc, rss = message
+                now = time.monotonic()
                 self.stats.peak_rss_bytes = max(self.stats.peak_rss_bytes, rss)
-                self.stats.slowest_seconds = max(self.stats.slowest_seconds, time.monotonic() - slot.started)
+                self.stats.slowest_seconds = max(self.stats.slowest_seconds, now - slot.started)
+                if slot.jobs[0][0] != index:
+                    raise RuntimeError(f"parse worker answered document {index}, expected {slot.jobs[0][0]}")
                 done[index] = doc
-                slot.job = None
+                slot.jobs.popleft()
+                slot.started, slot.granted = now, 0.0  # the next job's clock starts when this one is seen done
             elif slot.process.sentinel in ready:
                 self._lost(slot, done)
             elif time.monotonic() - slot.started > self.time_limit + slot.granted:
                 self._over_time(slot, done)
 
     def _over_time(self, slot: _Slot, done: dict[int, ParsedDocument]) -> None:
-        index, path = slot.job
+        index, path = self._take_first(slot)
         self.stats.killed_over_time += 1
         self.stats.slowest_seconds = max(self.stats.slowest_seconds, time.monotonic() - slot.started)
         self._replace(slot, kill=True)
         done[index] = _failed(path, Issue("resource_limit", f"parsing took longer than the limit of "
                                           f"{self.time_limit + slot.granted:g} s; stopped"))
 
+    def _take_first(self, slot: _Slot) -> tuple[int, Path]:
+        """The job the worker was parsing; the ones queued behind it go to the next worker, first."""
+        first = slot.jobs.popleft()
+        self._again.extendleft(reversed(slot.jobs))
+        slot.jobs.clear()
+        return first
+
     def _lost(self, slot: _Slot, done: dict[int, ParsedDocument]) -> None:
-        index, path = slot.job
+        index, path = self._take_first(slot)
         slot.process.join(timeout=5)
         code = slot.process.exitcode
         self._replace(slot, kill=True)

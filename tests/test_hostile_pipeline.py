@@ -75,6 +75,24 @@ def test_a_file_past_the_time_limit_fails_alone(tmp_path: Path):
     assert sandbox.stats.killed_over_time == 1 and sandbox.stats.restarts == 1
 
 
+def test_documents_queued_behind_a_stopped_one_go_to_the_next_worker(tmp_path: Path):
+    """A worker holds several documents (the one it parses, the rest queued in its pipe): when it is killed
+    past the time limit, each queued one is parsed by its replacement, in order, none lost or failed."""
+    slow = tmp_path / "padded.pdf"
+    slow.write_bytes(crafted.pdf_padded(20)())
+    goods = []
+    for i in range(5):
+        goods.append(tmp_path / f"good{i}.txt")
+        goods[-1].write_bytes(crafted.rendered("tab_rows", i))
+    with Sandbox(1, time_limit=3.0) as sandbox:
+        docs = list(sandbox.parse([goods[0], slow, *goods[1:]]))
+    assert [d.file_name for d in docs] == ["good0.txt", "padded.pdf", "good1.txt", "good2.txt", "good3.txt",
+                                           "good4.txt"]
+    assert [d.status for d in docs] == ["parsed", "failed", "parsed", "parsed", "parsed", "parsed"]
+    assert docs[1].error.startswith("resource_limit: parsing took longer")
+    assert sandbox.stats.killed_over_time == 1 and sandbox.stats.restarts == 1
+
+
 def test_a_scan_is_given_time_for_its_pages(tmp_path: Path):
     """OCR takes seconds a page: a scan's worker asks for OCR_SECONDS_PER_PAGE per page beyond the limit, so the
     scan comes back read (no report on this page: `not_a_report`) although it ran past the plain limit, which
