@@ -18,6 +18,9 @@ WORKER_MEMORY_LIMIT_BYTES = 1536 * 1024 * 1024
 # sandbox for this much more time per page, for at most MAX_OCR_PAGES pages (a longer scan is resource_limit).
 OCR_SECONDS_PER_PAGE = 30.0
 MAX_OCR_PAGES = 40
+# Before a scan's pages are counted, its worker imports the OCR stack (NumPy, OpenCV, the page analysis) and
+# decodes the file: a second or more in a fresh worker on a loaded machine. It asks for this much first.
+OCR_SETUP_SECONDS = 30.0
 # LibreOffice converting one .doc/.wps: its cold start with a fresh profile takes tens of seconds on a loaded
 # 2-core machine, past DOC_TIME_LIMIT_SECONDS; the worker asks for this much more time, and the conversion is
 # killed at it (unreadable_file), before the sandbox would stop the worker.

@@ -4,6 +4,7 @@ the process that started them."""
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -15,6 +16,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from extract.limits import OCR_SECONDS_PER_PAGE, OCR_SETUP_SECONDS, answer_time_requests
+from extract.parse import parse_bytes
 from extract.pipeline import extract_and_load
 from extract.sandbox import Sandbox
 from tests.fuzz import crafted
@@ -91,6 +94,24 @@ def test_documents_queued_behind_a_stopped_one_go_to_the_next_worker(tmp_path: P
     assert [d.status for d in docs] == ["parsed", "failed", "parsed", "parsed", "parsed", "parsed"]
     assert docs[1].error.startswith("resource_limit: parsing took longer")
     assert sandbox.stats.killed_over_time == 1 and sandbox.stats.restarts == 1
+
+
+def test_a_scan_asks_for_its_setup_before_anything_slow_then_for_its_pages(tmp_path: Path):
+    """Importing the OCR stack and decoding the image take a second or more in a fresh worker on a loaded
+    machine: the reader asks for OCR_SETUP_SECONDS before them, then for its pages once counted (a worker killed
+    at its plain limit while still importing was a scan lost on a busy machine)."""
+    from tests.test_ocr import _ruled_page
+
+    scan = io.BytesIO()
+    _ruled_page().save(scan, format="PNG")
+    asked: list[float] = []
+    answer_time_requests(asked.append)
+    try:
+        doc = parse_bytes(scan.getvalue(), tmp_path / "scan.png")
+    finally:
+        answer_time_requests(None)
+    assert doc.source_form == "image"
+    assert asked == [OCR_SETUP_SECONDS, 1 * OCR_SECONDS_PER_PAGE]
 
 
 def test_a_scan_is_given_time_for_its_pages(tmp_path: Path):

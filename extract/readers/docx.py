@@ -73,9 +73,7 @@ def _scan(data: bytes, images: int, text: int) -> Reading:
             "a scan pasted into a document")
     if not ocr.available():
         raise ReadError("needs_ocr", f"{what}; OCR is needed to read it; {ocr.INSTALL_HINT}")
-    from extract.ocr.reader import read_docx_pictures
-
-    return read_docx_pictures(data, what)
+    return ocr.load_reader().read_docx_pictures(data, what)
 
 
 def _body(data: bytes, package: zipfile.ZipFile):

@@ -13,6 +13,4 @@ def read(data: bytes, path: Path) -> Reading:
         raise ReadError("empty_file", "empty file (no bytes)")
     if not ocr.available():
         raise ReadError("needs_ocr", f"an image of a page: OCR is needed to read it; {ocr.INSTALL_HINT}")
-    from extract.ocr.reader import read_image
-
-    return read_image(data, path)
+    return ocr.load_reader().read_image(data, path)

@@ -108,9 +108,7 @@ def _scanned(data: bytes, pages: int) -> Reading:
     what = f"scanned PDF: {pages} page(s) of images without a text layer"
     if not ocr.available():
         raise ReadError("needs_ocr", f"{what}; OCR is needed to read it; {ocr.INSTALL_HINT}")
-    from extract.ocr.reader import read_pdf
-
-    return read_pdf(data, what)
+    return ocr.load_reader().read_pdf(data, what)
 
 
 def _check_container(data: bytes) -> None:
