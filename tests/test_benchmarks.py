@@ -14,6 +14,7 @@ from benchmarks import samples
 from benchmarks.run import run_benchmark
 
 
+@pytest.mark.slow
 def test_benchmark_harness_measures_full_and_incremental_extract(tmp_path: Path) -> None:
     printed = io.StringIO()
     out = run_benchmark(20, add=10, keep=tmp_path / "bench", cli=False, stages=("extract",), jobs=1,

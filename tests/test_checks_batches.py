@@ -6,11 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pytest
 from sample_warehouse import build_sample_warehouse
 
 from expectations.checks import run_checks
 
 
+@pytest.mark.slow
 def test_batches_of_one_report_store_the_rows_of_one_pass(tmp_path: Path) -> None:
     (tmp_path / "one").mkdir()
     (tmp_path / "many").mkdir()

@@ -280,6 +280,7 @@ def test_a_failing_test_keeps_its_reports_in_scope(tmp_path: Path, golden: list[
 
 
 
+@pytest.mark.slow
 def test_relation_sides_computed_in_batches_equal_one_batch(tmp_path: Path, golden: list[GoldenReport]) -> None:
     """fct_relation_sides computed in batches of one report (its SQL the first, its post-hook the others) holds
     the same rows as computed in one statement, on a first build of three reports and an increment of two."""

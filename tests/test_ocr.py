@@ -169,6 +169,7 @@ def test_a_page_image_is_read_into_grid_rows_with_its_numbers():
     assert 150 * 0.36 - 3 < x0 < 150 * 0.36 + 3 and 550 * 0.36 - 3 < x1 < 550 * 0.36 + 3  # points at 200 dpi
 
 
+@pytest.mark.slow
 def test_a_scanned_tiff_round_trips_with_no_wrong_cell():
     scan, doc, problems = roundtrip(101, "clean", "tiff")
     assert scan.pages >= 2 and doc.layout == "ocr_grid" and doc.source_form == "image"

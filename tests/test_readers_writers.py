@@ -102,6 +102,7 @@ def test_terminal_shows_progress_and_summary_and_no_dbt_log(built: Built) -> Non
     assert "OK created" in log
 
 
+@pytest.mark.slow
 def test_reader_held_open_during_a_run_never_breaks_it(built: Built) -> None:
     reader = _holder(f"""
         import duckdb, sys

@@ -369,6 +369,7 @@ def test_a_new_year_rechecks_its_pairs_with_the_years_beside_it(tmp_path: Path, 
     assert query(warehouse, "select * from dq.check_results order by all") == incremental
 
 
+@pytest.mark.slow
 def test_a_new_report_rechecks_the_reports_of_other_agencies_whose_text_it_matches(tmp_path: Path):
     """The Changchun office copied the series' 2021 text. Added after the rest were checked, it is the 2021
     report's best cross-agency match: a report of another agency, not beside it in years, whose TEXT_REUSE row
