@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import stat
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
 
 from extract.agency import source_facts
-from extract.blocks import Block, Cell
+from extract.blocks import Block
 from extract.guard import sanitize
 from extract.issues import Issue
 from extract.limits import MAX_TEXT_CHARS
@@ -30,6 +31,7 @@ from extract.sections import section_texts
 from extract.solve import budget_exhausted, document_budget, table_budget
 from extract.template import templates
 from extract.templates import form
+from extract.transfer import CellColumns, PackedCells, cell_columns
 
 
 @dataclass
@@ -48,7 +50,7 @@ class ParsedDocument:
     status: str = "failed"
     error: str | None = None
     report: dict[str, object] | None = None
-    cells: list[ParsedCell] = field(default_factory=list)
+    cells: Sequence[ParsedCell] = field(default_factory=list)  # PackedCells once received from a worker
     issues: list[Issue] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
     sections: dict[str, str] = field(default_factory=dict)
@@ -57,15 +59,12 @@ class ParsedDocument:
     def report_id(self) -> str | None:
         return self.sha256 if self.report is not None else None
 
-    def __reduce__(self) -> tuple[object, tuple[dict[str, object], list[tuple[object, ...]]]]:
-        """Pickled (a parse worker sends every document to the loader) with its cells as plain tuples and their
-        values as text: pickle's own way with slotted dataclasses calls Python for each field of each cell and
-        its source, which cost more than a third of a text report's parse (3 µs a cell to send, 4-6 to
-        receive; packed, 0.85 and 3)."""
+    def __reduce__(self) -> tuple[object, tuple[dict[str, object], CellColumns]]:
+        """Pickled (a parse worker sends every document to the loader) with its cells as columns of plain values
+        (`extract.transfer`): pickle's own way with slotted dataclasses calls Python for each field of each cell
+        and its source, which cost more than a third of a text report's parse."""
         state = {name: getattr(self, name) for name in _DOCUMENT_FIELDS}
-        packed = [(c.table, c.row, c.col, None if c.value is None else str(c.value), c.raw,
-                   tuple([getattr(c.source, name) for name in _CELL_FIELDS])) for c in self.cells]
-        return _unpack_document, (state, packed)
+        return _unpack_document, (state, cell_columns(self.cells))
 
     def as_json(self) -> dict[str, object]:
         """The `nianbao parse --json` object for this file (codes of the spec)."""
@@ -91,15 +90,12 @@ class ParsedDocument:
 
 
 _DOCUMENT_FIELDS = tuple(f.name for f in fields(ParsedDocument) if f.name != "cells")
-_CELL_FIELDS = tuple(f.name for f in fields(Cell))
 
 
-def _unpack_document(state: dict[str, object], packed: list[tuple[object, ...]]) -> ParsedDocument:
-    """The document `ParsedDocument.__reduce__` packed (str(Decimal) gives back the same Decimal, exponent and
-    sign included)."""
+def _unpack_document(state: dict[str, object], columns: CellColumns) -> ParsedDocument:
+    """The document `ParsedDocument.__reduce__` packed; its cells stay columns until one is asked for."""
     doc = ParsedDocument(**state)
-    doc.cells = [ParsedCell(table, row, col, None if value is None else Decimal(value), raw, Cell(*source))
-                 for table, row, col, value, raw, source in packed]
+    doc.cells = PackedCells(columns)
     return doc
 
 
@@ -250,12 +246,14 @@ def parse_blocks(doc: ParsedDocument, blocks: list[Block]) -> ParsedDocument:
     if year is None:
         doc.issues.append(Issue("year_not_found", "the tables were read but no report year was found in the title, "
                                 "the statistics period or the prose"))
+    cells: list[ParsedCell] = []
     for code, res in (("disclosure", disclosure), ("applications", applications),
                       ("review_litigation", review)):
-        doc.cells.extend(res.cells)
+        cells.extend(res.cells)
         doc.issues.extend(res.issues)
         if not res.found:
             doc.issues.append(Issue("table_not_found", f"table {code} not found", code))
+    doc.cells = [*doc.cells, *cells]
     if applications.found and template:
         printed = {c.row for c in applications.cells}
         expected = expected_application_rows(template, tpl, printed)

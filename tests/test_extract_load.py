@@ -257,7 +257,8 @@ def test_an_older_warehouse_gains_load_seq_with_its_rows_at_zero(tmp_path: Path)
 
 
 def test_frames_put_each_value_in_its_column():
-    """The many-row tables are built from tuples in column order: every value lands in its named column."""
+    """The many-row tables are built from tuples in column order (cells from columns): every value lands in its
+    named column."""
     from extract.frames import TUPLE_COLUMNS, to_frames
     from extract.parse import parse_file
     from extract.schema import polars_schema

@@ -10,8 +10,10 @@ from pathlib import Path
 from documents import seed_004_docx
 
 from extract.blocks import Cell
+from extract.frames import to_frames
 from extract.match import ParsedCell
 from extract.parse import ParsedDocument, parse_bytes, parse_file
+from extract.transfer import PackedCells
 
 TESTS = Path(__file__).resolve().parent
 SOURCES = [TESTS / "fixtures" / "pdf" / "huaian-city-2024.pdf", TESTS / "fixtures" / "forms" / "huamu-2023-gbk.html",
@@ -50,3 +52,29 @@ def test_values_keep_their_exponent_and_sign():
     assert [str(c.value) for c in back.cells[:6]] == ["1E+3", "-0.5", "12.3400", "0", "-0", "None"]
     assert back.cells[0].source == Cell("６８27000", line=3, cuts=(2,))
     assert back.cells == doc.cells and len(back.cells) > 6
+
+
+def test_the_loader_frames_received_cells_from_their_columns_as_it_would_the_cells():
+    """A received document's cells stay columns (`PackedCells`) until a cell is asked for: its `raw.cells` frame
+    is built from them and equals the frame of the document that left, a value printed with more than four
+    decimals rounded as `storable` rounds it (half to even, not cut)."""
+    doc = parse_file(SOURCES[2])
+    doc.cells[0].value, doc.cells[1].value = Decimal("24252.311082"), Decimal("0.00005")
+    back = _sent(doc)
+    assert isinstance(back.cells, PackedCells) and back.cells.untouched
+    frame = to_frames([back])["cells"]
+    assert back.cells.untouched  # framed without building a cell
+    assert frame.equals(to_frames([doc])["cells"])
+    assert frame["value"].to_list()[:2] == [Decimal("24252.3111"), Decimal("0.0000")]
+    assert frame.height == len(doc.cells) and frame["report_id"].unique().to_list() == [doc.report_id]
+
+
+def test_a_received_cell_changed_after_arrival_is_framed_as_changed():
+    """Once a cell was built from the columns it can be changed: the frame is then built from the cells."""
+    back = _sent(parse_file(SOURCES[2]))
+    first = back.cells[0]
+    first.value = Decimal("7")
+    assert not back.cells.untouched
+    frame = to_frames([back])["cells"]
+    assert frame.row(0, named=True)["value"] == Decimal("7.0000")
+    assert pickle.loads(pickle.dumps(back)).cells[0].value == Decimal("7")
