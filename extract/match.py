@@ -222,7 +222,8 @@ def _value_of(text: str | None) -> Decimal | None:
 
 
 AMBIGUOUS = {"sparse": "ambiguous_alignment", "window": "ambiguous_alignment", "run": "ambiguous_digit_run",
-             "too_many": "cell_count_mismatch", "lost": "ambiguous_alignment", "spaced": "ambiguous_alignment"}
+             "too_many": "cell_count_mismatch", "lost": "ambiguous_alignment", "spaced": "ambiguous_alignment",
+             "spacer": "cell_count_mismatch"}
 RECUT = ("the printed values break {identity}, and moving a digit across a cell boundary (or cutting a stray "
          "cell off the last one) would make them hold: a converter's glued cells cannot be told from a printed "
          "inconsistency, row left null")
@@ -242,6 +243,9 @@ SCATTERED = ("most of the table's row labels are printed without values beside t
              "no column identity confirms this row: its values may be another row's, row left null")
 SPACED = ("the table is laid out by position with spacer columns, and fewer columns than its header's carry a "
           "value in any row: which column a blank belongs to is unknown, left null")
+SPACER_ROW = ("the row prints more cells than columns, and its table, laid out by position, has a cell among its "
+              "columns that is no column (a spacer): which of the row's blank cells are columns is unknown, row left "
+              "null")
 LOST_CELL = ("the row prints fewer cells than its columns and ends short of its table's grid: a cell was lost, so "
              "the cells after the gap may sit a column off; none is certain, left null")
 
@@ -798,6 +802,7 @@ class _AppRows:
     columns: tuple[str, ...]
     common_values: dict[int, int]
     value_spans: dict[int, int]
+    header_spans: dict[int, int]
     rows: dict[str, AppRow] = field(default_factory=dict)
     widths: list[tuple[int, Vector | None]] = field(default_factory=list)
     grid_positions: dict[str, int] = field(default_factory=dict)
@@ -808,7 +813,7 @@ class _AppRows:
     def layout(self, has_subtotal: bool) -> _AppLayout:
         return _AppLayout(self.columns, has_subtotal, _grid_columns(self.columns, has_subtotal, self.grid_positions),
                           self.header_width, self.common_values,
-                          self.value_spans)
+                          self.value_spans, self.header_spans)
 
 
 def _read_app_rows(res: TableResult, blocks: list[Block], tpl: Templates, template: str | None, orphans: Orphans,
@@ -817,7 +822,7 @@ def _read_app_rows(res: TableResult, blocks: list[Block], tpl: Templates, templa
     of the rows after it)."""
     text_rows = _labelled_text_rows(blocks, tpl)
     read = _AppRows(tuple(lab.code for lab in tpl.app_columns.labels), _common_values(text_rows),
-                    _value_spans(text_rows))
+                    _value_spans(text_rows), _header_spans(blocks, tpl))
     layout = read.layout(has_subtotal)
     for b in blocks:
         if b.kind == "text":
@@ -970,8 +975,8 @@ def _row_verdict(res: TableResult, code: str, row: AppRow, decided: dict[str, li
                                 f"({_label_left(label_cell)}); its place by printed order is not confirmed "
                                 "by the table's identities, row left null", "applications", code, line=b.line))
     elif vec is None:
-        detail = LOST_CELL if how == "lost" else f"{len(cands)} readings of the printed values fit the table; " \
-            "row left null"
+        detail = {"lost": LOST_CELL, "spacer": SPACER_ROW}.get(how) or (
+            f"{len(cands)} readings of the printed values fit the table; row left null")
         res.issues.append(Issue(AMBIGUOUS.get(how, "ambiguous_alignment"), detail, "applications", code,
                                 line=b.line))
     if vec is not None and how in ("sparse", "run", "window"):
@@ -1190,6 +1195,8 @@ class _AppLayout:
     common_values: dict[int, int] = field(default_factory=dict)
     # per row width (cells, label included), the most cells a labelled text row that wide spans with values
     value_spans: dict[int, int] = field(default_factory=dict)
+    # per row width, the cells the text header rows that wide span from their first column label to their last
+    header_spans: dict[int, int] = field(default_factory=dict)
 
 
 # A converter's table (not a fragment of one or two rows) is needed to tell its spacer columns apart.
@@ -1291,7 +1298,7 @@ def _app_readings(res: TableResult, b: Block, li: int, values: list[Cell], layou
                               row_sum_splits(searched_text(values[-1]), sub))
     cands, how = candidates(values, n)
     if how == "exact" and _edge_blank_is_a_column(b, values, n, layout):
-        return [], "too_many"
+        return [], "spacer"
     if how == "sparse":
         res.sparse = True
         cands = _sparse_readings(cands, sub)
@@ -1337,13 +1344,16 @@ def _misfit_row(b: Block, values: list[Cell], positions: list[int] | None, layou
 
 def _edge_blank_is_a_column(b: Block, values: list[Cell], n: int, layout: _AppLayout) -> bool:
     """A row printing more cells than columns is read by leaving its blank edge cells out as residue of a merged
-    label cell; but where a row as wide prints values across more than `n` cells, the table has a cell among its
-    values that is no column (a spacer, as pymupdf4llm's layout mode and markitdown over pdfminer add), and which
-    of this row's cells moved is unknown. A table's rows print alike wide wherever their labels sit (a section
-    row's label a column left of its sub-rows')."""
+    label cell; but where a row as wide prints values across more than `n` cells, or a header row as wide names
+    its first and last columns more than `n` cells apart, the table has a cell among its columns that is no
+    column (a spacer, as pymupdf4llm's layout mode and markitdown over pdfminer add), and which of this row's
+    cells moved is unknown: a row alone under its header, its values spanning exactly `n` cells, may hold a
+    spacer among them while a blank column lies among the cells left out. A table's rows print alike wide
+    wherever their labels sit (a section row's label a column left of its sub-rows')."""
     if len(values) <= n or b.kind != "row" or _is_grid(b):
         return False
-    return layout.value_spans.get(len(b.cells), 0) > n
+    width = len(b.cells)
+    return max(layout.value_spans.get(width, 0), layout.header_spans.get(width, 0)) > n
 
 
 def _labelled_text_rows(blocks: list[Block], tpl: Templates) -> list[tuple[int, list[Cell]]]:
@@ -1368,6 +1378,25 @@ def _value_spans(text_rows: list[tuple[int, list[Cell]]]) -> dict[int, int]:
             width = li + 1 + len(after)
             spans[width] = max(spans.get(width, 0), valued[-1] - valued[0] + 1)
     return spans
+
+
+def _header_spans(blocks: list[Block], tpl: Templates) -> dict[int, int]:
+    """Per row width, how many cells section 三's text header rows that wide span from the first applicant column
+    label (or 小计) any of them prints to the last (a header wraps over several rows: 自然人 and 总计 on one, the
+    法人或其他组织 columns on the next). Only header rows printing no value count."""
+    at: dict[int, set[int]] = {}
+    for b in blocks:
+        if b.kind != "row" or _is_grid(b) or not _is_app_header(b, tpl) or any(map(_prints_value, b.texts)):
+            continue
+        named = {k for k, t in enumerate(b.texts) if _names_one_app_column(t, tpl)}
+        at.setdefault(len(b.cells), set()).update(named)
+    return {width: max(named) - min(named) + 1 for width, named in at.items() if named}
+
+
+@lru_cache(maxsize=ROW_MEMO_SIZE)
+def _names_one_app_column(text: str, tpl: Templates) -> bool:
+    """Whether a header cell names one applicant column (or the 小计), not a group over several."""
+    return bool(text.strip()) and (tpl.app_columns.match(text) is not None or key(text) in tpl.app_subtotal_keys)
 
 
 def _common_values(text_rows: list[tuple[int, list[Cell]]]) -> dict[int, int]:
