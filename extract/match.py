@@ -243,9 +243,10 @@ SCATTERED = ("most of the table's row labels are printed without values beside t
              "no column identity confirms this row: its values may be another row's, row left null")
 SPACED = ("the table is laid out by position with spacer columns, and fewer columns than its header's carry a "
           "value in any row: which column a blank belongs to is unknown, left null")
-SPACER_ROW = ("the row prints more cells than columns, and its table, laid out by position, has a cell among its "
-              "columns that is no column (a spacer): which of the row's blank cells are columns is unknown, row left "
-              "null")
+SPACER_ROW = ("the row prints more cells than columns, and its table is laid out by position with a cell among its "
+              "columns that is no column (a spacer: a row as wide spans its values over more cells than columns, or "
+              "the header as wide names a column off the cells left after the row's blank edges): which of the "
+              "row's blank cells are columns is unknown, row left null")
 LOST_CELL = ("the row prints fewer cells than its columns and ends short of its table's grid: a cell was lost, so "
              "the cells after the gap may sit a column off; none is certain, left null")
 
@@ -802,7 +803,7 @@ class _AppRows:
     columns: tuple[str, ...]
     common_values: dict[int, int]
     value_spans: dict[int, int]
-    header_spans: dict[int, int]
+    header_ends: dict[int, _HeaderEnds]
     rows: dict[str, AppRow] = field(default_factory=dict)
     widths: list[tuple[int, Vector | None]] = field(default_factory=list)
     grid_positions: dict[str, int] = field(default_factory=dict)
@@ -813,7 +814,7 @@ class _AppRows:
     def layout(self, has_subtotal: bool) -> _AppLayout:
         return _AppLayout(self.columns, has_subtotal, _grid_columns(self.columns, has_subtotal, self.grid_positions),
                           self.header_width, self.common_values,
-                          self.value_spans, self.header_spans)
+                          self.value_spans, self.header_ends)
 
 
 def _read_app_rows(res: TableResult, blocks: list[Block], tpl: Templates, template: str | None, orphans: Orphans,
@@ -822,7 +823,7 @@ def _read_app_rows(res: TableResult, blocks: list[Block], tpl: Templates, templa
     of the rows after it)."""
     text_rows = _labelled_text_rows(blocks, tpl)
     read = _AppRows(tuple(lab.code for lab in tpl.app_columns.labels), _common_values(text_rows),
-                    _value_spans(text_rows), _header_spans(blocks, tpl))
+                    _value_spans(text_rows), _header_ends(blocks, tpl))
     layout = read.layout(has_subtotal)
     for b in blocks:
         if b.kind == "text":
@@ -1195,8 +1196,8 @@ class _AppLayout:
     common_values: dict[int, int] = field(default_factory=dict)
     # per row width (cells, label included), the most cells a labelled text row that wide spans with values
     value_spans: dict[int, int] = field(default_factory=dict)
-    # per row width, the cells the text header rows that wide span from their first column label to their last
-    header_spans: dict[int, int] = field(default_factory=dict)
+    # per row width, the cells where text header rows that wide name the first column and the last
+    header_ends: dict[int, _HeaderEnds] = field(default_factory=dict)
 
 
 # A converter's table (not a fragment of one or two rows) is needed to tell its spacer columns apart.
@@ -1297,7 +1298,7 @@ def _app_readings(res: TableResult, b: Block, li: int, values: list[Cell], layou
         return run_candidates(values[-1], n, lambda v: _counts(v) and row_total_holds(v, sub),
                               row_sum_splits(searched_text(values[-1]), sub))
     cands, how = candidates(values, n)
-    if how == "exact" and _edge_blank_is_a_column(b, values, n, layout):
+    if how == "exact" and _edge_blank_is_a_column(b, values, cands[0], n, layout):
         return [], "spacer"
     if how == "sparse":
         res.sparse = True
@@ -1342,18 +1343,63 @@ def _misfit_row(b: Block, values: list[Cell], positions: list[int] | None, layou
     return b.kind == "row" and common is not None and len(values) < common
 
 
-def _edge_blank_is_a_column(b: Block, values: list[Cell], n: int, layout: _AppLayout) -> bool:
+def _edge_blank_is_a_column(b: Block, values: list[Cell], reading: list[Cell | None], n: int,
+                            layout: _AppLayout) -> bool:
     """A row printing more cells than columns is read by leaving its blank edge cells out as residue of a merged
-    label cell; but where a row as wide prints values across more than `n` cells, or a header row as wide names
-    its first and last columns more than `n` cells apart, the table has a cell among its columns that is no
-    column (a spacer, as pymupdf4llm's layout mode and markitdown over pdfminer add), and which of this row's
-    cells moved is unknown: a row alone under its header, its values spanning exactly `n` cells, may hold a
-    spacer among them while a blank column lies among the cells left out. A table's rows print alike wide
-    wherever their labels sit (a section row's label a column left of its sub-rows')."""
+    label cell; but where a row as wide prints values across more than `n` cells, the table has a cell among its
+    values that is no column (a spacer, as pymupdf4llm's layout mode and markitdown over pdfminer add), and which
+    of this row's cells moved is unknown. A table's rows print alike wide wherever their labels sit (a section
+    row's label a column left of its sub-rows'). A row alone in its shape shows no spacer among its values
+    (`| 四、结转… | | | | | | 0 | 0 | 56 | | 0 | | 56 |`), but its header does: where a header row as wide names the
+    first or last column off the reading's first or last cell (a label sits over its values or a cell left of
+    them), a spacer or a blank column lies between, and the reading is not the row."""
     if len(values) <= n or b.kind != "row" or _is_grid(b):
         return False
     width = len(b.cells)
-    return max(layout.value_spans.get(width, 0), layout.header_spans.get(width, 0)) > n
+    if layout.value_spans.get(width, 0) > n:
+        return True
+    ends = layout.header_ends.get(width)
+    if ends is None:
+        return False
+    first, last = (next(k for k, c in enumerate(b.cells) if c is cell) for cell in (reading[0], reading[-1]))
+    return not (all(h <= first <= h + HEADER_LABEL_LEFT for h in ends.first)
+                and all(h <= last <= h + HEADER_LABEL_LEFT for h in ends.last))
+
+
+# How many cells left of its values a header label laid out by x position may sit (markitdown over pdfminer
+# prints 自然人 over its values or a cell left of them).
+HEADER_LABEL_LEFT = 1
+
+
+@dataclass
+class _HeaderEnds:
+    """Where section 三's text header rows of one width name the first column (自然人) and the last (总计)."""
+
+    first: set[int] = field(default_factory=set)
+    last: set[int] = field(default_factory=set)
+
+
+def _header_ends(blocks: list[Block], tpl: Templates) -> dict[int, _HeaderEnds]:
+    """Per row width, the cells where section 三's text header rows that wide (printing no value) name the first
+    applicant column and the last, as the template orders them."""
+    first_code, last_code = tpl.app_columns.labels[0].code, tpl.app_columns.labels[-1].code
+    out: dict[int, _HeaderEnds] = {}
+    for b in blocks:
+        if b.kind != "row" or _is_grid(b) or not _is_app_header(b, tpl) or any(map(_prints_value, b.texts)):
+            continue
+        for k, text in enumerate(b.texts):
+            code = _app_column_code(text, tpl)
+            if code in (first_code, last_code):
+                ends = out.setdefault(len(b.cells), _HeaderEnds())
+                (ends.first if code == first_code else ends.last).add(k)
+    return out
+
+
+@lru_cache(maxsize=ROW_MEMO_SIZE)
+def _app_column_code(text: str, tpl: Templates) -> str | None:
+    """The applicant column a header cell names (the same header texts recur in every report)."""
+    lab = tpl.app_columns.match(text) if text.strip() else None
+    return lab.code if lab else None
 
 
 def _labelled_text_rows(blocks: list[Block], tpl: Templates) -> list[tuple[int, list[Cell]]]:
@@ -1378,25 +1424,6 @@ def _value_spans(text_rows: list[tuple[int, list[Cell]]]) -> dict[int, int]:
             width = li + 1 + len(after)
             spans[width] = max(spans.get(width, 0), valued[-1] - valued[0] + 1)
     return spans
-
-
-def _header_spans(blocks: list[Block], tpl: Templates) -> dict[int, int]:
-    """Per row width, how many cells section 三's text header rows that wide span from the first applicant column
-    label (or 小计) any of them prints to the last (a header wraps over several rows: 自然人 and 总计 on one, the
-    法人或其他组织 columns on the next). Only header rows printing no value count."""
-    at: dict[int, set[int]] = {}
-    for b in blocks:
-        if b.kind != "row" or _is_grid(b) or not _is_app_header(b, tpl) or any(map(_prints_value, b.texts)):
-            continue
-        named = {k for k, t in enumerate(b.texts) if _names_one_app_column(t, tpl)}
-        at.setdefault(len(b.cells), set()).update(named)
-    return {width: max(named) - min(named) + 1 for width, named in at.items() if named}
-
-
-@lru_cache(maxsize=ROW_MEMO_SIZE)
-def _names_one_app_column(text: str, tpl: Templates) -> bool:
-    """Whether a header cell names one applicant column (or the 小计), not a group over several."""
-    return bool(text.strip()) and (tpl.app_columns.match(text) is not None or key(text) in tpl.app_subtotal_keys)
 
 
 def _common_values(text_rows: list[tuple[int, list[Cell]]]) -> dict[int, int]:

@@ -327,11 +327,12 @@ def test_a_dash_before_zeros_in_a_glued_run_is_not_read_as_a_signed_zero():
 
 def test_a_row_alone_under_a_header_laid_out_by_position_is_not_read_by_leaving_its_edge_cells_out():
     """markitdown over pdfminer printed 结转下年度继续办理 as a table of its own with its header, laid out by x
-    position: `| 四、结转下年度继续办理 | | | | | | 0 | 0 | 56 | | 0 | | 56 |` under a header naming 自然人 four cells
-    and 总计 twelve cells after its first. Its values span seven cells, so no row showed the spacer columns, and
-    leaving its five leading blanks out as a merged label's residue read 商业企业's 0 as 自然人 (printed blank), 56
-    as 科研机构 (truth 0) and left 社会公益组织 null without an issue. The header spans nine cells for seven
-    columns: the table has a spacer, which of the row's blanks are columns is unknown, and the row is null."""
+    position: `| 四、结转下年度继续办理 | | | | | | 0 | 0 | 56 | | 0 | | 56 |` under a header naming 自然人 in its
+    fifth cell and 总计 in its last. Its values span seven cells, so no row showed the spacer columns, and leaving
+    its five leading blanks out as a merged label's residue read 商业企业's 0 as 自然人 (printed blank), 56 as
+    科研机构 (truth 0) and left 社会公益组织 null without an issue. That reading starts two cells right of 自然人,
+    while a label sits over its values or one cell left of them: a spacer or a blank column lies between, which
+    of the row's blanks are columns is unknown, and the row is null."""
     o = _outcome("markitdown_pdf", ("F2019", "beijing", False), 1485, "pdf", ("row_total_off",),
                  **{**ALL_NOISE, "encodings": False})
     printed = "| 四、结转下年度继续办理 |     |     |     |     |     | 0   | 0   | 56  |     | 0   |     | 56  |"
@@ -340,5 +341,5 @@ def test_a_row_alone_under_a_header_laid_out_by_position_is_not_read_by_leaving_
     truth = _truth(o, "applications", "carried_forward")
     assert (truth["natural_person"], truth["research"], truth["social_welfare"]) == (None, 0, 56)
     assert set(_row(o, "applications", "carried_forward").values()) == {None}
-    assert any("a cell among its columns that is no column" in d
+    assert any("names a column off the cells left after the row's blank edges" in d
                for d in _issue(o, "cell_count_mismatch", "applications", "carried_forward"))
