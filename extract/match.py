@@ -803,7 +803,7 @@ class _AppRows:
     columns: tuple[str, ...]
     common_values: dict[int, int]
     value_spans: dict[int, int]
-    header_ends: dict[int, _HeaderEnds]
+    header_labels: _HeaderLabels
     rows: dict[str, AppRow] = field(default_factory=dict)
     widths: list[tuple[int, Vector | None]] = field(default_factory=list)
     grid_positions: dict[str, int] = field(default_factory=dict)
@@ -814,7 +814,7 @@ class _AppRows:
     def layout(self, has_subtotal: bool) -> _AppLayout:
         return _AppLayout(self.columns, has_subtotal, _grid_columns(self.columns, has_subtotal, self.grid_positions),
                           self.header_width, self.common_values,
-                          self.value_spans, self.header_ends)
+                          self.value_spans, self.header_labels)
 
 
 def _read_app_rows(res: TableResult, blocks: list[Block], tpl: Templates, template: str | None, orphans: Orphans,
@@ -823,7 +823,7 @@ def _read_app_rows(res: TableResult, blocks: list[Block], tpl: Templates, templa
     of the rows after it)."""
     text_rows = _labelled_text_rows(blocks, tpl)
     read = _AppRows(tuple(lab.code for lab in tpl.app_columns.labels), _common_values(text_rows),
-                    _value_spans(text_rows), _header_ends(blocks, tpl))
+                    _value_spans(text_rows), _header_labels(blocks, tpl))
     layout = read.layout(has_subtotal)
     for b in blocks:
         if b.kind == "text":
@@ -1196,8 +1196,8 @@ class _AppLayout:
     common_values: dict[int, int] = field(default_factory=dict)
     # per row width (cells, label included), the most cells a labelled text row that wide spans with values
     value_spans: dict[int, int] = field(default_factory=dict)
-    # per row width, the cells where text header rows that wide name the first column and the last
-    header_ends: dict[int, _HeaderEnds] = field(default_factory=dict)
+    # where the text header rows name the first column and the last, per row width, in printed order
+    header_labels: _HeaderLabels | None = None
 
 
 # A converter's table (not a fragment of one or two rows) is needed to tell its spacer columns apart.
@@ -1350,49 +1350,59 @@ def _edge_blank_is_a_column(b: Block, values: list[Cell], reading: list[Cell | N
     values that is no column (a spacer, as pymupdf4llm's layout mode and markitdown over pdfminer add), and which
     of this row's cells moved is unknown. A table's rows print alike wide wherever their labels sit (a section
     row's label a column left of its sub-rows'). A row alone in its shape shows no spacer among its values
-    (`| 四、结转… | | | | | | 0 | 0 | 56 | | 0 | | 56 |`), but its header does: where a header row as wide names the
-    first or last column off the reading's first or last cell (a label sits over its values or a cell left of
-    them), a spacer or a blank column lies between, and the reading is not the row."""
+    (`| 四、结转… | | | | | | 0 | 0 | 56 | | 0 | | 56 |`), but its header may: where the header in force (the last
+    printed before the row as wide) names the first or last column off the reading's first or last cell (a label
+    sits over its values or a cell left of them), a spacer or a blank column lies between, and the reading is not
+    the row."""
     if len(values) <= n or b.kind != "row" or _is_grid(b):
         return False
     width = len(b.cells)
     if layout.value_spans.get(width, 0) > n:
         return True
-    ends = layout.header_ends.get(width)
-    if ends is None:
+    labels = layout.header_labels
+    if labels is None or b.line is None:
         return False
     first, last = (next(k for k, c in enumerate(b.cells) if c is cell) for cell in (reading[0], reading[-1]))
-    return not (all(h <= first <= h + HEADER_LABEL_LEFT for h in ends.first)
-                and all(h <= last <= h + HEADER_LABEL_LEFT for h in ends.last))
+    return not (all(h <= first <= h + HEADER_LABEL_LEFT for h in labels.in_force(width, FIRST, b.line))
+                and all(h <= last <= h + HEADER_LABEL_LEFT for h in labels.in_force(width, LAST, b.line)))
 
 
 # How many cells left of its values a header label laid out by x position may sit (markitdown over pdfminer
 # prints 自然人 over its values or a cell left of them).
 HEADER_LABEL_LEFT = 1
+# Which end of the applicant columns a header label names.
+FIRST, LAST = "first", "last"
 
 
-@dataclass
-class _HeaderEnds:
-    """Where section 三's text header rows of one width name the first column (自然人) and the last (总计)."""
+@dataclass(frozen=True)
+class _HeaderLabels:
+    """Where section 三's text header rows name the first column (自然人) and the last (总计): per (row width,
+    end), in printed order, each header row's line and the cells naming it. A table laid out by x position prints
+    its own header, so the labels in force for a row are the last ones printed before it in a row as wide."""
 
-    first: set[int] = field(default_factory=set)
-    last: set[int] = field(default_factory=set)
+    printed: dict[tuple[int, str], list[tuple[int, frozenset[int]]]]
+
+    def in_force(self, width: int, end: str, line: int) -> frozenset[int]:
+        """The cells naming `end` in the last header row as wide printed before `line` (none: no constraint)."""
+        before = [cells for at, cells in self.printed.get((width, end), []) if at < line]
+        return before[-1] if before else frozenset()
 
 
-def _header_ends(blocks: list[Block], tpl: Templates) -> dict[int, _HeaderEnds]:
-    """Per row width, the cells where section 三's text header rows that wide (printing no value) name the first
-    applicant column and the last, as the template orders them."""
-    first_code, last_code = tpl.app_columns.labels[0].code, tpl.app_columns.labels[-1].code
-    out: dict[int, _HeaderEnds] = {}
+def _header_labels(blocks: list[Block], tpl: Templates) -> _HeaderLabels:
+    """The cells where section 三's text header rows (printing no value) name the first applicant column and the
+    last, as the template orders them."""
+    codes = {tpl.app_columns.labels[0].code: FIRST, tpl.app_columns.labels[-1].code: LAST}
+    printed: dict[tuple[int, str], list[tuple[int, frozenset[int]]]] = {}
     for b in blocks:
-        if b.kind != "row" or _is_grid(b) or not _is_app_header(b, tpl) or any(map(_prints_value, b.texts)):
+        line = b.line
+        if (line is None or b.kind != "row" or _is_grid(b) or not _is_app_header(b, tpl)
+                or any(map(_prints_value, b.texts))):
             continue
-        for k, text in enumerate(b.texts):
-            code = _app_column_code(text, tpl)
-            if code in (first_code, last_code):
-                ends = out.setdefault(len(b.cells), _HeaderEnds())
-                (ends.first if code == first_code else ends.last).add(k)
-    return out
+        for code, end in codes.items():
+            cells = frozenset(k for k, text in enumerate(b.texts) if _app_column_code(text, tpl) == code)
+            if cells:
+                printed.setdefault((len(b.cells), end), []).append((line, cells))
+    return _HeaderLabels(printed)
 
 
 @lru_cache(maxsize=ROW_MEMO_SIZE)
