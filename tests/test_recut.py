@@ -229,3 +229,31 @@ def test_a_markdown_row_that_lost_its_closing_pipe_keeps_every_cell():
     doc = _parse_text(text)
     regulations = {c.col: c.value for c in doc.cells if c.row == "regulations"}
     assert regulations == {"issued": Decimal(210), "repealed": Decimal(6), "in_force": Decimal(6)}
+
+
+SECTION_THREE_BY_POSITION = """2020年政府信息公开工作年度报告
+三、收到和处理政府信息公开申请情况
+|  |  | 自然人 |  |  |  |  |  | 总计 |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| 一、本年新收政府信息公开申请数量 |  | 1 | 0 | 0 | 0 | 0 | 0 | 1 |
+| 二、上年结转政府信息公开申请数量 |  | 0 | 0 | 0 | 0 | 0 | 0 | 0 |
+
+|  |  |  | 自然人 |  |  |  |  | 总计 |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| 四、结转下年度继续办理 |  |  |  | 0 | 0 | 1 |  | 1 |
+四、政府信息公开行政复议、行政诉讼情况
+"""
+
+
+def test_a_row_read_by_leaving_edge_blanks_out_must_start_at_the_header_in_force():
+    # markitdown over pdfminer prints each table with its own header, laid out by x position: the lone row's
+    # seven-cell window starts a cell left of its header's 自然人, so a spacer or a blank column lies among its
+    # cells; the rows above, under their own header as wide, start at its 自然人 and are read
+    doc = _parse_text(SECTION_THREE_BY_POSITION)
+    values = {(c.row, c.col): c.value for c in doc.cells}
+    assert values[("new_received", "natural_person")] == Decimal(1)
+    assert values[("new_received", "total")] == Decimal(1)
+    assert values[("carried_over", "total")] == Decimal(0)
+    assert {v for (row, _), v in values.items() if row == "carried_forward"} == {None}
+    assert any(i.code == "cell_count_mismatch" and i.row == "carried_forward" and "spacer" in i.detail
+               for i in doc.issues)
