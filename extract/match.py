@@ -914,9 +914,11 @@ def _doubt_readings(res: TableResult, read: _AppRows, decided: dict[str, list[Ce
     glued = {code for code in whole_runs if _glued(rows[code][0], len(rows[code][2][0]))}
     blank_dropped = glued if _blanks_dropped_here(rows, has_subtotal) else set()
     # a run with fewer digits than the row has columns lost a cell for certain (a printed inconsistency never
-    # shortens a run): the flattening drops blanks, and section 四's glued run may hide one too
+    # shortens a run), and so did the runs that read only with a blank when more do than one printed inconsistency
+    # explains: the flattening drops blanks, and section 四's glued run may hide one too
     width = len(read.columns) + (1 if has_subtotal else 0)
-    res.sparse = res.sparse or any(how == "run" and _digit_count(b) < width for b, _, _, how in rows.values())
+    res.sparse = res.sparse or any(how == "run" and _digit_count(b) < width for b, _, _, how in rows.values()) \
+        or _rows_show_blanks(rows, has_subtotal)
     refuted = _beside_unbalanced(whole_runs - blank_dropped, unbalanced, rows)
     # every split that cut digits apart is the row's own sums' reading: a column identity failing where
     # every cell is printed refutes it (or is a printed inconsistency, which cannot be told from a misread)
@@ -1127,6 +1129,23 @@ def _blanks_dropped_here(rows: dict[str, tuple[Block, Cell, list, str]], has_sub
                for b, _, cands, how in rows.values())
 
 
+# Runs that read only with a blank a table needs before it shows that its flattening drops blanks: one such run is
+# as likely a row total printed off (a printed inconsistency breaks its own row alone), two would need two.
+ROWS_SHOWING_BLANKS = 2
+
+
+def _rows_show_blanks(rows: dict[str, AppRow], has_subtotal: bool) -> bool:
+    """Whether more glued runs read as no full row but as a row with a blank than one printed inconsistency
+    explains: the flattening drops blank cells, though no run is short of its columns."""
+    return sum(how == "run" and not cands and _blank_may_be_dropped(b, has_subtotal)
+               for b, _, cands, how in rows.values()) >= ROWS_SHOWING_BLANKS
+
+
+def _width(has_subtotal: bool) -> int:
+    """Section 三's printed columns: the applicant columns and the total, and an added 小计."""
+    return APPLICANT_PARTS + 1 + (1 if has_subtotal else 0)
+
+
 def _digit_count(b: Block) -> int:
     """The digits a glued run prints: each of its numbers has at least one."""
     return sum(ch.isdigit() for ch in b.cells[-1].text)
@@ -1137,7 +1156,7 @@ def _blank_may_be_dropped(b: Block, has_subtotal: bool) -> bool:
     its one full reading is then no more certain than the table's column identities make it."""
     if b.kind != "run":
         return False
-    n = 7 + (1 if has_subtotal else 0)
+    n = _width(has_subtotal)
 
     def with_a_blank(v: Vector) -> bool:
         return any(row_total_holds((*v[:p], None, *v[p:]), has_subtotal) for p in range(n - 1))
@@ -1651,8 +1670,9 @@ def _review_run(res: TableResult, data: Block, columns: list[tuple[str, str]], s
     """A run of digits for the 15 cells: kept only if exactly one split makes every block's 总计 add up, and not
     when it spaces most of its numbers but prints fewer than 15 (a blank was dropped: see `_spaced_and_short`),
     nor when it glues digits in a document whose flattening drops blank cells (a section-三 run too short for its
-    columns shows it): a blank part whose value is still in its 总计 leaves a run one number short that a wrong
-    split balances (`0 0 0 11` read `0 0 0 1 1`)."""
+    columns shows it, or more of its runs read only with a blank than one printed inconsistency explains): a blank
+    part whose value is still in its 总计 leaves a run one number short that a wrong split balances (`0 0 0 11`
+    read `0 0 0 1 1`), and so does a blank 总计 (`0 0 1 12 ·` read `0 0 1 1 2`)."""
     if _spaced_and_short(data.cells[-1], len(columns)):
         res.issues.append(Issue("ambiguous_alignment", f"the data row spaces {len(run_pieces(data.cells[-1].text))} "
                                 f"numbers for {len(columns)} columns: a blank cell was dropped or two numbers were "
