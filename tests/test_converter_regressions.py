@@ -343,3 +343,23 @@ def test_a_row_alone_under_a_header_laid_out_by_position_is_not_read_by_leaving_
     assert set(_row(o, "applications", "carried_forward").values()) == {None}
     assert any("names a column off the cells left after the row's blank edges" in d
                for d in _issue(o, "cell_count_mismatch", "applications", "carried_forward"))
+
+
+def test_a_glued_section_four_run_in_a_document_whose_section_three_shows_blanks_is_left_null():
+    """bs4_crawl glues 四's 复议后起诉 block as `００１１２` (0 · 0 · 1 · 12 and a blank 总计). Split `0 0 1 1 2`, the
+    block balanced and read pending 1 and a total that was not printed. Section 三 showed the flattening drops
+    blanks, though no run of it was too short: two runs (`1016条 571 0001587`, `03740 00374`) read only with a
+    blank, more than one printed inconsistency (this report's row total off) explains. 四's glued run may hide a
+    blank too, and is left null."""
+    o = _outcome("bs4_crawl", ("F2021", "single_other", False), 8057258, "html", ("row_total_off",), cell_forms=True,
+                 null_forms=False, blanks=True, split_labels=False, stray_cells=False, encodings=False,
+                 heading_variants=False)
+    assert not o.failures
+    assert "件11００１１２" in o.text
+    after_review = _truth(o, "review_litigation", "litigation_after_review")
+    assert after_review["pending"] == 12
+    assert after_review["total"] is None
+    for row in ("review", "litigation_direct", "litigation_after_review"):
+        assert set(_row(o, "review_litigation", row).values()) == {None}
+    assert any("drops blank cells (section 三 shows it)" in d for d in _issue(o, "ambiguous_digit_run",
+                                                                            "review_litigation"))

@@ -257,3 +257,39 @@ def test_a_row_read_by_leaving_edge_blanks_out_must_start_at_the_header_in_force
     assert {v for (row, _), v in values.items() if row == "carried_forward"} == {None}
     assert any(i.code == "cell_count_mismatch" and i.row == "carried_forward" and "spacer" in i.detail
                for i in doc.issues)
+
+
+CRAWL_THREE = ("2021年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+               "申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他\n{rows}")
+CRAWL_FOUR = ("四、政府信息公开行政复议、行政诉讼情况\n行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计"
+              "未经复议直接起诉复议后起诉结果维持结果纠正其他结果尚未审结总计结果维持结果纠正其他结果尚未审结总计\n"
+              "010 01 00条0件1100112\n五、存在的主要问题及改进情况\n")
+RESULTS = ("upheld", "corrected", "other", "pending", "total")
+
+
+def _after_review(rows: str) -> tuple[dict[str, Decimal | None], list]:
+    doc = _parse_text(CRAWL_THREE.format(rows=rows) + CRAWL_FOUR)
+    return {c.col: c.value for c in doc.cells if c.row == "litigation_after_review"}, doc.issues
+
+
+def test_section_four_glued_in_a_crawl_whose_section_three_reads_only_with_blanks_is_left_null():
+    # bs4 crawl: `1016条 571 0001587` and `03740 00374` read as no full row, but each as six numbers and a blank
+    # (its value 0, the row total holding); 四's `…00112` may then be 0 0 1 12 and a blank 总计 as well as 0 0 1 1 2
+    shows_blanks = "（五）不予处理2.重复申请1016条 571 0001587\n四、结转下年度继续办理03740 00374\n"
+    values, issues = _after_review(shows_blanks)
+    assert set(values.values()) == {None}
+    assert any(i.code == "ambiguous_digit_run" and i.table == "review_litigation" for i in issues)
+    # every cell printed, section 三 shows no dropped blank: 四's one balancing split is read
+    values, _ = _after_review("（五）不予处理2.重复申请1016条 571 0 0 0 0 1587\n"
+                              "四、结转下年度继续办理0 374 0 0 0 0 374\n")
+    assert values == dict(zip(RESULTS, _d(0, 0, 1, 1, 2), strict=True))
+
+
+def test_one_row_total_printed_off_that_reads_with_a_blank_does_not_unread_section_four():
+    # `81001120` (8 1 0 0 1 1 and a total printed 20) also reads 8 10 0 1 1 · 20, as if a blank were dropped: one
+    # printed inconsistency reads like that, so one such row does not show that the flattening drops blanks
+    values, issues = _after_review("一、本年新收政府信息公开申请数量9 2 0 0 1 1 13\n"
+                                   "二、上年结转政府信息公开申请数量0 0 0 0 0 0 0\n"
+                                   "（七）总计1 1 0 0 0 0 2\n四、结转下年度继续办理81001120\n")
+    assert values == dict(zip(RESULTS, _d(0, 0, 1, 1, 2), strict=True))
+    assert any(i.code == "ambiguous_digit_run" and i.row == "carried_forward" for i in issues)
