@@ -18,7 +18,7 @@ from extract.blocks import Block, Cell
 from extract.cells import is_value_like, merged_values, read_cell
 from extract.issues import Issue
 from extract.loose import LooseValues
-from extract.order import Orphans, confirmed, contradicted, place_orphans, verify_by_order
+from extract.order import Orphans, confirmed, contradicted, exceeded, place_orphans, verify_by_order
 from extract.readers.grid import is_absent
 from extract.solve import (
     APPLICANT_PARTS,
@@ -938,6 +938,9 @@ def _doubt_readings(res: TableResult, read: _AppRows, decided: dict[str, list[Ce
     hidden = flag(unconfirmed_by_columns(blank_dropped - unconfirmed - contradicting), "ambiguous_digit_run",
                   HIDDEN_BLANK)
     contradicting |= hidden
+    # where a row is unread no equation is whole, yet the rows read cannot sum past a side read whole: a row total
+    # printed off that a wrong split balances by chance is refuted there
+    contradicting |= exceeded(by_identities - unconfirmed, decided, as_values, equations)
     # a sparse row's reading chosen because the others failed a column is as sound as the table is consistent:
     # where the column that refuted the printed reading holds a printed inconsistency, a shifted one survives
     # through columns no identity can assess. The columns must confirm the reading that is left

@@ -178,6 +178,32 @@ def contradicted(placed: set[str], decided: dict[str, list[Cell | None]],
     return out
 
 
+def exceeded(placed: set[str], decided: dict[str, list[Cell | None]],
+             values: Callable[[list[Cell | None]], tuple[Decimal | None, ...]], equations: list[Equation]) -> set[str]:
+    """The rows of `placed` that break an equation no missing row can mend: one side read whole, and in some
+    column the other side's rows read so far already sum to more (counts are never negative, so the rows left
+    unread could only add). A row read only through its own row total is not confirmed by the columns where
+    another row is unread, and a printed row total off can balance a wrong split of its run by chance
+    (`1120` of 0 0 0 1 12 0, total printed 22, as 1 1 20): the bound still refutes it. Blamed are the placed rows of
+    the whole side, and those of the other side that print a number in the column."""
+    out: set[str] = set()
+    for lhs, rhs in equations:
+        if not placed & set(lhs + rhs):
+            continue
+        for whole, partial in ((lhs, rhs), (rhs, lhs)):
+            if any(code not in decided for code in whole) or all(code in decided for code in partial):
+                continue
+            read = [code for code in partial if code in decided]
+            vectors = {code: values(decided[code]) for code in whole + read}
+            for col in range(len(next(iter(vectors.values())))):
+                bound = [vectors[c][col] for c in whole]
+                parts = {c: vectors[c][col] for c in read if vectors[c][col]}
+                if None in bound or any(v < 0 for v in parts.values()) or sum(parts.values()) <= sum(bound):
+                    continue
+                out |= placed & (set(whole) | set(parts))
+    return out
+
+
 def confirmed(code: str, decided: dict[str, list[Cell | None]],
               values: Callable[[list[Cell | None]], tuple[Decimal | None, ...]], equations: list[Equation]) -> bool:
     """Whether an equation through `code` has every row read and holds in every column where its cells are
