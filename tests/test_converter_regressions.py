@@ -363,3 +363,21 @@ def test_a_glued_section_four_run_in_a_document_whose_section_three_shows_blanks
         assert set(_row(o, "review_litigation", row).values()) == {None}
     assert any("drops blank cells (section 三 shows it)" in d for d in _issue(o, "ambiguous_digit_run",
                                                                             "review_litigation"))
+
+
+def test_a_glued_split_balancing_a_row_total_printed_off_is_refuted_by_a_column_total():
+    """bs4_crawl glues 其他法律行政法规禁止公开 as `00０ 1120 22` (0 0 0 1 12 0, its row total printed off at 22).
+    Split `1 1 20`, the run balanced its own total, and no column identity could be evaluated: the doubled （七）总计
+    and eight rows with no reading left every equation with a row unread. Counts are never negative, so the
+    outcome rows read so far cannot sum past the （七）总计 printed beside them: the split's 20 under 其他 passes
+    its printed 0, and the row is null."""
+    o = _outcome("bs4_crawl", ("F2021", "national", False), 2428207048, "html",
+                 ("doubled_total_processed", "row_total_off"), cell_forms=True, null_forms=True, blanks=True,
+                 split_labels=False, stray_cells=True, encodings=True, heading_variants=True)
+    assert "其他法律行政法规禁止公开00０ 1120 22" in o.text
+    assert not o.failures
+    truth = _truth(o, "applications", "denied_prohibited_by_law")
+    assert (truth["social_welfare"], truth["legal_service"], truth["other_org"], truth["total"]) == (1, 12, 0, 22)
+    assert set(_row(o, "applications", "denied_prohibited_by_law").values()) == {None}
+    assert _issue(o, "ambiguous_digit_run", "applications", "denied_prohibited_by_law")
+    assert _row(o, "applications", "denied_process_info")["natural_person"] == 17

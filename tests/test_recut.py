@@ -293,3 +293,20 @@ def test_one_row_total_printed_off_that_reads_with_a_blank_does_not_unread_secti
                                    "（七）总计1 1 0 0 0 0 2\n四、结转下年度继续办理81001120\n")
     assert values == dict(zip(RESULTS, _d(0, 0, 1, 1, 2), strict=True))
     assert any(i.code == "ambiguous_digit_run" and i.row == "carried_forward" for i in issues)
+
+
+def test_a_glued_split_past_its_column_total_is_left_null_where_a_row_is_unread():
+    # `0001120 22` (0 0 0 1 12 0, total printed off at 22) splits only as 0 0 0 1 1 20 to balance; 不予处理's run
+    # reads no way, so no equation is whole, but 其他's 20 already passes the （七）总计's 0 there
+    rows = ("（一）予以公开0 0 0 0 0 0 0\n（三）不予公开2.其他法律行政法规禁止公开0001120 22\n"
+            "（五）不予处理1.信访举报投诉类申请00000000\n（六）其他处理3.其他0 0 0 0 0 0 0\n"
+            "（七）总计1 0 0 1 12 0 14\n")
+    doc = _parse_text(CRAWL_THREE.format(rows=rows))
+    values = {c.col: c.value for c in doc.cells if c.row == "denied_prohibited_by_law"}
+    assert values and set(values.values()) == {None}
+    assert any(i.code == "ambiguous_digit_run" and i.row == "denied_prohibited_by_law" for i in doc.issues)
+    # the same split where it stays within every column total is the row's own reading
+    doc = _parse_text(CRAWL_THREE.format(rows=rows.replace("1 12 0 14", "1 1 20 23")))
+    values = {c.col: c.value for c in doc.cells if c.row == "denied_prohibited_by_law"}
+    assert values == dict(zip(("natural_person", "commercial", "research", "social_welfare", "legal_service",
+                                "other_org", "total"), _d(0, 0, 0, 1, 1, 20, 22), strict=True))
