@@ -107,6 +107,13 @@ def parsed_manifest(root: Path, warehouse: Path) -> Manifest:
     return Manifest.from_msgpack(data, decoder=extended_mashumuro_decoder)
 
 
+def lean_run_options() -> list[str]:
+    """Options for a command that runs nodes on a parsed manifest: no manifest.json written again, and the file
+    log at warning level unless DBT_LOG_LEVEL_FILE asks for more (see the module's docstring)."""
+    file_log = [] if os.environ.get(LOG_LEVEL_FILE_ENV) else ["--log-level-file", BUILD_LOG_LEVEL_FILE]
+    return ["--no-write-json", *file_log]
+
+
 def build(root: Path, warehouse: Path, target: Path, select: Sequence[str] = (),
           indirect_selection: str | None = None,
           on_result: Callable[[dict[str, Any]], None] = lambda _: None) -> tuple[bool, list[dict[str, Any]]]:
@@ -125,11 +132,10 @@ def build(root: Path, warehouse: Path, target: Path, select: Sequence[str] = (),
             on_result(raw)
 
     extra = {INDIRECT_SELECTION_ENV: indirect_selection} if indirect_selection else {}
-    file_log = [] if os.environ.get(LOG_LEVEL_FILE_ENV) else ["--log-level-file", BUILD_LOG_LEVEL_FILE]
     with dbt_environment(warehouse, **extra):
         outcome = invoke_dbt(["build", *select, "--project-dir", str(root), "--profiles-dir", str(root),
                               "--target-path", str(target), "--log-path", str(target / "logs"),
-                              "--no-write-json", *file_log],
+                              *lean_run_options()],
                              manifest=manifest, callbacks=[collect])
     if outcome.exception is not None:
         raise outcome.exception

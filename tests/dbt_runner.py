@@ -1,6 +1,7 @@
 """Running dbt in-process for tests, as the pipeline runs it (orchestration.dbt_build): one place that sets the
-warehouse, hands a build the parse cached per project version (no re-parse per test), and releases the DuckDB
-file that dbt-duckdb keeps open afterwards so the tests can open it read-only."""
+warehouse, hands a build the parse cached per project version (no re-parse per test) with the pipeline's lean
+options (no manifest.json rewritten, a warning-level file log), and releases the DuckDB file that dbt-duckdb
+keeps open afterwards so the tests can open it read-only."""
 
 from __future__ import annotations
 
@@ -10,9 +11,16 @@ from typing import Any
 
 from dbt.cli.main import dbtRunnerResult
 
-from orchestration.dbt_build import dbt_environment, invoke_dbt, parsed_manifest, release_duckdb
+from orchestration.dbt_build import (
+    dbt_environment,
+    invoke_dbt,
+    lean_run_options,
+    parsed_dir,
+    parsed_manifest,
+    release_duckdb,
+)
 
-__all__ = ["PROJECT", "dbt_environment", "failing_properties", "release_duckdb", "run_dbt"]
+__all__ = ["PROJECT", "dbt_environment", "failing_properties", "manifest_json", "release_duckdb", "run_dbt"]
 
 PROJECT = Path(__file__).resolve().parent.parent / "dbt_project"
 # Commands that run the project's nodes and can take a parsed manifest instead of parsing.
@@ -23,11 +31,13 @@ def run_dbt(
     args: list[str], warehouse: Path, workdir: Path, callbacks: list[Callable[[Any], None]] | None = None
 ) -> dbtRunnerResult:
     """Run one dbt command in-process against `warehouse`, with target and logs under `workdir`."""
-    manifest = parsed_manifest(PROJECT, warehouse) if args[0] in RUNS_NODES else None
+    runs_nodes = args[0] in RUNS_NODES
+    manifest = parsed_manifest(PROJECT, warehouse) if runs_nodes else None
     with dbt_environment(warehouse, DO_NOT_TRACK="1"):
         return invoke_dbt(
             [
                 *args,
+                *(lean_run_options() if runs_nodes else []),
                 "--project-dir", str(PROJECT),
                 "--profiles-dir", str(PROJECT),
                 "--target-path", str(workdir / "target"),
@@ -37,6 +47,14 @@ def run_dbt(
             manifest=manifest,
             callbacks=callbacks or [],
         )
+
+
+def manifest_json(warehouse: Path) -> dict[str, Any]:
+    """The manifest.json of the parse that builds of `warehouse` run on (a build does not write its own)."""
+    import json
+
+    parsed_manifest(PROJECT, warehouse)  # parse first if the project changed since
+    return json.loads((parsed_dir(PROJECT, warehouse) / "manifest.json").read_text(encoding="utf-8"))
 
 
 def failing_properties(result: dbtRunnerResult, warehouse: Path) -> set[tuple[str, str, str]]:

@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 import pytest
 from dbt.cli.main import dbtRunnerResult
-from dbt_runner import failing_properties, run_dbt
+from dbt_runner import failing_properties, manifest_json, run_dbt
 from golden_raw import GoldenReport, delete_report, insert_reports, load_golden_raw, read_golden
 
 from orchestration.dbt_setup import parse_into
@@ -182,8 +182,7 @@ def properties_under_test(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]
 def test_build_runs_models_seeds_and_tests_on_every_mart(built: Built) -> None:
     """The module's build passed; every mart and code dimension carries tests, each fact a key test, its
     report a link to dim_report, and each code column a link to its code list."""
-    manifest = json.loads((built.workdir / "target" / "manifest.json").read_text(encoding="utf-8"))
-    tested = properties_under_test(manifest)
+    tested = properties_under_test(manifest_json(built.warehouse))
     for mart in (*FACTS, *DIMS, *CODE_DIMS):
         assert mart in tested, f"{mart} has no dbt test"
     for fact in ("fct_applications", "fct_outcomes", "fct_disclosure", "fct_litigation"):
