@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pytest
 from sample_warehouse import build_sample_warehouse, query
 
 from expectations import store
@@ -130,6 +131,7 @@ def test_a_warehouse_checked_before_the_registry_is_upgraded_on_its_next_run(tmp
     assert query(old, CHECKS_NOW) == query(new, CHECKS_NOW)
 
 
+@pytest.mark.slow  # checks run twice over a synthetic corpus (~15 s)
 def test_batches_give_the_same_results_as_one_pass(tmp_path: Path) -> None:
     """Reports are validated in batches (bounded memory); the stored results do not depend on the size."""
     (tmp_path / "one").mkdir()

@@ -104,6 +104,7 @@ def big_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
     return page.parent, time.monotonic() - started
 
 
+@pytest.mark.slow  # the 100,000-report site (~30 s to build)
 def test_summary_at_100000_reports_is_small_and_exact(big_site: tuple[Path, float]) -> None:
     site, seconds = big_site
     expected = expected_counts(BIG)
@@ -123,6 +124,7 @@ def test_summary_at_100000_reports_is_small_and_exact(big_site: tuple[Path, floa
           f"loaded in {doc.get('data-load-ms')} ms")
 
 
+@pytest.mark.slow  # the 100,000-report site
 def test_navigation_from_summary_to_an_agency_and_its_source_line(big_site: tuple[Path, float]) -> None:
     site, _ = big_site
     province = _links(site / PAGE, "//h2[@id='regions']/following-sibling::table[1]//a")[0]
@@ -138,6 +140,7 @@ def test_navigation_from_summary_to_an_agency_and_its_source_line(big_site: tupl
     assert crumbs[0] == "总览" and crumbs[1].startswith("第") and crumbs[2].endswith("市")
 
 
+@pytest.mark.slow  # the 100,000-report site
 def test_offline_search_finds_an_agency(big_site: tuple[Path, float]) -> None:
     site, _ = big_site
     assert (site / SEARCH_INDEX).stat().st_size < 15_000_000

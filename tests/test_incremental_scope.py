@@ -305,6 +305,7 @@ def test_relation_sides_computed_in_batches_equal_one_batch(tmp_path: Path, gold
     build_both("increment", 2)
 
 
+@pytest.mark.slow  # two dbt builds for an upgrade path
 def test_a_model_new_to_the_warehouse_builds_every_report(tmp_path: Path, golden: list[GoldenReport]) -> None:
     """fct_relation_sides new to a built warehouse (an upgrade adds it; the build scope is empty since no report
     changed) is built for every report, in batches."""
@@ -321,6 +322,7 @@ def test_a_model_new_to_the_warehouse_builds_every_report(tmp_path: Path, golden
     assert query(warehouse, "select count(distinct report_id) from marts.fct_relation_sides") == [(3,)]
 
 
+@pytest.mark.slow  # two dbt builds for a lost state
 def test_relation_sides_that_lost_their_state_are_rebuilt_whole_without_duplicates(
     tmp_path: Path, golden: list[GoldenReport]
 ) -> None:
@@ -444,6 +446,7 @@ def reuse(tmp_path_factory: pytest.TempPathFactory, golden: list[GoldenReport]) 
             "full": full, "kept": kept}
 
 
+@pytest.mark.slow  # the reuse fixture: three dbt builds (~40 s)
 def test_text_reuse_increment_equals_a_full_refresh(reuse: dict[str, Any]) -> None:
     """The incremental run passed, and its text-reuse rows, the agency sides built on them and the agency-years
     equal a full rebuild's, row for row."""
@@ -453,6 +456,7 @@ def test_text_reuse_increment_equals_a_full_refresh(reuse: dict[str, Any]) -> No
         assert rows == reuse["full"][table], table
 
 
+@pytest.mark.slow  # the reuse fixture
 def test_new_reports_change_old_reports_text_reuse_rows(reuse: dict[str, Any]) -> None:
     """The increment rewrote old reports' rows: a22's best match was c22 and is now e22 (the same text, score
     1), b21 now has a previous year, and the rows of the removed and superseded reports are gone."""
@@ -474,6 +478,7 @@ def test_new_reports_change_old_reports_text_reuse_rows(reuse: dict[str, Any]) -
     assert after[("b22", "cross_agency")][1] == "e22"
 
 
+@pytest.mark.slow  # the reuse fixture
 def test_text_reuse_increment_rewrites_only_the_affected_reports(reuse: dict[str, Any]) -> None:
     """Every row of the reports no change reaches (a21, and 2024's f24 and g24, candidates of each other) kept
     its marker, in the text-reuse rows and in the agency sides; every row of the others was rewritten."""

@@ -327,6 +327,7 @@ def test_gx_writes_the_cross_year_results_where_the_series_broke_them(built):
     assert run.suites["agencies"].failed_by_severity["error"] == 7
 
 
+@pytest.mark.slow  # two pipeline runs over the series (~35 s)
 def test_a_new_year_rechecks_its_pairs_with_the_years_beside_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     from expectations import checks
     from expectations.checks import run_checks, run_incremental
