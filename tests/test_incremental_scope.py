@@ -39,6 +39,8 @@ MARKED = {
     "marts.fct_relation_sides": "actual",
 }
 SCOPE = "intermediate.nianbao_build_scope"
+# what dbt-duckdb leaves of an incremental Python model's run, planted as if an earlier run had left it
+LEFT_BEHIND = "int_text_signatures__dbt_tmp20250101120000000000"
 
 
 def query(warehouse: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
@@ -92,6 +94,7 @@ def plus_one(tmp_path_factory: pytest.TempPathFactory, golden: list[GoldenReport
         counts = {mart: con.execute(f"select count(*) from {mart}").fetchone()[0] for mart in MARKED}
         insert_reports(con, new, loaded_at=STAMP + timedelta(days=1))
         number_as_one_load(con, [g.report_id for g in new])
+        con.execute(f"create table main.{LEFT_BEHIND} as select 1 as x")  # as a run that stopped would leave it
     second = run_dbt(["build"], warehouse, root / "second")
     return {"warehouse": warehouse, "root": root, "old": [g.report_id for g in old],
             "new": sorted(g.report_id for g in new), "counts_before": counts, "second": second}
@@ -117,6 +120,15 @@ def test_increment_leaves_every_unchanged_row_of_every_incremental_mart_alone(pl
                      [new, MARKER]) == [(0,)]
         assert query(wh, "select count(*) from marts.fct_outcomes where report_id = ?", [new])[0][0] > 0
         assert query(wh, "select count(*) from marts.fct_applications where report_id = ?", [new]) == [(7,)]
+
+
+def test_an_increment_leaves_no_temp_table_behind(plus_one: dict[str, Any]) -> None:
+    """The increment ran both incremental Python models (int_text_signatures, int_text_reuse_sides), whose
+    dbt-duckdb materialization leaves a `__dbt_tmp` table each in `main`: none is left, nor the one an earlier
+    run left, and `main` holds nothing."""
+    assert {"int_text_signatures", "int_text_reuse_sides"} <= set(statuses(plus_one["second"]))
+    assert query(plus_one["warehouse"], "select schema_name, table_name from duckdb_tables() "
+                                        "where contains(table_name, '__dbt_tmp') or schema_name = 'main'") == []
 
 
 def test_build_state_records_the_new_reports_for_every_incremental_mart(plus_one: dict[str, Any]) -> None:
