@@ -10,7 +10,8 @@ cell is ≥ 0, plus one row per failing or blank cell, or one `not_assessable` r
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any
 
@@ -25,6 +26,11 @@ from extract.templates import form
 WORDS = {relation: dict(zip(("holds", "broken", "holds_en"), words, strict=True))
          for relation, words in WORDING["relations"].items()}
 _MAX_TERMS = 6  # components listed in a detail sentence; the rest are summarised
+# The numbers a relation's sentence gives per row (the sides' sums); every other field is fixed per relation scope.
+ROW_NUMBERS = ("a", "e")
+_ROW_NUMBER = re.compile("\0(" + "|".join(ROW_NUMBERS) + ")\0")
+# Sentences that need no row but its two sides: built column-wise (most rows are one of these), the rest row by row.
+TEMPLATED = ("not_found", "pass")
 
 
 def failing_keys(check_id: str, index_list: list[dict[str, Any]] | None) -> set[tuple[str, str, str]]:
@@ -70,14 +76,25 @@ class Sentences:
                        "expected_label": info.expected_label, **WORDS[spec.relation],
                        "note": f"（{info.rule}）" if info.severity != "error" else ""}
 
+    @cache  # noqa: B019 (one instance per relation scope, kept for the process anyway by _sentences)
+    def pieces(self, kind: str) -> tuple[list[str], list[str]]:
+        """The sentence `kind` (of TEMPLATED) split around its row numbers (_split_template)."""
+        return _split_template(WORDING["relation"][kind], self.fields)
+
+    @cache  # noqa: B019 (as pieces)
+    def blank(self, nulls: tuple[int, ...]) -> str:
+        """The sentence of a row whose components at `nulls` are blank (a few patterns, written many times)."""
+        return WORDING["relation"]["blank"].format_map({
+            **self.fields, "blank_labels": "、".join(self.labels[i] for i in nulls),
+            "blank_names": ", ".join(self.components[i].name for i in nulls)})
+
     def __call__(self, status: str, found: bool, values: list[float], actual: float, expected: float) -> str:
         templates, fields, n = WORDING["relation"], self.fields, len(self.spec.actual)
         if not found:
             return templates["not_found"].format_map(fields)
-        nulls = [i for i, v in enumerate(values) if v != v]  # NaN
+        nulls = tuple(i for i, v in enumerate(values) if v != v)  # NaN
         if nulls:
-            return templates["blank"].format_map({**fields, "blank_labels": "、".join(self.labels[i] for i in nulls),
-                                                  "blank_names": ", ".join(self.components[i].name for i in nulls)})
+            return self.blank(nulls)
         sides = {**fields, "a": format_number(actual), "e": format_number(expected)}
         if status == "pass":
             return templates["pass"].format_map(sides)
@@ -93,6 +110,12 @@ def _sentences(check_id: str, scope: str, condition: str) -> Sentences:
     return Sentences(specs[(check_id, scope, condition)])
 
 
+@cache
+def _cell_pieces(kind: str, scope: str) -> tuple[list[str], list[str]]:
+    """The sentence of a failing (`fail`) or blank (`not_assessable`) cell at `scope`, split around its value."""
+    return _split_template(WORDING["cell"][kind], {"where": scope_label("NON_NEGATIVE", scope), "scope": scope})
+
+
 def _cellwise(tables: pd.DataFrame) -> pd.DataFrame:
     """A cell-by-cell relation's rows as stored, from its rows per report and table (each listing its blank
     cells and those beyond the bound): the failing and blank cells, and each table as a whole when it holds."""
@@ -103,15 +126,69 @@ def _cellwise(tables: pd.DataFrame) -> pd.DataFrame:
     cells["status"] = np.where(blank, "not_assessable", np.where(cells["status"] == "fail", "fail", "pass"))
     cells["expected"] = np.where(blank, np.nan, cells["expected"])
     cells["difference"] = cells["actual"] - cells["expected"]
-    cells["detail"] = [WORDING["cell"]["fail" if s == "fail" else "not_assessable"].format(
-        where=scope_label("NON_NEGATIVE", sc), scope=sc, a=format_number(v))
-        for s, sc, v in zip(cells["status"], cells["scope"], cells["actual"], strict=True)]
+    kinds = pd.DataFrame({"kind": np.where(cells["status"] == "fail", "fail", "not_assessable"),
+                          "scope": cells["scope"].to_numpy(dtype=object)})
+    cells["detail"] = _joined(kinds, {"a": _formatted(cells["actual"])}, _cell_pieces)
     held = tables[~tables["table_found"] | ((tables["status"] == "pass") & (tables["assessed"] > 0))].copy()
     held[["expected", "actual", "difference"]] = np.nan
     held["detail"] = [WORDING["table"]["pass" if s == "pass" else "not_assessable"].format(
         where=TABLE_LABELS[t], scope=t, assessed=n)
         for s, t, n in zip(held["status"], held["scope"], held["assessed"], strict=True)]
     return pd.concat([cells, held])
+
+
+def _formatted(values: pd.Series) -> np.ndarray:
+    """format_number of every value, worked out once per distinct value (sides repeat: counts are small)."""
+    codes, distinct = pd.factorize(values.to_numpy(dtype=float))
+    return np.array([*map(format_number, distinct), format_number(None)], dtype=object)[codes]  # -1: NaN
+
+
+def _split_template(template: str, fields: dict[str, str]) -> tuple[list[str], list[str]]:
+    """A sentence template with its fixed `fields` filled in, as its literal pieces and the names of the row numbers
+    (ROW_NUMBERS) between them: pieces[0] + number[0] + pieces[1] + … is the template formatted for one row."""
+    split = _ROW_NUMBER.split(template.format_map({**fields, **{n: f"\0{n}\0" for n in ROW_NUMBERS}}))
+    return split[0::2], split[1::2]
+
+
+def _joined(keys: pd.DataFrame, numbers: dict[str, np.ndarray],
+            pieces_of: Callable[..., tuple[list[str], list[str]]]) -> np.ndarray:
+    """Every row's sentence, joined column-wise: the rows sharing the values of `keys`' columns share the pieces
+    `pieces_of(*those values)`, between which go each row's formatted `numbers`."""
+    details = np.empty(len(keys), dtype=object)
+    for key, at in keys.groupby(list(keys.columns), sort=False, dropna=False).indices.items():
+        pieces, names = pieces_of(*key)
+        text = np.full(len(at), pieces[0], dtype=object)
+        for name, piece in zip(names, pieces[1:], strict=True):
+            text = text + numbers[name][at] + piece
+        details[at] = text
+    return details
+
+
+def _templated(rows: pd.DataFrame, kind: str) -> np.ndarray:
+    """The `kind` sentence (of TEMPLATED) of every row, joined column-wise per relation scope."""
+    return _joined(rows[["check_id", "scope", "condition"]],
+                   {"a": _formatted(rows["actual"]), "e": _formatted(rows["expected"])},
+                   lambda *key: _sentences(*key).pieces(kind))
+
+
+def _details(plain: pd.DataFrame) -> np.ndarray:
+    """Each row's detail sentence: what Sentences.__call__ writes, the TEMPLATED kinds built column-wise."""
+    found = plain["table_found"].to_numpy(dtype=bool)
+    status = plain["status"].to_numpy(dtype=object)
+    kinds = np.where(~found, "not_found", np.where(status == "pass", "pass", ""))
+    details = np.empty(len(plain), dtype=object)
+    for kind in TEMPLATED:
+        at = np.flatnonzero(kinds == kind)
+        details[at] = _templated(plain.iloc[at], kind)
+    at = np.flatnonzero(kinds == "")
+    rest = plain.iloc[at]
+    details[at] = [
+        _sentences(c, s, k)(st, f, _floats(v), a, e)
+        for c, s, k, st, f, v, a, e in zip(*(rest[column].to_numpy(dtype=object) for column in (
+            "check_id", "scope", "condition", "status", "table_found", "term_values", "actual", "expected")),
+            strict=True)
+    ]
+    return details
 
 
 def _floats(values: Iterable[Any]) -> list[float]:
@@ -145,11 +222,6 @@ def dq_rows(frame: pd.DataFrame, failing: set[tuple[str, str, str]], check_ids: 
     reports = frame.attrs["reports"]
     frame = judged(frame, failing)
     plain = frame[frame["per"] != "table"].copy()
-    plain["detail"] = [
-        _sentences(c, s, k)(st, f, _floats(v), a, e)
-        for c, s, k, st, f, v, a, e in zip(plain["check_id"], plain["scope"], plain["condition"], plain["status"],
-                                          plain["table_found"], plain["term_values"], plain["actual"],
-                                          plain["expected"], strict=True)
-    ]
+    plain["detail"] = _details(plain)
     parts = [plain, _cellwise(frame[frame["per"] == "table"])] if "NON_NEGATIVE" in check_ids else [plain]
     return pd.concat(parts, ignore_index=True).merge(reports, on="report_id", how="left")[list(COLUMNS)]
