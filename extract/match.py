@@ -223,7 +223,7 @@ def _value_of(text: str | None) -> Decimal | None:
 
 AMBIGUOUS = {"sparse": "ambiguous_alignment", "window": "ambiguous_alignment", "run": "ambiguous_digit_run",
              "too_many": "cell_count_mismatch", "lost": "ambiguous_alignment", "spaced": "ambiguous_alignment",
-             "spacer": "cell_count_mismatch"}
+             "spacer": "cell_count_mismatch", "edge": "ambiguous_alignment"}
 RECUT = ("the printed values break {identity}, and moving a digit across a cell boundary (or cutting a stray "
          "cell off the last one) would make them hold: a converter's glued cells cannot be told from a printed "
          "inconsistency, row left null")
@@ -247,6 +247,9 @@ SPACER_ROW = ("the row prints more cells than columns, and its table is laid out
               "columns that is no column (a spacer: a row as wide spans its values over more cells than columns, or "
               "the header as wide names a column off the cells left after the row's blank edges): which of the "
               "row's blank cells are columns is unknown, row left null")
+EDGE_BLANK_ROW = ("the row prints as many cells as columns, one at its edge blank, and the header as wide names a "
+                  "column off its cells: the blank may be a merged label's residue and the values a column off, "
+                  "row left null")
 LOST_CELL = ("the row prints fewer cells than its columns and ends short of its table's grid: a cell was lost, so "
              "the cells after the gap may sit a column off; none is certain, left null")
 
@@ -981,7 +984,7 @@ def _row_verdict(res: TableResult, code: str, row: AppRow, decided: dict[str, li
                                 f"({_label_left(label_cell)}); its place by printed order is not confirmed "
                                 "by the table's identities, row left null", "applications", code, line=b.line))
     elif vec is None:
-        detail = {"lost": LOST_CELL, "spacer": SPACER_ROW}.get(how) or (
+        detail = {"lost": LOST_CELL, "spacer": SPACER_ROW, "edge": EDGE_BLANK_ROW}.get(how) or (
             f"{len(cands)} readings of the printed values fit the table; row left null")
         res.issues.append(Issue(AMBIGUOUS.get(how, "ambiguous_alignment"), detail, "applications", code,
                                 line=b.line))
@@ -1321,7 +1324,7 @@ def _app_readings(res: TableResult, b: Block, li: int, values: list[Cell], layou
                               row_sum_splits(searched_text(values[-1]), sub))
     cands, how = candidates(values, n)
     if how == "exact" and _edge_blank_is_a_column(b, values, cands[0], n, layout):
-        return [], "spacer"
+        return [], "spacer" if len(values) > n else "edge"
     if how == "sparse":
         res.sparse = True
         cands = _sparse_readings(cands, sub)
@@ -1375,11 +1378,15 @@ def _edge_blank_is_a_column(b: Block, values: list[Cell], reading: list[Cell | N
     (`| 四、结转… | | | | | | 0 | 0 | 56 | | 0 | | 56 |`), but its header may: where the header in force (the last
     printed before the row as wide) names the first or last column off the reading's first or last cell (a label
     sits over its values or a cell left of them), a spacer or a blank column lies between, and the reading is not
-    the row."""
-    if len(values) <= n or b.kind != "row" or _is_grid(b):
+    the row. A row exactly as wide as its columns with a blank edge cell is held to the same header: the blank may
+    be a label's residue, its values then a column off (markitdown printing two header labels in one cell dropped
+    a blank among the values, `| 一、本年新收… | | 3 | 0 | 0 | 0 | 0 | 3 |` under `| | | 自然人 | … | 总计 |`)."""
+    if len(values) < n or b.kind != "row" or _is_grid(b):
         return False
+    if len(values) == n and values[0].text.strip() and values[-1].text.strip():
+        return False  # no blank edge to take for a column
     width = len(b.cells)
-    if layout.value_spans.get(width, 0) > n:
+    if len(values) > n and layout.value_spans.get(width, 0) > n:
         return True
     labels = layout.header_labels
     if labels is None or b.line is None:

@@ -381,3 +381,16 @@ def test_a_glued_split_balancing_a_row_total_printed_off_is_refuted_by_a_column_
     assert set(_row(o, "applications", "denied_prohibited_by_law").values()) == {None}
     assert _issue(o, "ambiguous_digit_run", "applications", "denied_prohibited_by_law")
     assert _row(o, "applications", "denied_process_info")["natural_person"] == 17
+
+
+def test_a_row_as_wide_as_its_columns_is_held_to_its_header_when_an_edge_is_blank():
+    """markitdown over pdfminer printed two header labels in one cell (`社会公 法律服`) and dropped 法律服务机构's blank
+    from the row below, which then printed exactly seven cells after its label, the first a blank under the header's
+    second empty cell: `| 一、本年新收… | | 3 | 0 | 0 | 0 | 0 | 3 |` read the blank as 自然人, 3 as 商业企业 and 0 as
+    法律服务机构, and balanced. The header names 自然人 a cell right of the blank: the row is left null."""
+    o = _outcome("markitdown_pdf", ("F2019", "national", False), 210, "pdf", (), **{**ALL_NOISE, "stray_cells": False})
+    assert not o.failures
+    assert _truth(o, "applications", "new_received")["natural_person"] == 3
+    assert set(_row(o, "applications", "new_received").values()) == {None}
+    assert any("names a column off its cells" in d for d in _issue(o, "ambiguous_alignment", "applications",
+                                                                     "new_received"))
