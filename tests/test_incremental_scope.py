@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import shutil
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -77,6 +78,24 @@ def plant_duplicate_cell(warehouse: Path, report_id: str) -> None:
 @pytest.fixture(scope="module")
 def golden() -> list[GoldenReport]:
     return read_golden()
+
+
+@pytest.fixture(scope="module")
+def four_built(tmp_path_factory: pytest.TempPathFactory, golden: list[GoldenReport]) -> Path:
+    """Four golden reports loaded and built once; the tests that add the fifth work on their own copy."""
+    root = tmp_path_factory.mktemp("four_built")
+    warehouse = root / "warehouse" / "nianbao.duckdb"
+    load_golden_raw(warehouse, golden[:4], loaded_at=STAMP)
+    assert not failed(run_dbt(["build"], warehouse, root))
+    return warehouse
+
+
+def copy_of(warehouse: Path, folder: Path) -> Path:
+    """A copy of a closed DuckDB file in `folder/warehouse/`, to edit and build without touching the original."""
+    copy = folder / "warehouse" / warehouse.name
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(warehouse, copy)
+    return copy
 
 
 @pytest.fixture(scope="module")
@@ -253,14 +272,12 @@ def test_upgraded_warehouse_increments_equal_a_full_refresh(tmp_path: Path, gold
 
 
 def test_scoped_tests_skip_unchanged_reports_and_dbt_test_covers_all(
-    tmp_path: Path, plus_one: dict[str, Any], golden: list[GoldenReport]
+    tmp_path: Path, four_built: Path, golden: list[GoldenReport]
 ) -> None:
     """A fault planted in an unchanged report's raw rows is outside the next build's scope (its tests read the
     new reports' rows only), while `dbt test` tests every row and finds it."""
     root = tmp_path
-    warehouse = root / "warehouse" / "nianbao.duckdb"
-    load_golden_raw(warehouse, golden[:4], loaded_at=STAMP)
-    assert not failed(run_dbt(["build"], warehouse, root))
+    warehouse = copy_of(four_built, root)
     with duckdb.connect(str(warehouse)) as con:
         insert_reports(con, [golden[4]], loaded_at=STAMP + timedelta(days=1))
     plant_duplicate_cell(warehouse, golden[0].report_id)
@@ -272,14 +289,14 @@ def test_scoped_tests_skip_unchanged_reports_and_dbt_test_covers_all(
         ("column_properties_stg_nianbao__cells", "report_id, table_code, row_code, col_code", "unique_key")}
 
 
-def test_a_failing_test_keeps_its_reports_in_scope(tmp_path: Path, golden: list[GoldenReport]) -> None:
+def test_a_failing_test_keeps_its_reports_in_scope(
+    tmp_path: Path, four_built: Path, golden: list[GoldenReport]
+) -> None:
     """A new report whose mart rows fail a test (an outcome row the code list does not know) fails the build
     although every mart recorded it, and the next build (nothing new) tests it again and fails again, instead
     of the report dropping out of scope once built."""
-    warehouse = tmp_path / "warehouse" / "nianbao.duckdb"
+    warehouse = copy_of(four_built, tmp_path)
     new = golden[4].report_id
-    load_golden_raw(warehouse, golden[:4], loaded_at=STAMP)
-    assert not failed(run_dbt(["build"], warehouse, tmp_path))
     with duckdb.connect(str(warehouse)) as con:
         insert_reports(con, [golden[4]], loaded_at=STAMP + timedelta(days=1))
         con.execute("insert into raw.cells select * replace ('not_an_outcome' as row_code) from raw.cells "
