@@ -20,7 +20,8 @@ from orchestration.dbt_build import (
     release_duckdb,
 )
 
-__all__ = ["PROJECT", "dbt_environment", "failing_properties", "manifest_json", "release_duckdb", "run_dbt"]
+__all__ = ["PROJECT", "assert_all_passed", "dbt_environment", "failing_properties", "manifest_json", "release_duckdb",
+           "run_dbt"]
 
 PROJECT = Path(__file__).resolve().parent.parent / "dbt_project"
 # Commands that run the project's nodes and can take a parsed manifest instead of parsing.
@@ -47,6 +48,15 @@ def run_dbt(
             manifest=manifest,
             callbacks=callbacks or [],
         )
+
+
+def assert_all_passed(result: dbtRunnerResult) -> None:
+    """Every node of a dbt run/build succeeded (models, seeds, hooks) or passed (tests), with no warning."""
+    assert result.result is not None, f"dbt failed: {result.exception}"
+    bad = {r.node.unique_id: (str(r.status), r.message) for r in result.result.results
+           if str(r.status) not in ("success", "pass")}
+    assert not bad, bad
+    assert result.success, f"dbt failed: {result.exception}"
 
 
 def manifest_json(warehouse: Path) -> dict[str, Any]:

@@ -3,8 +3,8 @@
 One warehouse is built per module from the golden fixtures (`golden_raw.py`): the marts are checked against
 the golden cells, the values stated in the issue, the column contract of docs/architecture.md and the codes
 of the spec. A second warehouse checks the incremental marts (a run after reports were added, reloaded and
-removed equals a full rebuild, and leaves unchanged reports alone); a third is built by the real extractor on
-data/inbox when `extract.pipeline` exists.
+removed equals a full rebuild, and leaves unchanged reports alone); a third is the real extractor's load of
+data/inbox, built once per test session (`sample_warehouse`) and copied.
 """
 
 from __future__ import annotations
@@ -21,16 +21,15 @@ from typing import Any
 
 import duckdb
 import pytest
-from dbt.cli.main import dbtRunnerResult
-from dbt_runner import failing_properties, manifest_json, run_dbt
+from dbt_runner import assert_all_passed, failing_properties, manifest_json, run_dbt
 from golden_raw import GoldenReport, delete_report, insert_reports, load_golden_raw, read_golden
+from sample_warehouse import build_sample_warehouse
 
 from orchestration.dbt_setup import parse_into
 from orchestration.dbt_sources import is_current, sources_digest
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECT = REPO / "dbt_project"
-INBOX = REPO / "data" / "inbox"
 ARCHITECTURE = REPO / "docs" / "architecture.md"
 SPEC = REPO / "docs" / "report-schema.md"
 QUERY_DOCS = (REPO / "docs" / "queries.md", REPO / "README.md")
@@ -49,15 +48,6 @@ STAMP = datetime(2026, 1, 1, 12, 0, 0)
 
 
 # ---------------------------------------------------------------------------------------------- helpers
-
-
-def assert_all_passed(result: dbtRunnerResult) -> None:
-    """Every node of a dbt run/build succeeded (models, seeds, hooks) or passed (tests), with no warning."""
-    assert result.result is not None, f"dbt failed: {result.exception}"
-    bad = {r.node.unique_id: (str(r.status), r.message) for r in result.result.results
-           if str(r.status) not in ("success", "pass")}
-    assert not bad, bad
-    assert result.success, f"dbt failed: {result.exception}"
 
 
 def query(warehouse: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
@@ -630,11 +620,10 @@ def test_incremental_handles_removed_reloaded_and_new_reports(incremental: dict[
 
 @pytest.fixture(scope="module")
 def extracted(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """A warehouse loaded by the real extractor from data/inbox, built by `dbt build`."""
-    from extract import pipeline
-
-    return build_warehouse(tmp_path_factory.mktemp("extracted"),
-                           lambda wh: pipeline.extract_and_load([INBOX], wh))
+    """A warehouse loaded by the real extractor from data/inbox and built by `dbt build`, every node passing
+    with no warning: a copy of the samples' build this test session made (`sample_warehouse`)."""
+    folder = tmp_path_factory.mktemp("extracted")
+    return Built(build_sample_warehouse(folder), folder)
 
 
 def test_extractor_marts_hold_the_issue_values(extracted: Built) -> None:
