@@ -3,6 +3,7 @@ per batch, and the only place that writes `raw`."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,6 +142,25 @@ def replace_documents(con: duckdb.DuckDBPyConnection,
     con.unregister("batch_documents")
     con.unregister("batch_issues")
     return added, removed
+
+
+# Columns of raw.documents that only let the next run skip reading an unchanged file: no model reads them.
+FILE_STAT_COLUMNS = ("mtime_ns", "ctime_ns")
+
+
+def raw_state(con: duckdb.DuckDBPyConnection) -> str:
+    """A digest of `raw` as the models read it, to tell whether the marts built from it are still current.
+
+    Every write to `raw` replaces or deletes document rows (a load writes each document it read with its load
+    time; a report's rows come and go with its documents), so the row count of each table and an
+    order-free hash of the documents' rows change with any load or removal. Recording a file's times
+    (`record_mtimes`) does not change it. One pass over the documents, one count per table.
+    """
+    counted = " union all ".join(f"select '{table}', count(*) from raw.{table}" for table in TABLES)
+    counts = sorted(con.execute(counted).fetchall())
+    hashed = ", ".join(f'"{name}"' for name, *_ in TABLES["documents"] if name not in FILE_STAT_COLUMNS)
+    ((documents,),) = con.execute(f"select coalesce(bit_xor(hash({hashed})), 0) from raw.documents").fetchall()
+    return hashlib.sha256(repr((counts, documents)).encode()).hexdigest()
 
 
 def next_load_seq(con: duckdb.DuckDBPyConnection) -> int:

@@ -11,6 +11,7 @@ import json
 import shutil
 import time
 from collections.abc import Iterator, Mapping
+from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from dagster import (
     Failure,
     MaterializeResult,
     MetadataValue,
+    Output,
     asset,
     multi_asset,
 )
@@ -39,6 +41,7 @@ RAW_KEYS: dict[str, AssetKey] = {table: AssetKey([RAW_SCHEMA, table]) for table 
 DQ_RESULTS_KEY = AssetKey(["dq", "check_results"])
 DQ_REPORT_KEY = AssetKey(["dq", "report"])
 SNAPSHOT_KEY = AssetKey(["warehouse", "snapshot"])
+UNCHANGED = "not rebuilt: raw and the dbt project are as the last whole build that succeeded left them"
 
 
 @multi_asset(
@@ -113,7 +116,8 @@ class NianbaoDbtTranslator(DagsterDbtTranslator):
 )
 def dbt_models(context: AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[Any]:
     """`dbt build` of the selected models (and their dbt tests) into the run's warehouse, in this process;
-    each model, seed and test result becomes its Dagster event as dagster-dbt would emit it."""
+    each model, seed and test result becomes its Dagster event as dagster-dbt would emit it. A whole build
+    whose inputs are those of the last one that succeeded (`dbt_build.is_up_to_date`) is not started."""
     from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets, get_subset_selection_for_context
     from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
@@ -132,9 +136,16 @@ def dbt_models(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
             progress.report("dbt", done, total, dbt_build.node_name(raw))
 
     progress.report("dbt", 0, total, "")
+    whole = not context.is_subset
     with warehouse.writing(context.log.warning) as working:
-        ok, results = dbt_build.build(DBT_PROJECT.project_dir, working, warehouse.dbt_target_path, select,
-                                      indirect, on_result=on_result)
+        up_to_date = whole and dbt_build.is_up_to_date(DBT_PROJECT.project_dir, working, warehouse.dbt_target_path)
+        if not up_to_date:
+            ok, results = dbt_build.build(DBT_PROJECT.project_dir, working, warehouse.dbt_target_path, select,
+                                          indirect, on_result=on_result, whole=whole)
+    if up_to_date:
+        progress.report("dbt", total, total, "")
+        yield from unchanged_outputs(context)
+        return
     for raw in results:
         if raw["data"]["node_info"].get("unique_id") not in manifest["nodes"]:
             continue  # the project changed after the code location loaded: the next load shows this node
@@ -146,6 +157,16 @@ def dbt_models(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
     if not ok:
         failed = [dbt_build.node_name(r) for r in results if r["data"]["node_info"].get("node_status") == "error"]
         raise Failure(f"dbt build failed: {', '.join(failed) or 'see the run log'}")
+
+
+def unchanged_outputs(context: AssetExecutionContext) -> Iterator[Output]:
+    """Each model and seed as the last whole build left it: neither `raw` nor the project changed since it
+    succeeded (a run over a touched file, a skipped one, or a recheck), so dbt is not started."""
+    metadata = {"nianbao/unchanged": MetadataValue.text(UNCHANGED)}
+    selected = context.selected_asset_keys
+    upstream = {key: deps & selected for key, deps in context.assets_def.asset_deps.items() if key in selected}
+    for key in TopologicalSorter(upstream).static_order():  # Dagster takes a multi-asset's outputs in this order
+        yield Output(None, output_name=context.assets_def.get_output_name_for_asset_key(key), metadata=metadata)
 
 
 def publish_folder(built: Path, target: Path) -> Path:

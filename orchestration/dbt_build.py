@@ -13,6 +13,7 @@ and stats the file before each line, about a third of a node's CPU. DBT_LOG_LEVE
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
@@ -35,6 +36,8 @@ BUILT_EVENTS = frozenset({"LogModelResult", "LogSeedResult", "LogSnapshotResult"
 LOG_LEVEL_FILE_ENV = "DBT_LOG_LEVEL_FILE"
 BUILD_LOG_LEVEL_FILE = "warn"
 RUN_RESULTS = "run_results.json"
+# What the last whole build that succeeded was built from, in its target folder.
+BUILT_FROM = "built_from.json"
 
 
 @contextlib.contextmanager
@@ -114,15 +117,38 @@ def lean_run_options() -> list[str]:
     return ["--no-write-json", *file_log]
 
 
+def build_inputs(root: Path, warehouse: Path) -> dict[str, str]:
+    """What a whole build's marts follow from: the project's sources with dbt's version, and `raw`."""
+    from extract.load import connect, raw_state
+
+    with connect(warehouse, read_only=True) as con:
+        raw = raw_state(con)
+    return {"sources_sha256": sources_digest(root), "raw_sha256": raw}
+
+
+def is_up_to_date(root: Path, warehouse: Path, target: Path) -> bool:
+    """Whether the last build into `target` was a whole build that succeeded on this project and on `raw` as
+    it is now: its marts are what a build would make again (the models read nothing but `raw` and seeds)."""
+    try:
+        recorded = json.loads((target / BUILT_FROM).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return recorded == build_inputs(root, warehouse)
+
+
 def build(root: Path, warehouse: Path, target: Path, select: Sequence[str] = (),
           indirect_selection: str | None = None,
-          on_result: Callable[[dict[str, Any]], None] = lambda _: None) -> tuple[bool, list[dict[str, Any]]]:
+          on_result: Callable[[dict[str, Any]], None] = lambda _: None,
+          whole: bool = False) -> tuple[bool, list[dict[str, Any]]]:
     """`dbt build` of `select` (everything when empty) into `warehouse`: (success, result events as dbt's
     JSON log writes them). dbt's own output goes to stdout and to `target`/logs, its run results to
-    `target`/run_results.json."""
+    `target`/run_results.json. A `whole` build (of every node) that succeeds records what it was built from
+    (`is_up_to_date`); any other build forgets it first, since it may change the marts."""
     from dbt_common.events.functions import msg_to_dict
 
     manifest = parsed_manifest(root, warehouse)
+    inputs = build_inputs(root, warehouse) if whole else None
+    (target / BUILT_FROM).unlink(missing_ok=True)
     results: list[dict[str, Any]] = []
 
     def collect(event: Any) -> None:
@@ -141,6 +167,8 @@ def build(root: Path, warehouse: Path, target: Path, select: Sequence[str] = (),
         raise outcome.exception
     if hasattr(outcome.result, "write"):
         outcome.result.write(str(target / RUN_RESULTS))
+    if outcome.success and inputs is not None:
+        (target / BUILT_FROM).write_text(json.dumps(inputs), encoding="utf-8")
     return outcome.success, results
 
 

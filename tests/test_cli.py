@@ -213,11 +213,28 @@ def test_run_with_nothing_new_starts_no_dbt_no_gx_no_process(cli_runs: tuple[dic
 
 
 def test_recheck_revalidates_every_report(cli_runs: tuple[dict[str, Any], str, Path]) -> None:
-    """--recheck re-runs the suites on all reports and leaves the same results."""
+    """--recheck re-runs the suites on all reports and leaves the same results. Neither raw nor the dbt project
+    changed since the last build, so dbt is not started: its run results stay the first run's, and every
+    model's materialization in this run says it was not rebuilt."""
+    from dagster import DagsterEventType, DagsterInstance
+
+    from orchestration.assets import UNCHANGED, mart_key
+    from orchestration.snapshot import run_dir
+
     first, _, warehouse = cli_runs
+    run_results = run_dir(warehouse) / "dbt" / "run_results.json"
+    built = run_results.stat().st_mtime_ns
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
         assert main(["run", "--input", str(DEFAULT_INBOX), "--warehouse", str(warehouse), "--recheck", "--json"]) == 0
     again = json.loads(buffer.getvalue())
     assert again["reports_checked_this_run"] == len(SAMPLES)
     assert again["checks_failing"] == first["checks_failing"]
+    assert run_results.stat().st_mtime_ns == built
+    with DagsterInstance.get() as instance:
+        records = instance.get_records_for_run(again["run_id"], of_type=DagsterEventType.ASSET_MATERIALIZATION).records
+    unchanged = {r.event_log_entry.asset_materialization.asset_key for r in records
+                 if r.event_log_entry.asset_materialization.metadata.get("nianbao/unchanged") is not None}
+    assert {mart_key("fct_applications"), mart_key("dim_report"), mart_key("stg_nianbao__cells")} <= unchanged
+    assert all(r.event_log_entry.asset_materialization.metadata["nianbao/unchanged"].value == UNCHANGED
+               for r in records if r.event_log_entry.asset_materialization.asset_key in unchanged)
