@@ -74,6 +74,27 @@ BREAKS = (
     "<w:sdt><w:sdtContent><w:p><w:r><w:t>控件段落</w:t></w:r></w:p></w:sdtContent></w:sdt>"
     "<w:customXml><w:p><w:r><w:t>自定义段落</w:t></w:r></w:p></w:customXml>"
 )
+# Span and count properties and wrappers wherever a hostile file may put them: outside `w:tcPr`, in a second
+# `w:tcPr`, in a wrapper, inside a paragraph; a cell of two paragraphs and a text box; a run-level control.
+ODD_TABLES = table([
+    row([_cell("表头", '<w:gridSpan w:val="2"/>'), _cell("列")], '<w:gridAfter w:val="1"/>'),
+    row(["<w:tc><w:gridSpan w:val=\"3\"/><w:p><w:r><w:t>不在属性里</w:t></w:r></w:p></w:tc>",
+         "<w:tc><w:tcPr/><w:tcPr><w:vMerge/></w:tcPr><w:p><w:r><w:t>第二个属性</w:t></w:r></w:p></w:tc>",
+         "<w:tc><w:p><w:pPr><w:tcPr><w:gridSpan w:val=\"2\"/></w:tcPr></w:pPr><w:r><w:t>段里</w:t></w:r></w:p>"
+         "</w:tc>"]),
+    row(["<w:tc><w:sdt><w:sdtContent><w:tcPr><w:gridSpan w:val=\"2\"/></w:tcPr></w:sdtContent></w:sdt>"
+         "<w:p><w:r><w:t>控件里</w:t></w:r></w:p></w:tc>",
+         "<w:tc><w:p><w:r><w:t>一段</w:t></w:r></w:p><w:p><w:sdt><w:sdtContent><w:r><w:t>二段</w:t></w:r>"
+         "</w:sdtContent></w:sdt></w:p></w:tc>",
+         "<w:tc><w:p><w:r><w:t>框外</w:t></w:r><w:r><w:pict><v:textbox><w:txbxContent><w:p><w:r><w:t>框内</w:t>"
+         "</w:r></w:p></w:txbxContent></v:textbox></w:pict></w:r></w:p></w:tc>"]),
+    row([_cell("甲"), _cell("乙", '<w:vMerge w:val="continue"/>'), _cell("丙")],
+        '<w:gridBefore w:val="x"/></w:trPr><w:trPr><w:gridBefore w:val="1"/>'),
+    "<w:customXml>" + row([_cell("包"), _cell("行")], '<w:gridBefore w:val="1"/>') + "</w:customXml>",
+], 4) + table([
+    row([_cell("无网格"), _cell("控件格子")]),
+    row([_cell("x"), "<w:customXml>" + _cell("y", '<w:gridSpan w:val="2"/>') + "</w:customXml>"]),
+]) + table([row([_cell("有图"), "<w:tc>" + FALLBACK + "</w:tc>"]), row([_cell("1"), _cell("2")])], 2)
 REPORT_LIKE = f"<w:p><w:r><w:t>{PROSE}</w:t></w:r></w:p>" + SPANS + BREAKS + CONTROLS + NESTED + ONE_COLUMN + FALLBACK
 
 
@@ -140,6 +161,7 @@ def docx_cases() -> dict[str, bytes]:
         "spans": package(body_xml(SPANS + SPANS_UNDECLARED)),
         "nested_and_one_column": package(body_xml(NESTED + ONE_COLUMN)),
         "controls": package(body_xml(CONTROLS)),
+        "odd_tables": package(body_xml(f"<w:p><w:r><w:t>{PROSE}</w:t></w:r></w:p>" + ODD_TABLES)),
         "fallback_text": package(body_xml(FALLBACK)),
         "breaks": package(body_xml(BREAKS)),
         "pictures_only": package(body_xml("<w:p><w:r><w:drawing/></w:r></w:p><w:p><w:r><w:pict/></w:r></w:p>")),

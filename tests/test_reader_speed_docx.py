@@ -3,7 +3,9 @@
 The main part is read straight from the zip unless the package is one python-docx would refuse or read
 differently; each crafted package here is read both ways (the shortcut, and python-docx forced) and must
 give the same blocks or the same refusal, word for word. Paragraph text skips its per-element ancestor walk
-when no `mc:Fallback` is near; the walk it replaces is kept here as the reference.
+when no `mc:Fallback` is near; the walk it replaces is kept here as the reference. A table's rows and cells are
+the plain children when no wrapper sits at row or cell level, and only the cells holding a span property are
+looked in: each table is also read with both shortcuts off.
 """
 
 from __future__ import annotations
@@ -24,9 +26,9 @@ from extract.readers.docx_package import NotPlainPackage, main_document
 
 CASES = cases.docx_cases()
 # Packages python-docx opens as Word documents: the shortcut must read them itself.
-PLAIN = {"report_like", "spans", "nested_and_one_column", "controls", "fallback_text", "breaks", "pictures_only",
-         "pictures_in_fallback", "no_body", "main_part_with_entity", "main_part_external_entity", "theme_not_xml",
-         "content_types_upper_case", "main_rel_absolute", "main_rel_dotted", "main_part_renamed",
+PLAIN = {"report_like", "spans", "nested_and_one_column", "controls", "odd_tables", "fallback_text", "breaks",
+         "pictures_only", "pictures_in_fallback", "no_body", "main_part_with_entity", "main_part_external_entity",
+         "theme_not_xml", "content_types_upper_case", "main_rel_absolute", "main_rel_dotted", "main_part_renamed",
          "part_rel_external"}
 ADDRESS = re.compile(r"0x[0-9a-f]+")
 
@@ -190,3 +192,48 @@ def test_a_table_of_plain_runs_reads_each_paragraph_as_the_ancestor_walk():
                 for p in tbl.iter(qn("w:p")):
                     assert docx_reader._runs_text(p) == _paragraph_text_reference(p)
     assert tables >= 10
+
+
+def _synthetic_docx() -> list[bytes]:
+    from fuzz import crafted
+
+    return [crafted.rendered("docx", i) for i in range(0, 24, 3)]
+
+
+def _tables(data: bytes) -> list:
+    return list(main_document(zipfile.ZipFile(BytesIO(data))).iter(qn("w:tbl")))
+
+
+ALL_DOCX = [CASES[name] for name in sorted(PLAIN)] + _synthetic_docx()
+
+
+@pytest.mark.parametrize("data", ALL_DOCX)
+def test_a_table_reads_as_with_every_cell_looked_in(data: bytes, monkeypatch: pytest.MonkeyPatch):
+    fast = _outcome(data)
+    with monkeypatch.context() as m:
+        m.setattr(docx_reader, "_wrapped", lambda tbl: True)
+        m.setattr(docx_reader, "_with_properties", lambda tbl: set(tbl.iter()))
+        assert _outcome(data) == fast
+
+
+@pytest.mark.parametrize("data", ALL_DOCX)
+def test_the_shortcuts_skip_only_what_holds_nothing(data: bytes):
+    pairs = (docx_reader._GRID_SPAN, docx_reader._V_MERGE, docx_reader._GRID_BEFORE, docx_reader._GRID_AFTER)
+    for tbl in _tables(data):
+        marked = docx_reader._with_properties(tbl)
+        for el in tbl.iter():
+            if el not in marked:
+                assert all(docx_reader._find_in(el, pair) is None for pair in pairs)
+        if not docx_reader._wrapped(tbl):
+            for el in tbl.iter(qn("w:tbl"), qn("w:tr"), qn("w:tc")):
+                for tag in (qn("w:tr"), qn("w:tc"), qn("w:p")):
+                    assert list(docx_reader._plain_children(el, tag)) == docx_reader._children(el, tag)
+
+
+def test_the_odd_tables_take_both_paths():
+    tables = _tables(CASES["odd_tables"])
+    assert [docx_reader._wrapped(t) for t in tables] == [True, True, False]
+    assert texts_of(CASES["odd_tables"])[1:] == [
+        ["表头", "", "列", ""], ["不在属性里", "", "段里", ""], ["控件里", "一段二段", "框外框内", ""],
+        ["甲", "", "丙", ""], ["", "包", "行", ""], ["无网格", "控件格子", ""], ["x", "y", ""], ["有图", "图前图后"],
+        ["1", "2"]]

@@ -43,6 +43,9 @@ _GRID_BEFORE = (qn("w:trPr"), qn("w:gridBefore"))
 _GRID_AFTER = (qn("w:trPr"), qn("w:gridAfter"))
 _GRID_COL = qn("w:gridCol")
 _TBL_GRID = qn("w:tblGrid")
+_PROPERTIES = tuple(tag for _, tag in (_GRID_SPAN, _V_MERGE, _GRID_BEFORE, _GRID_AFTER))
+_PROPERTY_HOLDERS = frozenset(holder for holder, _ in (_GRID_SPAN, _V_MERGE, _GRID_BEFORE, _GRID_AFTER))
+_GRID_PARTS = frozenset((_TBL, _TR, _TC))
 # Fewer characters than this next to pictures: the report is a scan pasted into the document.
 MIN_TEXT_CHARS = 50
 
@@ -186,9 +189,13 @@ class _Flow:
 
     def table(self, tbl) -> None:
         """A table with nested tables or a single column is page layout: its content is read as flow."""
-        rows = [(tr, [(tc, _int_val(tc, _GRID_SPAN)) for tc in _children(tr, _TC)]) for tr in _children(tbl, _TR)]
+        wrapped = _wrapped(tbl)
+        children = _children if wrapped else _plain_children
+        marked = _with_properties(tbl)
+        rows = [(tr, [(tc, _int_val(tc, _GRID_SPAN) if tc in marked else 0) for tc in children(tr, _TC)])
+                for tr in children(tbl, _TR)]
         declared = _declared_columns(tbl)  # Word clips a span at the table's grid; so does this reader
-        if tbl.find(".//" + _TBL) is not None or _grid_width(declared, rows) <= 1:
+        if next(tbl.iterdescendants(_TBL), None) is not None or _grid_width(declared, rows) <= 1:
             for _, cells in rows:
                 for tc, _ in cells:
                     self.walk(tc)
@@ -200,31 +207,50 @@ class _Flow:
                             f"({MAX_TABLES} tables, {MAX_GRID_ROWS} rows)")
         grid: list[list[Cell]] = []
         cells = 0
-        text_of = _runs_text if _only_text(tbl) else paragraph_text  # one test for all its paragraphs
+        only_text = _only_text(tbl)  # one test for all its paragraphs
+        plain_runs = only_text and not wrapped  # each cell's paragraphs are its `w:p` children, each one's runs
+        text_of = _runs_text if only_text else paragraph_text
         for r, (tr, tcs) in enumerate(rows):
-            row: list[Cell] = []
-
-            def put(text: str, r: int = r, row: list[Cell] = row) -> None:
-                row.append(Cell(text, table_index=index, row_index=r, col_index=len(row)))
-
-            for _ in range(_int_val(tr, _GRID_BEFORE)):
-                put("")
+            texts = [""] * _int_val(tr, _GRID_BEFORE) if tr in marked else []
             for tc, grid_span in tcs:
-                span = max(1, min(grid_span, (declared or MAX_SPAN) - len(row)))
-                vmerge = _find_in(tc, _V_MERGE)
-                continued = vmerge is not None and vmerge.get(_VAL, "continue") == "continue"
-                text = "" if continued else cell_text("\n".join(text_of(p) for p in _children(tc, _P)))
-                put(text)
-                for _ in range(span - 1):
-                    put("")
-            for _ in range(_int_val(tr, _GRID_AFTER)):
-                put("")
+                span = max(1, min(grid_span, (declared or MAX_SPAN) - len(texts)))
+                vmerge = _find_in(tc, _V_MERGE) if tc in marked else None
+                if vmerge is not None and vmerge.get(_VAL, "continue") == "continue":
+                    texts.append("")
+                elif plain_runs:
+                    texts.append(cell_text("\n".join(["".join(p.itertext(_T, with_tail=False))
+                                                       for p in tc.iterchildren(_P)])))
+                else:
+                    texts.append(cell_text("\n".join([text_of(p) for p in children(tc, _P)])))
+                if span > 1:
+                    texts.extend([""] * (span - 1))
+            if tr in marked:
+                texts.extend([""] * _int_val(tr, _GRID_AFTER))
+            row = [Cell(text, None, None, index, r, c) for c, text in enumerate(texts)]
             cells += len(row)
             if len(row) > MAX_GRID_COLUMNS or cells > MAX_TABLE_CELLS:
                 raise ReadError("resource_limit", f"table {index + 1} spans more than {MAX_GRID_COLUMNS} columns "
                                 f"or {MAX_TABLE_CELLS} cells: not a report's table")
             grid.append(row)
         self.blocks.extend(grid_blocks(grid))
+
+
+def _wrapped(tbl) -> bool:
+    """Whether a content control or custom-XML wrapper sits directly in the table, a row or a cell: only then
+    do `_children` and the plain children of its rows and cells differ."""
+    return any(w.getparent().tag in _GRID_PARTS for w in tbl.iter(*_WRAPPERS))
+
+
+def _plain_children(el, tag: str):
+    """`_children` of an element without wrappers among its children."""
+    return el.iterchildren(tag)
+
+
+def _with_properties(tbl) -> set:
+    """The elements under `tbl` holding a span or count property (`a/b` of `_GRID_SPAN` …): any other row or
+    cell has none, so it need not be looked in (most cells of a report's table)."""
+    return {prop.getparent().getparent() for prop in tbl.iter(*_PROPERTIES)
+            if prop.getparent().tag in _PROPERTY_HOLDERS}
 
 
 def _int_val(el, path: tuple[str, str]) -> int:
