@@ -174,3 +174,66 @@ def test_a_comment_only_page_is_refused_as_before():
     with pytest.raises(ReadError) as err:
         reader.read(b"<!-- only a comment -->", Path("x.html"))
     assert err.value.code == "unreadable_file" and "Document is empty" in str(err.value)
+
+
+def _table_reference(flow, table) -> None:
+    """The grid before issue 15: every position taken kept in one dict keyed by (row, column)."""
+    from extract.blocks import Block, Cell
+    from extract.limits import MAX_GRID_COLUMNS, MAX_SPAN, MAX_TABLE_CELLS
+    from extract.readers.grid import absent_cell, cell_text, grid_blocks
+
+    rows = list(table.iter("tr"))
+    index = flow.tables
+    flow.tables += 1
+    reader._check_table(index, len(rows))
+    taken = {}
+    for r, tr in enumerate(rows):
+        c = 0
+        for td in tr:
+            if reader._tag(td) not in reader._CELLS:
+                continue
+            while (r, c) in taken:
+                c += 1
+            rs = reader._span(td.get("rowspan"), min(len(rows) - r, MAX_SPAN))
+            cs = reader._span(td.get("colspan"), min(MAX_SPAN, MAX_GRID_COLUMNS - c))
+            if c >= MAX_GRID_COLUMNS or len(taken) + rs * cs > MAX_TABLE_CELLS:
+                raise ReadError("resource_limit", f"table {index + 1} spans more than {MAX_GRID_COLUMNS} "
+                                f"columns or {MAX_TABLE_CELLS} cells: not a report's table")
+            text = cell_text(reader._cell_lines(td))
+            for dr in range(rs):
+                for dc in range(cs):
+                    taken[(r + dr, c + dc)] = Cell(text if dr == dc == 0 else "", table_index=index,
+                                                   row_index=r + dr, col_index=c + dc)
+            c += cs
+    width = max((col for _, col in taken), default=-1) + 1
+    grid = [[taken.get((r, c)) or absent_cell(Cell("", table_index=index, row_index=r)) for c in range(width)]
+            for r in range(len(rows))]
+    if width == 1:
+        flow.blocks.extend(Block("text", [row[0]]) for row in grid if row[0].text)
+        return
+    flow.blocks.extend(grid_blocks(grid))
+
+
+SPAN_TABLES = [
+    "<table><tr><td rowspan=2>a</td><td colspan=2>b</td></tr><tr><td>c</td><td rowspan=3 colspan=2>d</td></tr>"
+    "<tr><td colspan=3>e</td><td>f</td></tr><tr></tr><tr><td rowspan=0>g</td><th>h</th></tr></table>",
+    "<table><tr><td>1</td><td rowspan=2>2</td></tr><tr><td colspan=3>over</td><td>x</td></tr></table>",  # overlap
+    "<table><tr><td rowspan=abc colspan=-1>bad</td><td colspan=00>zero</td><td colspan=99999999999>huge</td></tr>"
+    "<tr><td>short row</td></tr></table>",
+    "<table><tr><td>only</td></tr><tr><td></td></tr><tr><td>col</td></tr></table>",
+    "<table><tr><td colspan=150>a</td><td colspan=150>b</td></tr></table>",  # past the columns limit
+]
+
+
+@pytest.mark.parametrize("page", [f"<html><body>{t}</body></html>" for t in SPAN_TABLES] + ALL_PAGES)
+def test_a_table_reads_as_the_dict_of_positions_read_it(page: str):
+    def outcome(table_of):
+        flow = reader._Flow()
+        try:
+            for table in reader._document_fromstring(page).iter("table"):
+                table_of(flow, table)
+        except ReadError as exc:
+            return exc.code, str(exc)
+        return repr(flow.blocks)
+
+    assert outcome(reader._Flow.table) == outcome(_table_reference)

@@ -284,36 +284,43 @@ class _Flow:
 
     def table(self, table) -> None:
         """A data table as a grid: rowspan/colspan expanded, the text kept at each span's origin."""
-        rows = [tr for tr in table.iter("tr")]
+        rows = list(table.iter("tr"))
         index = self.tables
         self.tables += 1
         _check_table(index, len(rows))
-        taken: dict[tuple[int, int], Cell] = {}
+        grid_rows: list[dict[int, Cell]] = [{} for _ in rows]  # each row's positions taken, by column
+        taken = 0
         for r, tr in enumerate(rows):
+            row = grid_rows[r]
             c = 0
+            down = min(len(rows) - r, MAX_SPAN)
             for td in tr:
-                if _tag(td) not in _CELLS:
+                if td.tag not in _CELLS and _tag(td) not in _CELLS:
                     continue
-                while (r, c) in taken:
+                while c in row:
                     c += 1
-                rs = _span(td.get("rowspan"), min(len(rows) - r, MAX_SPAN))
-                cs = _span(td.get("colspan"), min(MAX_SPAN, MAX_GRID_COLUMNS - c))
-                if c >= MAX_GRID_COLUMNS or len(taken) + rs * cs > MAX_TABLE_CELLS:
+                rowspan, colspan = td.get("rowspan"), td.get("colspan")
+                rs = _NO_SPAN if rowspan is None else _span(rowspan, down)
+                cs = _NO_SPAN if colspan is None else _span(colspan, min(MAX_SPAN, MAX_GRID_COLUMNS - c))
+                if c >= MAX_GRID_COLUMNS or taken + rs * cs > MAX_TABLE_CELLS:
                     raise ReadError("resource_limit", f"table {index + 1} spans more than {MAX_GRID_COLUMNS} "
                                     f"columns or {MAX_TABLE_CELLS} cells: not a report's table")
                 text = cell_text(_cell_lines(td))
                 if rs == cs == 1:  # most cells: one position
-                    taken[(r, c)] = Cell(text, table_index=index, row_index=r, col_index=c)
+                    row[c] = Cell(text, None, None, index, r, c)
+                    taken += 1
                     c += 1
                     continue
                 for dr in range(rs):
+                    below = grid_rows[r + dr]
                     for dc in range(cs):
-                        taken[(r + dr, c + dc)] = Cell(text if dr == dc == 0 else "", table_index=index,
-                                                       row_index=r + dr, col_index=c + dc)
+                        if c + dc not in below:
+                            taken += 1
+                        below[c + dc] = Cell(text if dr == dc == 0 else "", None, None, index, r + dr, c + dc)
                 c += cs
-        width = max((col for _, col in taken), default=-1) + 1
-        grid = [[taken.get((r, c)) or absent_cell(Cell("", table_index=index, row_index=r)) for c in range(width)]
-                for r in range(len(rows))]
+        width = max((max(row) for row in grid_rows if row), default=-1) + 1
+        grid = [[row.get(c) or absent_cell(Cell("", table_index=index, row_index=r)) for c in range(width)]
+                for r, row in enumerate(grid_rows)]
         if width == 1:
             self.blocks.extend(Block("text", [row[0]]) for row in grid if row[0].text)
             return
