@@ -4,8 +4,8 @@ The main part is read straight from the zip unless the package is one python-doc
 differently; each crafted package here is read both ways (the shortcut, and python-docx forced) and must
 give the same blocks or the same refusal, word for word. Paragraph text skips its per-element ancestor walk
 when no `mc:Fallback` is near; the walk it replaces is kept here as the reference. A table's rows and cells are
-the plain children when no wrapper sits at row or cell level, and only the cells holding a span property are
-looked in: each table is also read with both shortcuts off.
+the plain children when no wrapper sits at row or cell level, and the span properties are found in one pass
+over the table: each table is also read with both shortcuts off (ElementPath's search in every row and cell).
 """
 
 from __future__ import annotations
@@ -166,19 +166,35 @@ def test_paragraph_text_matches_the_ancestor_walk_on_every_paragraph():
     assert docx_reader.paragraph_text(inner) == "" == _paragraph_text_reference(inner)  # inside the fallback
 
 
+PAIRS = (docx_reader._GRID_SPAN, docx_reader._V_MERGE, docx_reader._GRID_BEFORE, docx_reader._GRID_AFTER)
+
+
+def _properties_reference(tbl) -> dict:
+    """Each row's and cell's properties by ElementPath, one search per element and pair."""
+    found = {}
+    for el in tbl.iter():
+        props = {pair: el.find(f"{pair[0]}/{pair[1]}") for pair in PAIRS}
+        if any(p is not None for p in props.values()):
+            found[el] = {pair: p for pair, p in props.items() if p is not None}
+    return found
+
+
 def test_a_property_is_found_as_elementpath_finds_it():
     tc = etree.fromstring(f'<w:tc {cases.W}><w:tcPr/><w:tcPr><w:gridSpan w:val="2"/><w:gridSpan w:val="3"/></w:tcPr>'
                           '<w:tcPr><w:gridSpan w:val="4"/><w:vMerge/></w:tcPr></w:tc>')
-    assert docx_reader._int_val(tc, docx_reader._GRID_SPAN) == 2  # the first gridSpan of any tcPr
-    assert docx_reader._find_in(tc, docx_reader._V_MERGE) is tc[2][1]
+    props = docx_reader._properties(tc)
+    assert docx_reader._int_val(props[tc][docx_reader._GRID_SPAN]) == 2  # the first gridSpan of any tcPr
+    assert props[tc][docx_reader._V_MERGE] is tc[2][1]
     looked = 0
     for name in sorted(PLAIN):
         root = main_document(zipfile.ZipFile(BytesIO(CASES[name])))
-        for el in root.iter(qn("w:tc"), qn("w:tr")):
-            for pair in (docx_reader._GRID_SPAN, docx_reader._V_MERGE, docx_reader._GRID_BEFORE,
-                         docx_reader._GRID_AFTER):
-                looked += 1
-                assert docx_reader._find_in(el, pair) == el.find(f"{pair[0]}/{pair[1]}")
+        for tbl in root.iter(qn("w:tbl")):
+            props = docx_reader._properties(tbl)
+            assert props == _properties_reference(tbl)
+            for el in tbl.iter(qn("w:tc"), qn("w:tr")):
+                for pair in PAIRS:
+                    looked += 1
+                    assert props.get(el, {}).get(pair) == el.find(f"{pair[0]}/{pair[1]}")
     assert looked > 400
 
 
@@ -212,18 +228,14 @@ def test_a_table_reads_as_with_every_cell_looked_in(data: bytes, monkeypatch: py
     fast = _outcome(data)
     with monkeypatch.context() as m:
         m.setattr(docx_reader, "_wrapped", lambda tbl: True)
-        m.setattr(docx_reader, "_with_properties", lambda tbl: set(tbl.iter()))
+        m.setattr(docx_reader, "_properties", _properties_reference)
         assert _outcome(data) == fast
 
 
 @pytest.mark.parametrize("data", ALL_DOCX)
 def test_the_shortcuts_skip_only_what_holds_nothing(data: bytes):
-    pairs = (docx_reader._GRID_SPAN, docx_reader._V_MERGE, docx_reader._GRID_BEFORE, docx_reader._GRID_AFTER)
     for tbl in _tables(data):
-        marked = docx_reader._with_properties(tbl)
-        for el in tbl.iter():
-            if el not in marked:
-                assert all(docx_reader._find_in(el, pair) is None for pair in pairs)
+        assert docx_reader._properties(tbl) == _properties_reference(tbl)
         if not docx_reader._wrapped(tbl):
             for el in tbl.iter(qn("w:tbl"), qn("w:tr"), qn("w:tc")):
                 for tag in (qn("w:tr"), qn("w:tc"), qn("w:p")):

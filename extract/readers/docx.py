@@ -43,8 +43,9 @@ _GRID_BEFORE = (qn("w:trPr"), qn("w:gridBefore"))
 _GRID_AFTER = (qn("w:trPr"), qn("w:gridAfter"))
 _GRID_COL = qn("w:gridCol")
 _TBL_GRID = qn("w:tblGrid")
-_PROPERTIES = tuple(tag for _, tag in (_GRID_SPAN, _V_MERGE, _GRID_BEFORE, _GRID_AFTER))
-_PROPERTY_HOLDERS = frozenset(holder for holder, _ in (_GRID_SPAN, _V_MERGE, _GRID_BEFORE, _GRID_AFTER))
+_PAIRS = frozenset((_GRID_SPAN, _V_MERGE, _GRID_BEFORE, _GRID_AFTER))
+_PROPERTIES = tuple(sorted({tag for _, tag in _PAIRS}))
+_NONE: dict = {}  # the properties of a row or cell that holds none
 _GRID_PARTS = frozenset((_TBL, _TR, _TC))
 # Fewer characters than this next to pictures: the report is a scan pasted into the document.
 MIN_TEXT_CHARS = 50
@@ -141,14 +142,6 @@ def _runs_text(p) -> str:
     return "".join(p.itertext(_T, with_tail=False))
 
 
-def _find_in(el, path: tuple[str, str]):
-    """`el.find("a/b")` for `path` (a, b): the first `b` of any `a` child, without ElementPath's parsing."""
-    for props in el.iterchildren(path[0]):
-        for found in props.iterchildren(path[1]):
-            return found
-    return None
-
-
 def _children(el, tag: str) -> list:
     """Direct children with `tag`, looking through content controls and custom-XML wrappers."""
     out = []
@@ -191,8 +184,8 @@ class _Flow:
         """A table with nested tables or a single column is page layout: its content is read as flow."""
         wrapped = _wrapped(tbl)
         children = _children if wrapped else _plain_children
-        marked = _with_properties(tbl)
-        rows = [(tr, [(tc, _int_val(tc, _GRID_SPAN) if tc in marked else 0) for tc in children(tr, _TC)])
+        props = _properties(tbl)
+        rows = [(tr, [(tc, _int_val(props[tc].get(_GRID_SPAN)) if tc in props else 0) for tc in children(tr, _TC)])
                 for tr in children(tbl, _TR)]
         declared = _declared_columns(tbl)  # Word clips a span at the table's grid; so does this reader
         if next(tbl.iterdescendants(_TBL), None) is not None or _grid_width(declared, rows) <= 1:
@@ -211,10 +204,11 @@ class _Flow:
         plain_runs = only_text and not wrapped  # each cell's paragraphs are its `w:p` children, each one's runs
         text_of = _runs_text if only_text else paragraph_text
         for r, (tr, tcs) in enumerate(rows):
-            texts = [""] * _int_val(tr, _GRID_BEFORE) if tr in marked else []
+            found = props.get(tr, _NONE)
+            texts = [""] * _int_val(found.get(_GRID_BEFORE))
             for tc, grid_span in tcs:
-                span = max(1, min(grid_span, (declared or MAX_SPAN) - len(texts)))
-                vmerge = _find_in(tc, _V_MERGE) if tc in marked else None
+                span = 1 if not grid_span else max(1, min(grid_span, (declared or MAX_SPAN) - len(texts)))
+                vmerge = props[tc].get(_V_MERGE) if tc in props else None
                 if vmerge is not None and vmerge.get(_VAL, "continue") == "continue":
                     texts.append("")
                 elif plain_runs:
@@ -224,8 +218,7 @@ class _Flow:
                     texts.append(cell_text("\n".join([text_of(p) for p in children(tc, _P)])))
                 if span > 1:
                     texts.extend([""] * (span - 1))
-            if tr in marked:
-                texts.extend([""] * _int_val(tr, _GRID_AFTER))
+            texts.extend([""] * _int_val(found.get(_GRID_AFTER)))
             row = [Cell(text, None, None, index, r, c) for c, text in enumerate(texts)]
             cells += len(row)
             if len(row) > MAX_GRID_COLUMNS or cells > MAX_TABLE_CELLS:
@@ -246,16 +239,22 @@ def _plain_children(el, tag: str):
     return el.iterchildren(tag)
 
 
-def _with_properties(tbl) -> set:
-    """The elements under `tbl` holding a span or count property (`a/b` of `_GRID_SPAN` …): any other row or
-    cell has none, so it need not be looked in (most cells of a report's table)."""
-    return {prop.getparent().getparent() for prop in tbl.iter(*_PROPERTIES)
-            if prop.getparent().tag in _PROPERTY_HOLDERS}
+def _properties(tbl) -> dict:
+    """The span and count properties under `tbl` by the element holding them: for each, `el.find("a/b")` of each
+    pair (a, b) of `_GRID_SPAN` … it has (the first in document order), found in one pass over the table rather
+    than by a search in each row and cell. A row or cell not in it has none (most cells of a report's table)."""
+    found: dict = {}
+    for prop in tbl.iter(*_PROPERTIES):
+        holder = prop.getparent()
+        pair = (holder.tag, prop.tag)
+        if pair in _PAIRS:
+            found.setdefault(holder.getparent(), {}).setdefault(pair, prop)
+    return found
 
 
-def _int_val(el, path: tuple[str, str]) -> int:
-    """A span or count attribute, clipped to MAX_SPAN (`w:gridSpan="2147483647"` must not become a loop)."""
-    found = _find_in(el, path)
+def _int_val(found) -> int:
+    """A span or count attribute of a property found (0 when there is none), clipped to MAX_SPAN
+    (`w:gridSpan="2147483647"` must not become a loop)."""
     try:
         value = int(found.get(_VAL)) if found is not None else 0
     except (TypeError, ValueError):
