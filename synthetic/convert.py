@@ -194,6 +194,9 @@ class Converter:
     rowspan_residue: bool = False  # positional models: a position covered by a row span is written (blank)
     colspan_residue: bool = False  # … and one covered by a column span
     slow: bool = False  # seconds per file: only in the slow tier and the report
+    # About a second per file: the fast tier reads its dumps stored in tests/fixtures/converted
+    # (tests/converted_dumps.py); the slow tier converts live and checks that they are still the tool's output.
+    stored: bool = False
     note: str = ""
 
 
@@ -217,11 +220,11 @@ CONVERTERS: tuple[Converter, ...] = (
               note="poppler, columns aligned with spaces; blank cells are whitespace"),
     Converter("pdftotext_raw", "pdf", ".txt", "sparse", _pdftotext("-raw"),
               note="poppler, content-stream order; a row's values on one line, blank cells gone"),
-    Converter("pdfminer", "pdf", ".txt", "unordered", _pdfminer,
+    Converter("pdfminer", "pdf", ".txt", "unordered", _pdfminer, stored=True,
               note="extract_text: layout analysis groups a column's cells into one box, boxes interleave"),
     Converter("pdfplumber", "pdf", ".txt", "sparse", _pdfplumber,
               note="extract_text: one line per baseline, words by spaces, blank cells gone"),
-    Converter("pymupdf4llm", "pdf", ".md", "sparse", _pymupdf4llm(layout=False),
+    Converter("pymupdf4llm", "pdf", ".md", "sparse", _pymupdf4llm(layout=False), stored=True,
               note="to_markdown, classic table finder: pipe tables whose columns follow the rules it found"),
     Converter("pymupdf4llm_layout", "pdf", ".md", "sparse", _pymupdf4llm(layout=True), slow=True,
               note="to_markdown with the 2.x layout model (about 2.5 s a file)"),
@@ -230,6 +233,7 @@ CONVERTERS: tuple[Converter, ...] = (
     Converter("docx2txt", "docx", ".txt", "positional_unbounded", _docx2txt, rowspan_residue=True,
               note="one paragraph per cell, row-spanned positions written blank, nothing marks a row's end"),
     Converter("markitdown_docx", "docx", ".md", "positional", _markitdown_of(".docx"), colspan_residue=True,
+              stored=True,
               note="mammoth + markdownify: pipe rows, column spans written blank, row-spanned positions dropped"),
 )
 BY_NAME = {c.name: c for c in CONVERTERS}
@@ -416,9 +420,11 @@ def _num(v: Any) -> Decimal:
     return Decimal(str(v))
 
 
-def check(conv: Converter, case: Case) -> Outcome:
-    """Convert, parse and compare one case: failures are every cell that is not the truth and has no issue."""
-    text = convert(conv, case)
+def check(conv: Converter, case: Case, text: str | None = None) -> Outcome:
+    """Convert (unless the tool's `text` of the case is given), parse and compare one case: failures are every cell
+    that is not the truth and has no issue."""
+    if text is None:
+        text = convert(conv, case)
     doc = parse_bytes(text.encode("utf-8"), Path(f"converted_{conv.name}{conv.suffix}"))
     cells = case.cells
     undet = undeterminable_for(conv, case)

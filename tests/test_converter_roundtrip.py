@@ -5,6 +5,9 @@ Each converter × format × variant is a layout: no parsed number may differ fro
 parser leaves null (or leaves out) must be covered by a warning or error naming its table, row or cell. The
 share of determinable cells read exactly is measured, not asserted: a summary line per converter is printed at
 the end of the module (`python -m synthetic.convert --report N` prints it per combination).
+
+The converters that take about a second per file (`Converter.stored`) are read from their stored dumps in the
+fast tier (tests/converted_dumps.py); the slow tier converts live, and checks the stored dumps against the tools.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from converted_dumps import FAST_SEEDS, STORED_CONVERTERS, dump_name, manifest, stored_dump
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -27,12 +31,12 @@ from synthetic.convert import (
     cached_case,
     case_for,
     check,
+    convert,
     shape_id,
 )
 from synthetic.render import Noise
 from synthetic.truth import INJECTION_KINDS
 
-FAST_SEEDS = (1, 2)  # fixed reports: the fast tier reads the same files on every run
 FAST_CONVERTERS = [c for c in CONVERTERS if not c.slow]
 SHAPE_IDS = [shape_id(s) for s in SHAPES]
 # No shrinking: examples are seeds, a smaller seed is not a simpler report. The failure prints the seed.
@@ -79,12 +83,28 @@ def test_pdftotext_is_installed():
 @pytest.mark.parametrize("shape", SHAPES, ids=SHAPE_IDS)
 @pytest.mark.parametrize("conv", FAST_CONVERTERS, ids=_name)
 def test_converted_roundtrip(conv, shape, tallies):
-    outcomes = [check(conv, cached_case(shape, seed, conv.source)) for seed in FAST_SEEDS]
+    cases = [cached_case(shape, seed, conv.source) for seed in FAST_SEEDS]
+    outcomes = [check(conv, case, stored_dump(conv, case) if conv.stored else None) for case in cases]
     for o in outcomes:
         tallies.setdefault(conv.name, Tally()).add(o)
     failed = [_failure(o) for o in outcomes if o.failures]
     if failed:
         pytest.fail("\n".join(failed), pytrace=False)
+
+
+def test_every_fast_case_of_a_stored_converter_is_stored():
+    assert set(manifest()) == {dump_name(conv, shape, seed)
+                               for conv in STORED_CONVERTERS for shape in SHAPES for seed in FAST_SEEDS}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("conv", STORED_CONVERTERS, ids=_name)
+def test_stored_dumps_are_the_tools_output(conv):
+    """The fast tier's stored dumps are what the installed tool writes today (regenerate: tests/converted_dumps.py)."""
+    for shape in SHAPES:
+        for seed in FAST_SEEDS:
+            case = cached_case(shape, seed, conv.source)
+            assert convert(conv, case) == stored_dump(conv, case), dump_name(conv, shape, seed)
 
 
 @pytest.mark.slow
