@@ -105,6 +105,13 @@ class NianbaoDbtTranslator(DagsterDbtTranslator):
         return dbt_resource_props.get("config", {}).get("schema") or super().get_group_name(dbt_resource_props)
 
 
+class DbtModelsConfig(Config):
+    """`rebuild` builds the models even when the last whole build's inputs are unchanged: after a change
+    that record cannot see (a DuckDB or dbt-duckdb upgrade, a mart table edited by hand)."""
+
+    rebuild: bool = False
+
+
 @dbt_assets(
     manifest=DBT_PROJECT.manifest_path,
     project=DBT_PROJECT,
@@ -114,10 +121,12 @@ class NianbaoDbtTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=NianbaoDbtTranslator(DagsterDbtTranslatorSettings(enable_asset_checks=False)),
     name="dbt_models",
 )
-def dbt_models(context: AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[Any]:
+def dbt_models(context: AssetExecutionContext, warehouse: WarehouseResource,
+               config: DbtModelsConfig) -> Iterator[Any]:
     """`dbt build` of the selected models (and their dbt tests) into the run's warehouse, in this process;
     each model, seed and test result becomes its Dagster event as dagster-dbt would emit it. A whole build
-    whose inputs are those of the last one that succeeded (`dbt_build.is_up_to_date`) is not started."""
+    whose inputs are those of the last one that succeeded (`dbt_build.is_up_to_date`) is not started, unless
+    the run's config asks for a `rebuild`."""
     from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets, get_subset_selection_for_context
     from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
@@ -138,7 +147,8 @@ def dbt_models(context: AssetExecutionContext, warehouse: WarehouseResource) -> 
     progress.report("dbt", 0, total, "")
     whole = not context.is_subset
     with warehouse.writing(context.log.warning) as working:
-        up_to_date = whole and dbt_build.is_up_to_date(DBT_PROJECT.project_dir, working, warehouse.dbt_target_path)
+        up_to_date = whole and not config.rebuild and dbt_build.is_up_to_date(
+            DBT_PROJECT.project_dir, working, warehouse.dbt_target_path)
         if not up_to_date:
             ok, results = dbt_build.build(DBT_PROJECT.project_dir, working, warehouse.dbt_target_path, select,
                                           indirect, on_result=on_result, whole=whole)

@@ -128,6 +128,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="re-run the consistency checks on every report, not only on new ones (after the checks changed)",
     )
+    run.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="build the dbt models again even when neither the reports nor the dbt project changed (after a "
+        "DuckDB or dbt-duckdb upgrade, or a mart edited by hand)",
+    )
     run.add_argument("--json", action="store_true", help="print the summary as one JSON object on stdout")
     run.set_defaults(func=cmd_run)
 
@@ -523,7 +529,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         with snapshot.writer_lock(warehouse, on_wait=waiting):
             listing = list_inputs(inputs)  # the run extracts from this listing too
             state = runstate.fingerprint(listing, report_dir, sources_digest(project_dir()))
-            previous = None if args.recheck else runstate.unchanged_summary(warehouse, state)
+            previous = None if args.recheck or args.rebuild else runstate.unchanged_summary(warehouse, state)
             if previous is not None:
                 summary = nothing_new(previous, time.monotonic() - started)
             else:
@@ -565,13 +571,14 @@ def _execute(args: argparse.Namespace, resource: WarehouseResource,
     with log_path.open("w", encoding="utf-8") as log, terminal_to_log(log) as terminal:
         with terminal.status(t("loading_defs")):
             defs = load_definitions()
-        from orchestration.assets import DQ_RESULTS_KEY
+        from orchestration.assets import DQ_RESULTS_KEY, dbt_models
         from orchestration.jobs import JOB_NAME
 
         job = defs.resolve_job_def(JOB_NAME)
         run_config = {
             "resources": {"warehouse": {"config": resource_config(resource)}},
-            "ops": {DQ_RESULTS_KEY.to_python_identifier(): {"config": {"recheck_all": bool(args.recheck)}}},
+            "ops": {DQ_RESULTS_KEY.to_python_identifier(): {"config": {"recheck_all": bool(args.recheck)}},
+                    dbt_models.op.name: {"config": {"rebuild": bool(args.rebuild)}}},
             "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
         }
         with (

@@ -238,3 +238,31 @@ def test_recheck_revalidates_every_report(cli_runs: tuple[dict[str, Any], str, P
     assert {mart_key("fct_applications"), mart_key("dim_report"), mart_key("stg_nianbao__cells")} <= unchanged
     assert all(r.event_log_entry.asset_materialization.metadata["nianbao/unchanged"].value == UNCHANGED
                for r in records if r.event_log_entry.asset_materialization.asset_key in unchanged)
+
+
+def test_rebuild_builds_the_models_again(cli_runs: tuple[dict[str, Any], str, Path]) -> None:
+    """--rebuild starts dbt although neither raw nor the project changed since the last build: its run results
+    are written again and no model says it was not rebuilt. The reports were checked already, so none is
+    checked again, and the summary is the first run's."""
+    from dagster import DagsterEventType, DagsterInstance
+
+    from orchestration.assets import mart_key
+    from orchestration.snapshot import run_dir
+
+    first, _, warehouse = cli_runs
+    run_results = run_dir(warehouse) / "dbt" / "run_results.json"
+    built = run_results.stat().st_mtime_ns
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        assert main(["run", "--input", str(DEFAULT_INBOX), "--warehouse", str(warehouse), "--rebuild", "--json"]) == 0
+    again = json.loads(buffer.getvalue())
+    assert run_results.stat().st_mtime_ns > built
+    with DagsterInstance.get() as instance:
+        records = instance.get_records_for_run(again["run_id"], of_type=DagsterEventType.ASSET_MATERIALIZATION).records
+    materialized = {r.event_log_entry.asset_materialization.asset_key: r.event_log_entry.asset_materialization
+                    for r in records}
+    assert {mart_key("fct_applications"), mart_key("dim_report")} <= set(materialized)
+    assert not [key for key, m in materialized.items() if "nianbao/unchanged" in m.metadata]
+    assert again["reports_checked_this_run"] == 0
+    assert (again["reports"], again["cells"], again["checks_failing"]) == (
+        first["reports"], first["cells"], first["checks_failing"])
