@@ -9,6 +9,9 @@ size (end to end: 100,000 and 1,000,000 reports); at another N that row says so 
 from __future__ import annotations
 
 import json
+import resource
+import shutil
+import subprocess
 import sys
 import time
 import zipfile
@@ -26,6 +29,10 @@ RICH_LAYOUTS = ("html", "docx")
 PARSE_TEXT_PER_S = 2_500  # reports/s over every core, text layouts, digit runs included
 PARSE_RICH_PER_S = 800  # reports/s over every core, HTML and DOCX
 PLUS_TEN_WALL_S = 10.0  # `nianbao run` adding a few reports to a large warehouse
+PDF_PAGE_CPU_S = 0.15  # CPU s per page, born-digital PDFs with ruled tables
+# Real reports as their agencies published them (born-digital, ruled tables): the generator draws no PDF layout.
+PDF_SAMPLES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "pdf"
+PDFTOTEXT = "pdftotext"
 END_TO_END = {100_000: (180.0, 4 * 2**30), 1_000_000: (1_800.0, None)}  # N: (wall s, peak bytes or None)
 SAMPLE_FILES = 600  # files of the inbox parsed in-process for the per-layout rates
 LOAD_SAMPLE_FILES = 600  # parsed documents written (and rolled back) to compare the load with the inserts alone
@@ -36,7 +43,7 @@ DOCX_BODY = "word/document.xml"
 class TargetRow:
     """One target: the figure asked for, what this run measured, the floor beside it, and the verdict."""
 
-    key: str  # parse_text, parse_rich, end_to_end, plus_n, load
+    key: str  # parse_text, parse_rich, parse_pdf, end_to_end, plus_n, load
     what: str
     target: str
     measured: str
@@ -86,6 +93,34 @@ def parse_sample(files: list[Path]) -> dict[str, dict[str, float]]:
                      "floor_ms": 1000 * floor[family] / counts[family]} for family in counts}
 
 
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def pdf_sample(files: list[Path]) -> dict[str, float]:
+    """CPU s per page of `parse_file` over born-digital PDFs, and of `pdftotext -layout` (poppler, C) writing the
+    same pages' text: what reading the text layer costs at least (0 pages timed when pdftotext is missing)."""
+    import pdfplumber
+
+    from extract.parse import parse_file
+
+    parse_file(files[0])  # the PDF stack imported and its fonts' tables loaded before timing
+    pages = parse = floor = 0.0
+    for path in files:
+        with pdfplumber.open(path) as pdf:
+            pages += len(pdf.pages)
+        start = time.process_time()
+        parse_file(path)
+        parse += time.process_time() - start
+        if shutil.which(PDFTOTEXT):
+            start = _children_cpu_s()
+            subprocess.run([PDFTOTEXT, "-layout", str(path), "-"], capture_output=True, check=True)
+            floor += _children_cpu_s() - start
+    return {"files": len(files), "pages": pages, "parse_s_per_page": parse / pages,
+            "floor_s_per_page": floor / pages if shutil.which(PDFTOTEXT) else None}
+
+
 def load_ratio(warehouse: Path, files: list[Path]) -> dict[str, float]:
     """CPU s of `to_frames` + `replace_documents` for the files' documents, and of inserting the same frames
     alone, both inside transactions rolled back (benchmarks.load)."""
@@ -120,8 +155,8 @@ def measure_floors(inbox: Path, warehouse: Path) -> dict[str, Any]:
     """The floors `target_rows` prints beside the run's figures, measured now on the run's inbox and warehouse."""
     base = sorted(p for p in inbox.iterdir() if p.is_file())
     every = sorted(p for p in inbox.rglob("*") if p.is_file())
-    return {"parse": parse_sample(base[:SAMPLE_FILES]), "load": load_ratio(warehouse, base[:LOAD_SAMPLE_FILES]),
-            "read": read_all(every)}
+    return {"parse": parse_sample(base[:SAMPLE_FILES]), "pdf": pdf_sample(sorted(PDF_SAMPLES.glob("*.pdf"))),
+            "load": load_ratio(warehouse, base[:LOAD_SAMPLE_FILES]), "read": read_all(every)}
 
 
 def _gb(value: float) -> str:
@@ -136,6 +171,15 @@ def _parse_row(key: str, what: str, family: dict[str, float] | None, cores: int,
                      f"{rate:,.0f}/s ({family['parse_ms']:.2f} ms CPU/report, {family['reports']:.0f} files)",
                      f"read + decode {floor:,.0f}/s ({family['floor_ms']:.3f} ms)",
                      "met" if rate >= target else "missed")
+
+
+def _pdf_row(pdf: dict[str, Any]) -> TargetRow:
+    per_page = pdf["parse_s_per_page"]
+    floor = pdf["floor_s_per_page"]
+    return TargetRow("parse_pdf", "parse, ruled-table PDFs", f"≤ {PDF_PAGE_CPU_S} s CPU per page",
+                     f"{per_page:.3f} s CPU/page ({pdf['pages']:.0f} pages, {pdf['files']} real reports)",
+                     f"pdftotext -layout {floor:.4f} s/page" if floor is not None else "pdftotext not installed",
+                     "met" if per_page <= PDF_PAGE_CPU_S else "missed")
 
 
 def _end_to_end_row(out: dict[str, Any], total: dict[str, Any], floors: dict[str, Any]) -> TargetRow:
@@ -182,6 +226,7 @@ def target_rows(out: dict[str, Any], floors: dict[str, Any]) -> list[TargetRow]:
     return [
         _parse_row("parse_text", "parse, text layouts", floors["parse"].get("text"), cores, PARSE_TEXT_PER_S),
         _parse_row("parse_rich", "parse, HTML and DOCX", floors["parse"].get("rich"), cores, PARSE_RICH_PER_S),
+        _pdf_row(floors["pdf"]),
         _end_to_end_row(out, total, floors),
         _plus_row(out),
         _load_row(floors["load"]),
