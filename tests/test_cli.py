@@ -212,55 +212,52 @@ def test_run_with_nothing_new_starts_no_dbt_no_gx_no_process(cli_runs: tuple[dic
         summary["reports"], summary["cells"], summary["checks_failing"])
 
 
+def _run_again(warehouse: Path, option: str) -> tuple[dict[str, Any], dict[Any, Any]]:
+    """`nianbao run OPTION --json` on the samples' warehouse: its summary, and its materializations by asset key."""
+    from dagster import DagsterEventType, DagsterInstance
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        assert main(["run", "--input", str(DEFAULT_INBOX), "--warehouse", str(warehouse), option, "--json"]) == 0
+    summary = json.loads(buffer.getvalue())
+    with DagsterInstance.get() as instance:
+        records = instance.get_records_for_run(summary["run_id"],
+                                               of_type=DagsterEventType.ASSET_MATERIALIZATION).records
+    return summary, {r.event_log_entry.asset_materialization.asset_key: r.event_log_entry.asset_materialization
+                     for r in records}
+
+
 def test_recheck_revalidates_every_report(cli_runs: tuple[dict[str, Any], str, Path]) -> None:
     """--recheck re-runs the suites on all reports and leaves the same results. Neither raw nor the dbt project
     changed since the last build, so dbt is not started: its run results stay the first run's, and every
     model's materialization in this run says it was not rebuilt."""
-    from dagster import DagsterEventType, DagsterInstance
-
     from orchestration.assets import UNCHANGED, mart_key
     from orchestration.snapshot import run_dir
 
     first, _, warehouse = cli_runs
     run_results = run_dir(warehouse) / "dbt" / "run_results.json"
     built = run_results.stat().st_mtime_ns
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        assert main(["run", "--input", str(DEFAULT_INBOX), "--warehouse", str(warehouse), "--recheck", "--json"]) == 0
-    again = json.loads(buffer.getvalue())
+    again, materialized = _run_again(warehouse, "--recheck")
     assert again["reports_checked_this_run"] == len(SAMPLES)
     assert again["checks_failing"] == first["checks_failing"]
     assert run_results.stat().st_mtime_ns == built
-    with DagsterInstance.get() as instance:
-        records = instance.get_records_for_run(again["run_id"], of_type=DagsterEventType.ASSET_MATERIALIZATION).records
-    unchanged = {r.event_log_entry.asset_materialization.asset_key for r in records
-                 if r.event_log_entry.asset_materialization.metadata.get("nianbao/unchanged") is not None}
+    unchanged = {key for key, m in materialized.items() if m.metadata.get("nianbao/unchanged") is not None}
     assert {mart_key("fct_applications"), mart_key("dim_report"), mart_key("stg_nianbao__cells")} <= unchanged
-    assert all(r.event_log_entry.asset_materialization.metadata["nianbao/unchanged"].value == UNCHANGED
-               for r in records if r.event_log_entry.asset_materialization.asset_key in unchanged)
+    assert all(materialized[key].metadata["nianbao/unchanged"].value == UNCHANGED for key in unchanged)
 
 
 def test_rebuild_builds_the_models_again(cli_runs: tuple[dict[str, Any], str, Path]) -> None:
     """--rebuild starts dbt although neither raw nor the project changed since the last build: its run results
     are written again and no model says it was not rebuilt. The reports were checked already, so none is
     checked again, and the summary is the first run's."""
-    from dagster import DagsterEventType, DagsterInstance
-
     from orchestration.assets import mart_key
     from orchestration.snapshot import run_dir
 
     first, _, warehouse = cli_runs
     run_results = run_dir(warehouse) / "dbt" / "run_results.json"
     built = run_results.stat().st_mtime_ns
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        assert main(["run", "--input", str(DEFAULT_INBOX), "--warehouse", str(warehouse), "--rebuild", "--json"]) == 0
-    again = json.loads(buffer.getvalue())
+    again, materialized = _run_again(warehouse, "--rebuild")
     assert run_results.stat().st_mtime_ns > built
-    with DagsterInstance.get() as instance:
-        records = instance.get_records_for_run(again["run_id"], of_type=DagsterEventType.ASSET_MATERIALIZATION).records
-    materialized = {r.event_log_entry.asset_materialization.asset_key: r.event_log_entry.asset_materialization
-                    for r in records}
     assert {mart_key("fct_applications"), mart_key("dim_report")} <= set(materialized)
     assert not [key for key, m in materialized.items() if "nianbao/unchanged" in m.metadata]
     assert again["reports_checked_this_run"] == 0
