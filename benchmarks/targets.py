@@ -30,7 +30,8 @@ PARSE_TEXT_PER_S = 2_500  # reports/s over every core, text layouts, digit runs 
 PARSE_RICH_PER_S = 800  # reports/s over every core, HTML and DOCX
 PLUS_TEN_WALL_S = 10.0  # `nianbao run` adding a few reports to a large warehouse
 PDF_PAGE_CPU_S = 0.15  # CPU s per page, born-digital PDFs with ruled tables
-# Real reports as their agencies published them (born-digital, ruled tables): the generator draws no PDF layout.
+# Real reports as their agencies published them (born-digital, ruled tables), not the generator's PDFs: those
+# come from one renderer, and the bench's default mix has none.
 PDF_SAMPLES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "pdf"
 PDFTOTEXT = "pdftotext"
 END_TO_END = {100_000: (180.0, 4 * 2**30), 1_000_000: (1_800.0, None)}  # N: (wall s, peak bytes or None)
