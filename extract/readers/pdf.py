@@ -30,6 +30,7 @@ from extract.cells import clean, is_value_like, read_cell
 from extract.limits import MAX_PDF_PAGES
 from extract.readers import ReadError, Reading
 from extract.readers.grid import cell_text, join_lines
+from extract.readers.pdf_objects import open_document, page_objects
 
 # A text layer with fewer characters than this on every page is a scan (or an empty shell).
 MIN_CHARS_PER_DOCUMENT = 20
@@ -81,8 +82,10 @@ def read(data: bytes, path: Path) -> Reading:
             raise ReadError("resource_limit", f"PDF has {len(pages)} pages, over the limit of {MAX_PDF_PAGES}")
         items: list[_Line | _Table] = []
         chars = unmapped = images = 0
+        sources = _compiled_pages(data, len(pages))
         for number, page in enumerate(pages, start=1):
             try:
+                _use_compiled_objects(page, sources[number - 1])
                 chars += len(page.chars)
                 unmapped += sum(1 for c in page.chars if c["text"].startswith("(cid:"))
                 images += len(page.images)
@@ -99,6 +102,32 @@ def read(data: bytes, path: Path) -> Reading:
         raise ReadError("needs_ocr", f"the PDF's fonts have no Unicode mapping ({unmapped} of {chars} characters "
                         "are glyph ids); its text cannot be extracted, OCR is needed to read it")
     return Reading(_blocks(_drop_running_lines(items)), "pdf", "pdf_grid", None)
+
+
+def _compiled_pages(data: bytes, count: int) -> list[Any]:
+    """The document's pages read by PLAYA (`pdf_objects`), or none to be had: pdfplumber then reads each page
+    with pdfminer, which gives the same objects, only slower. A page refers to its document weakly, so the
+    document is kept beside its pages."""
+    try:
+        document = open_document(data)
+        pages = [(document, page) for page in document.pages]
+    except Exception:
+        return [None] * count
+    return pages if len(pages) == count else [None] * count
+
+
+def _use_compiled_objects(page, source: Any) -> None:
+    """Give pdfplumber's page the objects PLAYA read (pdfplumber keeps a page's objects in `_objects`, which
+    it fills from pdfminer on first use); a page PLAYA cannot read, or not as pdfminer would, is left to
+    pdfminer."""
+    if source is None:
+        return
+    try:
+        objects = page_objects(page, source[1])
+    except Exception:
+        return
+    if objects is not None:
+        page._objects = objects
 
 
 def _scanned(data: bytes, pages: int) -> Reading:
