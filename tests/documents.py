@@ -149,6 +149,36 @@ def seed_004_docx() -> tuple[bytes, dict]:
 FAKE_DOC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "WordDocument".encode("utf-16-le") + b"\x17" * 2000
 
 
+def minimal_pdf(objects: list[str]) -> bytes:
+    """A PDF of the given object bodies, numbered from 1 (the catalog), with a correct cross-reference table:
+    for hand-made pages whose fonts or forms no generator would write."""
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode()
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{off:010d} 00000 n \n".encode() for off in offsets)
+    return out + f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+
+
+def glyph_id_pdf(lines: int = 10) -> bytes:
+    """A one-page PDF whose CID font has no ToUnicode map: its text layer is glyph ids, not characters."""
+    show = "<000100020003000400010002>"
+    content = "BT /F1 12 Tf 72 700 Td " + " 0 -20 Td ".join(f"{show} Tj" for _ in range(lines)) + " ET"
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
+        "/Contents 6 0 R >>",
+        "<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /Identity-H /DescendantFonts [5 0 R] >>",
+        "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /SimSun /CIDSystemInfo << /Registry (Adobe) "
+        "/Ordering (Identity) /Supplement 0 >> /DW 1000 >>",
+        f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
+    ]
+    return minimal_pdf(objects)
+
+
 def scanned_pdf() -> bytes:
     """A two-page PDF of images only (ruled lines, no text layer): a scan that needs OCR."""
     from fpdf import FPDF

@@ -14,8 +14,9 @@ from unittest import mock
 
 import pdfplumber
 import pytest
+from documents import glyph_id_pdf, minimal_pdf
 
-from extract.readers import pdf
+from extract.readers import ReadError, pdf
 from extract.readers.pdf_objects import open_document, page_objects
 
 PDFS = sorted((Path(__file__).parent / "fixtures" / "pdf").glob("*.pdf"))
@@ -116,3 +117,34 @@ def test_document_playa_cannot_open_is_read_by_pdfminer() -> None:
     assert [(b.kind, [c.text for c in b.cells]) for b in fallback.blocks] == [
         (b.kind, [c.text for c in b.cells]) for b in expected.blocks]
     assert len(expected.blocks) == 62
+
+
+def test_a_page_with_unmapped_glyphs_is_left_to_pdfminer() -> None:
+    """A CID font without a ToUnicode map: PLAYA would take the glyph ids for text, pdfminer gives `(cid:N)`."""
+    data = glyph_id_pdf(lines=1)
+    document = open_document(data)
+    with pdfplumber.open(io.BytesIO(data)) as plumbed:
+        page = plumbed.pages[0]
+        assert page_objects(page, document.pages[0]) is None
+        assert [c["text"] for c in page.objects["char"]] == ["(cid:1)", "(cid:2)", "(cid:3)", "(cid:4)", "(cid:1)",
+                                                            "(cid:2)"]
+
+
+def test_a_form_drawing_itself_ends_in_a_read_error() -> None:
+    """A form XObject that draws itself: PLAYA recurses until Python stops it, pdfminer refuses the circular
+    reference, and the file is a clear error rather than a crash or a hang."""
+    content = "BT /F1 12 Tf 72 700 Td (12345) Tj ET /X1 Do"
+    form = "q /X1 Do Q"
+    resources = "<< /Font << /F1 5 0 R >> /XObject << /X1 6 0 R >> >>"
+    data = minimal_pdf([
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources {resources} >>",
+        f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        f"<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources {resources} /Length {len(form)} >>"
+        f"\nstream\n{form}\nendstream",
+    ])
+    with pytest.raises(ReadError) as error:
+        pdf.read(data, Path("self.pdf"))
+    assert error.value.code == "empty_file"

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from documents import scanned_pdf
+from documents import glyph_id_pdf, scanned_pdf
 from form_groups import APPLICANT_PARTS, BALANCE_IN, BALANCE_OUT, OTHER_SINGLE, OTHER_SPLIT, OUTCOMES_BASE
 
 from extract.blocks import Block, Cell
@@ -342,33 +342,9 @@ def test_label_cut_by_a_page_break_is_joined_only_into_a_known_label():
     assert len(pdf._blocks([cut, rest])) == 3
 
 
-def _glyph_id_pdf(lines: int = 10) -> bytes:
-    """A one-page PDF whose CID font has no ToUnicode map: its text layer is glyph ids, not characters."""
-    show = "<000100020003000400010002>"
-    content = "BT /F1 12 Tf 72 700 Td " + " 0 -20 Td ".join(f"{show} Tj" for _ in range(lines)) + " ET"
-    objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
-        "/Contents 6 0 R >>",
-        "<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /Identity-H /DescendantFonts [5 0 R] >>",
-        "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /SimSun /CIDSystemInfo << /Registry (Adobe) "
-        "/Ordering (Identity) /Supplement 0 >> /DW 1000 >>",
-        f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
-    ]
-    out, offsets = b"%PDF-1.4\n", []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n{body}\nendobj\n".encode()
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{off:010d} 00000 n \n".encode() for off in offsets)
-    return out + f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-
-
 def test_text_layer_without_unicode_mapping_needs_ocr():
     """Fonts without a ToUnicode map give glyph ids, `(cid:1)`…: no text to read, so OCR, not a report."""
-    doc = parse_bytes(_glyph_id_pdf(), Path("cid.pdf"))
+    doc = parse_bytes(glyph_id_pdf(), Path("cid.pdf"))
     assert doc.status == "failed"
     assert doc.error.startswith("needs_ocr: the PDF's fonts have no Unicode mapping (60 of 60 characters")
 
