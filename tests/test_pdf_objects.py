@@ -16,7 +16,7 @@ import pdfplumber
 import pytest
 from documents import glyph_id_pdf, minimal_pdf
 
-from extract.readers import ReadError, pdf
+from extract.readers import ReadError, pdf, pdf_objects
 from extract.readers.pdf_objects import open_document, page_objects
 
 PDFS = sorted((Path(__file__).parent / "fixtures" / "pdf").glob("*.pdf"))
@@ -112,7 +112,7 @@ def test_reader_does_not_run_pdfminers_interpreter() -> None:
 def test_document_playa_cannot_open_is_read_by_pdfminer() -> None:
     data = VERTICAL_TEXT.read_bytes()
     expected = pdf.read(data, VERTICAL_TEXT)
-    with mock.patch.object(pdf, "open_document", side_effect=ValueError("unsupported")):
+    with mock.patch.object(pdf_objects, "open_document", side_effect=ValueError("unsupported")):
         fallback = pdf.read(data, VERTICAL_TEXT)
     assert [(b.kind, [c.text for c in b.cells]) for b in fallback.blocks] == [
         (b.kind, [c.text for c in b.cells]) for b in expected.blocks]

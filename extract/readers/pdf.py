@@ -30,7 +30,6 @@ from extract.cells import clean, is_value_like, read_cell
 from extract.limits import MAX_PDF_PAGES
 from extract.readers import ReadError, Reading
 from extract.readers.grid import cell_text, join_lines
-from extract.readers.pdf_objects import open_document, page_objects
 
 # A text layer with fewer characters than this on every page is a scan (or an empty shell).
 MIN_CHARS_PER_DOCUMENT = 20
@@ -108,8 +107,10 @@ def _compiled_pages(data: bytes, count: int) -> list[Any]:
     """The document's pages read by PLAYA (`pdf_objects`), or none to be had: pdfplumber then reads each page
     with pdfminer, which gives the same objects, only slower. A page refers to its document weakly, so the
     document is kept beside its pages."""
+    from extract.readers import pdf_objects  # PLAYA is imported with the first PDF, as pdfplumber is
+
     try:
-        document = open_document(data)
+        document = pdf_objects.open_document(data)
         pages = [(document, page) for page in document.pages]
     except Exception:
         return [None] * count
@@ -122,6 +123,8 @@ def _use_compiled_objects(page, source: Any) -> None:
     pdfminer."""
     if source is None:
         return
+    from extract.readers.pdf_objects import page_objects
+
     try:
         objects = page_objects(page, source[1])
     except Exception:
