@@ -109,6 +109,24 @@ def test_reader_does_not_run_pdfminers_interpreter() -> None:
     assert [len(r.blocks) for r in readings] == [62, 62, 64]
 
 
+@pytest.mark.parametrize("method", ["PDF_ENCRYPT_RC4_40", "PDF_ENCRYPT_RC4_128", "PDF_ENCRYPT_AES_128",
+                                    "PDF_ENCRYPT_AES_256"])
+def test_a_pdf_locked_by_an_owner_password_is_read_by_playa(method: str) -> None:
+    """Many agencies publish their reports encrypted with an owner password only (no printing or copying
+    restrictions need a password to open): PLAYA decrypts them, and reads the plain file's blocks."""
+    import pymupdf
+
+    plain = VERTICAL_TEXT.read_bytes()
+    locked = pymupdf.open(stream=plain, filetype="pdf").tobytes(
+        encryption=getattr(pymupdf, method), owner_pw="owner", user_pw="", permissions=pymupdf.PDF_PERM_PRINT)
+    assert b"/Encrypt" in locked
+    expected = [[c.text for c in b.cells] for b in pdf.read(plain, VERTICAL_TEXT).blocks]
+    with mock.patch("pdfminer.pdfinterp.PDFPageInterpreter.process_page", side_effect=AssertionError):
+        reading = pdf.read(locked, VERTICAL_TEXT)
+    assert [[c.text for c in b.cells] for b in reading.blocks] == expected
+    assert len(expected) == 62
+
+
 def test_document_playa_cannot_open_is_read_by_pdfminer() -> None:
     data = VERTICAL_TEXT.read_bytes()
     expected = pdf.read(data, VERTICAL_TEXT)
