@@ -13,7 +13,16 @@ import polars as pl
 
 from extract.frames import to_frames
 from extract.limits import DOC_TIME_LIMIT_SECONDS
-from extract.load import Known, connect, ensure_schema, known_documents, record_mtimes, write_batch
+from extract.load import (
+    Known,
+    connect,
+    ensure_schema,
+    has_table,
+    known_documents,
+    raw_state,
+    record_mtimes,
+    write_batch,
+)
 from extract.parse import ParsedDocument, file_sha256
 from extract.readers import path_text
 from extract.region import annotate
@@ -221,6 +230,40 @@ def _changed(stats: dict[str, FileStat | None], known: dict[str, Known],
             yield Path(name)
         else:
             touched.append((key, stat[1], stat[2]))
+
+
+def warehouse_raw_state(warehouse: Path) -> str | None:
+    """`raw_state` of a warehouse file (opened read-only), or None when there is no file or no `raw` in it."""
+    if not warehouse.is_file():
+        return None
+    con = connect(warehouse, read_only=True)
+    try:
+        return raw_state(con) if has_table(con, "raw", "documents") else None
+    finally:
+        con.close()
+
+
+def record_if_only_touched(listing: InputListing, warehouse: Path, expected_raw: str) -> bool:
+    """When the extract of `listing` would read no file, do what it would do instead and say so.
+
+    That is the case when every listed file's content is what the warehouse holds for its path (a file touched,
+    or downloaded again with the same bytes, or one removed: the extract removes nothing), and `raw` is still
+    `expected_raw` (the state the caller last saw: nothing else wrote it since). The new times of the files found
+    unchanged by their hash are then recorded, as the extract records them, so the next extract does not hash
+    them again. Otherwise nothing is written and False is returned: the run must extract."""
+    if not warehouse.is_file():
+        return False
+    touched: list[tuple[str, int, int]] = []
+    if next(_changed(listing.stats, known_documents(warehouse), touched), None) is not None:
+        return False
+    con = connect(warehouse)
+    try:
+        if not has_table(con, "raw", "documents") or raw_state(con) != expected_raw:
+            return False
+        record_mtimes(con, touched)
+    finally:
+        con.close()
+    return True
 
 
 def _tune_gc() -> None:

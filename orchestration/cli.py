@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from dagster import DagsterInstance, Definitions, ExecuteInProcessResult
     from dagster_shared.error import SerializableErrorInfo
 
+    from extract.pipeline import InputListing
     from orchestration.outcome import RunOutcome
     from orchestration.resources import WarehouseResource
 
@@ -364,14 +365,31 @@ def summarize(outcome: RunOutcome, run_id: str | None, warehouse: Path, seconds:
     }
 
 
-def nothing_new(previous: dict[str, Any], seconds: float) -> dict[str, Any]:
-    """The summary of a run that found nothing new: the last run's warehouse, with no document read, no
-    report changed, no check run and no Dagster run started."""
-    docs = previous["documents"]
-    read = docs["parsed"] + docs["partial"] + docs["failed"] + docs["unchanged"]
+def unchanged_since(warehouse: Path, listing: InputListing, state: str, run_scope: str) -> dict[str, Any] | None:
+    """The last run's summary when this run has nothing to do, else None. That is so when nothing the last run
+    depended on changed (its fingerprint), or when only files' times did: the same scope, `raw` as the last
+    run left it, and no listed file whose content the warehouse lacks. The extract then records the touched
+    files' times in the working file, and this run's fingerprint is recorded as the last run's."""
+    from extract.pipeline import record_if_only_touched
+    from orchestration import runstate, snapshot
+
+    last = runstate.last_run(warehouse)
+    if last is None or last.fingerprint == state:
+        return None if last is None else last.summary
+    if last.scope != run_scope or last.raw is None:
+        return None
+    if not record_if_only_touched(listing, snapshot.working_path(warehouse), last.raw):
+        return None
+    runstate.record(warehouse, state, run_scope, last.raw, last.summary)
+    return last.summary
+
+
+def nothing_new(previous: dict[str, Any], listed: int, seconds: float) -> dict[str, Any]:
+    """The summary of a run that found nothing new: the last run's warehouse, with no document read (the
+    `listed` files all unchanged), no report changed, no check run and no Dagster run started."""
     return {
         **previous,
-        "documents": {"parsed": 0, "partial": 0, "failed": 0, "unchanged": read},
+        "documents": {"parsed": 0, "partial": 0, "failed": 0, "unchanged": listed},
         "reports_changed": 0,
         "reports_removed": 0,
         "reports_checked_this_run": 0,
@@ -510,7 +528,7 @@ def cli_instance() -> DagsterInstance:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the Dagster job in-process on the given inputs and warehouse, then summarise; when nothing the
     last run depended on has changed, say so without starting the job."""
-    from extract.pipeline import list_inputs, listed_inputs
+    from extract.pipeline import list_inputs, listed_inputs, warehouse_raw_state
     from orchestration import runstate, snapshot
     from orchestration.dbt_sources import project_dir, sources_digest
 
@@ -528,15 +546,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         with snapshot.writer_lock(warehouse, on_wait=waiting):
             listing = list_inputs(inputs)  # the run extracts from this listing too
-            state = runstate.fingerprint(listing, report_dir, sources_digest(project_dir()))
-            previous = None if args.recheck or args.rebuild else runstate.unchanged_summary(warehouse, state)
+            sources = sources_digest(project_dir())
+            state, run_scope = (runstate.fingerprint(listing, report_dir, sources),
+                                runstate.scope(listing, report_dir, sources))
+            previous = None if args.recheck or args.rebuild else unchanged_since(warehouse, listing, state, run_scope)
             if previous is not None:
-                summary = nothing_new(previous, time.monotonic() - started)
+                summary = nothing_new(previous, len(listing.stats), time.monotonic() - started)
             else:
                 runstate.forget(warehouse)
                 with listed_inputs(listing):
                     summary = _run_job(args, inputs, warehouse, report_dir, log_path, err, started)
-                runstate.record(warehouse, state, summary)
+                raw = warehouse_raw_state(snapshot.working_path(warehouse))
+                runstate.record(warehouse, state, run_scope, raw, summary)
     except snapshot.WarehouseBusy as busy:
         raise CliError(t("busy", reason=busy)) from None
     summary["log"] = str(log_path)

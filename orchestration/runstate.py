@@ -5,6 +5,11 @@ input file's path, size, modification and status-change times (what extract read
 unchanged), the options, the dbt project's sources — with the run's summary. A run whose fingerprint is
 the recorded one, whose published warehouse and report are still there, and that does not ask to recheck,
 has nothing to do: no job, no dbt, no Great Expectations, no subprocess.
+
+A run whose fingerprint differs only because files were touched (downloaded again with the same bytes, their
+times changed) has nothing to do either, and it can know that without the job: the record also keeps the run's
+*scope* (the fingerprint without the files' times) and the state of `raw` it left. With the same scope and `raw`
+unchanged, the CLI asks the extract whether any listed file's content differs from what the warehouse holds.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,9 +29,14 @@ if TYPE_CHECKING:
 STATE_FILE = "last_run.json"
 
 
+def scope(listing: InputListing, report_dir: str, dbt_sources: str) -> str:
+    """What a run depends on besides its files: the inputs named, the report folder, the dbt project."""
+    return hashlib.sha256(json.dumps([list(listing.inputs), report_dir, dbt_sources]).encode()).hexdigest()
+
+
 def fingerprint(listing: InputListing, report_dir: str, dbt_sources: str) -> str:
     """A value that changes whenever a run over the listed inputs could produce another warehouse or report."""
-    digest = hashlib.sha256(json.dumps([list(listing.inputs), report_dir, dbt_sources]).encode())
+    digest = hashlib.sha256(scope(listing, report_dir, dbt_sources).encode())
     for path in sorted(listing.stats):
         stat = listing.stats[path]
         if stat is None:  # gone since listing: the run must see it
@@ -39,26 +50,35 @@ def _state_path(warehouse: Path) -> Path:
     return snapshot.run_dir(warehouse) / STATE_FILE
 
 
-def unchanged_summary(warehouse: Path, current: str) -> dict[str, Any] | None:
-    """The last run's summary when nothing it depends on has changed since, else None."""
-    path = _state_path(warehouse)
+@dataclass(frozen=True)
+class LastRun:
+    """What the last successful run recorded: its fingerprint, its scope, the `raw` state it left (None when
+    recorded by a version that did not keep one), and its summary."""
+
+    fingerprint: str
+    scope: str
+    raw: str | None
+    summary: dict[str, Any]
+
+
+def last_run(warehouse: Path) -> LastRun | None:
+    """The last successful run's record, while its published warehouse and report are still there."""
     try:
-        state = json.loads(path.read_text(encoding="utf-8"))
+        state = json.loads(_state_path(warehouse).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     summary = state.get("summary") or {}
-    report = Path(summary.get("dq_report") or "")
-    if state.get("fingerprint") != current or not warehouse.is_file() or not report.is_file():
+    if not warehouse.is_file() or not Path(summary.get("dq_report") or "").is_file():
         return None
-    return summary
+    return LastRun(state.get("fingerprint", ""), state.get("scope", ""), state.get("raw"), summary)
 
 
-def record(warehouse: Path, current: str, summary: dict[str, Any]) -> None:
+def record(warehouse: Path, current: str, run_scope: str, raw: str | None, summary: dict[str, Any]) -> None:
     """Remember a successful run (written atomically: a run killed here leaves the previous state)."""
     path = _state_path(warehouse)
     partial = path.with_name(f"{STATE_FILE}.{os.getpid()}.tmp")
-    partial.write_text(json.dumps({"fingerprint": current, "summary": summary}, ensure_ascii=False),
-                       encoding="utf-8")
+    state = {"fingerprint": current, "scope": run_scope, "raw": raw, "summary": summary}
+    partial.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
     partial.replace(path)
 
 

@@ -1,0 +1,181 @@
+"""Issue 15: a run whose files were only touched (downloaded again with the same bytes, their times changed) has
+nothing to do, and `nianbao run` says so without starting the job: the extract checks the changed files' content
+against the warehouse and records their new times, as the job's extract would have."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import extract.pipeline as pipeline
+from extract.load import known_documents
+from extract.pipeline import extract_and_load, list_inputs, record_if_only_touched, warehouse_raw_state
+from orchestration import runstate, snapshot
+from orchestration.cli import unchanged_since
+
+for _var, _value in {"DO_NOT_TRACK": "1", "GX_ANALYTICS_ENABLED": "false", "DAGSTER_DISABLE_TELEMETRY": "1"}.items():
+    os.environ.setdefault(_var, _value)
+
+FIXTURES = sorted(p for p in (Path(__file__).parent / "fixtures" / "text").iterdir() if p.suffix in (".txt", ".md"))
+TEXTS, SPARE = FIXTURES[:3], FIXTURES[3]  # the inbox's reports, and one that is not in it
+SOURCES = "dbt sources"
+# What the last run's summary says; a run with nothing to do repeats it.
+LAST_SUMMARY = {"ok": True, "documents": {"parsed": 3, "partial": 0, "failed": 0, "unchanged": 0}, "reports": 3,
+                "cells": 321, "reports_changed": 3, "reports_removed": 0, "checks_failing": 7,
+                "reports_checked_this_run": 3, "run_id": "the-last-run", "seconds": 30.0}
+
+
+def _touch(path: Path) -> None:
+    """A new modification time, the same bytes."""
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+
+@pytest.fixture()
+def last_run(tmp_path: Path) -> tuple[Path, Path]:
+    """An inbox of three reports and the warehouse a successful run left: loaded in the working file, published,
+    its report written and its record kept (scope, `raw` state, summary)."""
+    inbox, warehouse = tmp_path / "inbox", tmp_path / "warehouse" / "nianbao.duckdb"
+    inbox.mkdir()
+    for text in TEXTS:
+        shutil.copy(text, inbox)
+    extract_and_load([inbox], snapshot.ensure_working(warehouse), workers=1)
+    snapshot.publish(warehouse)
+    report = tmp_path / "report" / "data_quality.html"
+    report.parent.mkdir()
+    report.write_text("<html></html>", encoding="utf-8")
+    listing = list_inputs([inbox])
+    raw = warehouse_raw_state(snapshot.working_path(warehouse))
+    assert raw is not None
+    runstate.record(warehouse, runstate.fingerprint(listing, "", SOURCES), runstate.scope(listing, "", SOURCES),
+                    raw, {**LAST_SUMMARY, "dq_report": str(report)})
+    return inbox, warehouse
+
+
+def _unchanged_since(inbox: Path, warehouse: Path, report_dir: str = "") -> dict[str, Any] | None:
+    listing = list_inputs([inbox])
+    return unchanged_since(warehouse, listing, runstate.fingerprint(listing, report_dir, SOURCES),
+                           runstate.scope(listing, report_dir, SOURCES))
+
+
+def _times(warehouse: Path) -> dict[str, tuple[int | None, int | None]]:
+    return {path: (known.mtime_ns, known.ctime_ns) for path, known in known_documents(warehouse).items()}
+
+
+def test_a_touched_file_is_recorded_and_the_last_summary_kept(last_run: tuple[Path, Path],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The touched file's content is hashed and found unchanged; its new times go to the working file (so the
+    next extract does not hash it again) and this run's fingerprint becomes the record, so the next run with
+    the same files is answered without hashing anything."""
+    inbox, warehouse = last_run
+    working = snapshot.working_path(warehouse)
+    touched = inbox / TEXTS[1].name
+    before = _times(working)
+    raw = warehouse_raw_state(working)
+    _touch(touched)
+    summary = _unchanged_since(inbox, warehouse)
+    assert summary is not None and summary["run_id"] == "the-last-run" and summary["checks_failing"] == 7
+    after = _times(working)
+    stat = touched.stat()
+    assert after[str(touched)] == (stat.st_mtime_ns, stat.st_ctime_ns) != before[str(touched)]
+    assert {p: t for p, t in after.items() if p != str(touched)} == {p: t for p, t in before.items()
+                                                                     if p != str(touched)}
+    assert warehouse_raw_state(working) == raw
+    recorded = runstate.last_run(warehouse)
+    assert recorded is not None and recorded.fingerprint == runstate.fingerprint(list_inputs([inbox]), "", SOURCES)
+
+    def no_hashing(path: Path) -> str:
+        raise AssertionError(f"{path} hashed again")
+
+    monkeypatch.setattr(pipeline, "file_sha256", no_hashing)
+    assert _unchanged_since(inbox, warehouse) == summary
+
+
+@pytest.mark.parametrize("change", ["edited", "added", "renamed", "other writer", "other report folder",
+                                    "record without raw", "gone after listing"])
+def test_anything_but_touched_files_means_a_run(last_run: tuple[Path, Path], change: str) -> None:
+    """An edited, added or renamed file, a `raw` another writer changed since the record, another scope, a record
+    made before `raw` was kept, or a file that vanished after the listing: the run must extract, and nothing
+    is written to the warehouse here."""
+    inbox, warehouse = last_run
+    working = snapshot.working_path(warehouse)
+    report_dir = ""
+    for path in inbox.iterdir():
+        _touch(path)  # times changed everywhere: only the content decides
+    if change == "edited":
+        edited = inbox / TEXTS[0].name
+        edited.write_bytes(edited.read_bytes() + b"\n")
+    elif change == "added":
+        shutil.copy(SPARE, inbox)
+    elif change == "renamed":
+        (inbox / TEXTS[0].name).rename(inbox / f"renamed{TEXTS[0].suffix}")
+    elif change == "other writer":  # another folder loaded into the same warehouse since the record
+        other = inbox.parent / "other"
+        other.mkdir()
+        shutil.copy(SPARE, other)
+        extract_and_load([other], working, workers=1)
+    elif change == "other report folder":
+        report_dir = "/elsewhere"
+    elif change == "record without raw":
+        state = json.loads((snapshot.run_dir(warehouse) / runstate.STATE_FILE).read_text(encoding="utf-8"))
+        state.pop("raw")
+        (snapshot.run_dir(warehouse) / runstate.STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
+    before, raw = _times(working), warehouse_raw_state(working)
+    if change == "gone after listing":
+        listing = list_inputs([inbox])
+        (inbox / TEXTS[0].name).unlink()
+        assert not record_if_only_touched(listing, working, raw or "")
+    else:
+        assert _unchanged_since(inbox, warehouse, report_dir) is None
+    assert (_times(working), warehouse_raw_state(working)) == (before, raw)
+
+
+def test_the_cli_answers_a_touched_inbox_without_the_job(last_run: tuple[Path, Path]) -> None:
+    """Through `nianbao run`, with one file removed and the others touched: no Dagster, dbt or Great Expectations
+    imported, no process started, the last run's counts, the files listed now all unchanged. (The extract removes
+    no document whose file is gone, so a removal leaves it nothing to do either.)"""
+    inbox, warehouse = last_run
+    from orchestration.dbt_sources import project_dir, sources_digest
+
+    listing = list_inputs([inbox])
+    sources = sources_digest(project_dir())
+    last = runstate.last_run(warehouse)
+    assert last is not None
+    runstate.record(warehouse, runstate.fingerprint(listing, "", sources), runstate.scope(listing, "", sources),
+                    last.raw, last.summary)  # as the CLI records it
+    (inbox / TEXTS[0].name).unlink()
+    for path in inbox.iterdir():
+        _touch(path)
+    probe = textwrap.dedent(f"""
+        import json, multiprocessing, subprocess, sys
+        started = []
+        real_popen_init, real_start = subprocess.Popen.__init__, multiprocessing.Process.start
+        def popen_init(self, *a, **k):
+            started.append("subprocess")
+            real_popen_init(self, *a, **k)
+        def start(self):
+            started.append("process")
+            real_start(self)
+        subprocess.Popen.__init__, multiprocessing.Process.start = popen_init, start
+        from orchestration.cli import main
+        code = main(["run", "--input", {str(inbox)!r}, "--warehouse", {str(warehouse)!r}, "--json"])
+        loaded = sorted(m for m in ("dbt.cli.main", "great_expectations", "dagster", "dagster_dbt") if m in sys.modules)
+        print(json.dumps({{"code": code, "started": started, "loaded": loaded}}))
+    """)
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    *output, probed = proc.stdout.strip().splitlines()
+    assert json.loads(probed) == {"code": 0, "started": [], "loaded": []}
+    summary = json.loads(output[-1])
+    assert summary["run_id"] is None and summary["reports_checked_this_run"] == 0
+    assert summary["documents"] == {"parsed": 0, "partial": 0, "failed": 0, "unchanged": len(TEXTS) - 1}
+    assert (summary["reports"], summary["cells"], summary["checks_failing"]) == (3, 321, 7)
+    times = _times(snapshot.working_path(warehouse))
+    assert all(times[str(p)] == (p.stat().st_mtime_ns, p.stat().st_ctime_ns) for p in inbox.iterdir())
