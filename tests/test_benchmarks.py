@@ -55,16 +55,17 @@ def test_benchmark_harness_measures_full_and_incremental_extract(tmp_path: Path)
 
 @pytest.mark.slow
 def test_sample_benchmark_measures_both_runs_beside_both_floors(tmp_path: Path, inbox: Path) -> None:
-    """`benchmarks.samples` (a fresh `nianbao run` on the samples, then one with nothing new, then one after a
-    touched file): the second starts no job, the third checks no report, and each run's CPU is measured beside
-    the floors: the work without the frameworks, and the frameworks' imports without the work, which the fresh
-    run (importing all of them) can only exceed."""
+    """`benchmarks.samples` (a fresh `nianbao run` on the samples, then one with nothing new, one after a touched
+    file, one after an edited file): the second and third start no job, the fourth checks the one report, and
+    each run's CPU is measured beside the floors: the work without the frameworks, and the frameworks' imports
+    without the work, which the fresh run (importing all of them) can only exceed."""
     out = samples.run(inbox, tmp_path)
     rows = {r["what"]: r for r in out["rows"]}
-    assert list(rows) == ["fresh", "nothing new", "touched", "floor", "imports"]
+    assert list(rows) == ["fresh", "nothing new", "touched", "one edited", "floor", "imports"]
     assert out["reports"] == 5 and out["models_in_floor"] > 20 and not out["nothing_new_started_job"]
-    assert out["touched_started_job"] and out["touched_checked"] == 0
+    assert not out["touched_started_job"] and out["edited_started_job"] and out["edited_checked"] == 1
     assert all(r["cpu_s"] > 0 and r["wall_s"] > 0 and r["peak_mb"] > 0 for r in rows.values())
-    assert rows["fresh"]["cpu_s"] > rows["imports"]["cpu_s"] > rows["nothing new"]["cpu_s"]
-    assert rows["fresh"]["cpu_s"] > rows["touched"]["cpu_s"] > rows["nothing new"]["cpu_s"]
+    assert rows["fresh"]["cpu_s"] > rows["imports"]["cpu_s"] > rows["touched"]["cpu_s"]
+    assert rows["one edited"]["cpu_s"] > rows["imports"]["cpu_s"] > rows["nothing new"]["cpu_s"]
     assert rows["fresh"]["target_cpu_s"] == 6.0 and rows["nothing new"]["target_cpu_s"] == 2.0
+    assert rows["touched"]["target_cpu_s"] == 2.0
