@@ -29,14 +29,18 @@ if TYPE_CHECKING:
 STATE_FILE = "last_run.json"
 
 
+def _scope_digest(listing: InputListing, report_dir: str, dbt_sources: str) -> hashlib._Hash:
+    return hashlib.sha256(json.dumps([list(listing.inputs), report_dir, dbt_sources]).encode())
+
+
 def scope(listing: InputListing, report_dir: str, dbt_sources: str) -> str:
     """What a run depends on besides its files: the inputs named, the report folder, the dbt project."""
-    return hashlib.sha256(json.dumps([list(listing.inputs), report_dir, dbt_sources]).encode()).hexdigest()
+    return _scope_digest(listing, report_dir, dbt_sources).hexdigest()
 
 
 def fingerprint(listing: InputListing, report_dir: str, dbt_sources: str) -> str:
     """A value that changes whenever a run over the listed inputs could produce another warehouse or report."""
-    digest = hashlib.sha256(scope(listing, report_dir, dbt_sources).encode())
+    digest = _scope_digest(listing, report_dir, dbt_sources)
     for path in sorted(listing.stats):
         stat = listing.stats[path]
         if stat is None:  # gone since listing: the run must see it

@@ -7,7 +7,7 @@ import os
 import shutil
 from pathlib import Path
 
-from extract.pipeline import extract_and_load, list_inputs, listed_inputs
+from extract.pipeline import InputListing, extract_and_load, list_inputs, listed_inputs
 from orchestration.runstate import fingerprint
 
 TEXTS = sorted(p for p in (Path(__file__).parent / "fixtures" / "text").iterdir() if p.suffix in (".txt", ".md"))[:3]
@@ -42,3 +42,12 @@ def test_the_fingerprint_follows_the_listing(tmp_path: Path) -> None:
     touched.unlink()  # gone after the listing: its stat stays what was listed
     assert str(touched) in listing.stats and listing.stats[str(touched)] is not None
     assert list_inputs([inbox]).stats.keys() == {str(inbox / TEXTS[1].name)}
+
+
+def test_the_fingerprint_is_the_one_earlier_versions_recorded() -> None:
+    """The value is pinned: a `nianbao run` after an upgrade still finds the last run's record current when
+    nothing changed (the value was computed by the version before scopes were recorded)."""
+    listing = InputListing(("/srv/inbox",), {"/srv/inbox/a.txt": (120, 1700000000000000000, 1700000000000000001),
+                                             "/srv/inbox/b.pdf": None})
+    assert fingerprint(listing, "/srv/report", "sources") == (
+        "c2ca74c2e6ff169f8eaaae32d22bf9c113ab75f13a0288d27ba84dc919597cc0")

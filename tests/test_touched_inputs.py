@@ -179,3 +179,16 @@ def test_the_cli_answers_a_touched_inbox_without_the_job(last_run: tuple[Path, P
     assert (summary["reports"], summary["cells"], summary["checks_failing"]) == (3, 321, 7)
     times = _times(snapshot.working_path(warehouse))
     assert all(times[str(p)] == (p.stat().st_mtime_ns, p.stat().st_ctime_ns) for p in inbox.iterdir())
+
+
+def test_a_record_of_the_last_version_still_answers_an_unchanged_inbox(last_run: tuple[Path, Path]) -> None:
+    """A record made before the scope and `raw` were kept (fingerprint and summary only) still answers a run
+    whose files are as they were, since the fingerprint is computed as it was; with a file touched, the run
+    starts the job once, as before."""
+    inbox, warehouse = last_run
+    path = snapshot.run_dir(warehouse) / runstate.STATE_FILE
+    state = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({"fingerprint": state["fingerprint"], "summary": state["summary"]}), encoding="utf-8")
+    assert _unchanged_since(inbox, warehouse) == state["summary"]
+    _touch(inbox / TEXTS[0].name)
+    assert _unchanged_since(inbox, warehouse) is None
