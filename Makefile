@@ -110,8 +110,8 @@ docs: $(STAMP)
 	cd dbt_project && NIANBAO_WAREHOUSE="$(dir $(NIANBAO_WAREHOUSE))$(basename $(notdir $(NIANBAO_WAREHOUSE)))_run/$(notdir $(NIANBAO_WAREHOUSE))" \
 	  ../$(BIN)/dbt docs generate --profiles-dir . && echo "docs: dbt_project/target/index.html (serve: cd dbt_project && ../$(BIN)/dbt docs serve --profiles-dir .)"
 
-# Benchmark (not a test): `nianbao run` on the samples (fresh, nothing new, floor), then N synthetic reports end
-# to end and +10 incremental. BENCH_ARGS e.g. "--keep /tmp/nb".
+# Benchmark (not a test): `nianbao run` on the samples (fresh, nothing new, touched, one edited, floors), then N
+# synthetic reports end to end and +10 incremental. BENCH_ARGS e.g. "--keep /tmp/nb".
 N ?= 10000
 BENCH_ARGS ?=
 bench: $(STAMP)
