@@ -9,12 +9,14 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from extract.frames import to_frames
 from extract.limits import DOC_TIME_LIMIT_SECONDS
 from extract.load import (
     Known,
+    WarehouseError,
     connect,
     ensure_schema,
     has_table,
@@ -233,14 +235,18 @@ def _changed(stats: dict[str, FileStat | None], known: dict[str, Known],
 
 
 def warehouse_raw_state(warehouse: Path) -> str | None:
-    """`raw_state` of a warehouse file (opened read-only), or None when there is no file or no `raw` in it."""
+    """`raw_state` of a warehouse file (opened read-only), or None when there is no file or no `raw` in it, or
+    it cannot be read (then nothing can be compared with it: the next run extracts)."""
     if not warehouse.is_file():
         return None
-    con = connect(warehouse, read_only=True)
     try:
-        return raw_state(con) if has_table(con, "raw", "documents") else None
-    finally:
-        con.close()
+        con = connect(warehouse, read_only=True)
+        try:
+            return raw_state(con) if has_table(con, "raw", "documents") else None
+        finally:
+            con.close()
+    except (duckdb.Error, WarehouseError):
+        return None
 
 
 def record_if_only_touched(listing: InputListing, warehouse: Path, expected_raw: str) -> bool:
@@ -250,19 +256,24 @@ def record_if_only_touched(listing: InputListing, warehouse: Path, expected_raw:
     or downloaded again with the same bytes, or one removed: the extract removes nothing), and `raw` is still
     `expected_raw` (the state the caller last saw: nothing else wrote it since). The new times of the files found
     unchanged by their hash are then recorded, as the extract records them, so the next extract does not hash
-    them again. Otherwise nothing is written and False is returned: the run must extract."""
+    them again. Otherwise nothing is written and False is returned: the run must extract. So it is when the
+    warehouse cannot be read or written here (locked by another client, damaged, of an older schema): the
+    extract then says why, or brings the schema up to date."""
     if not warehouse.is_file():
         return False
     touched: list[tuple[str, int, int]] = []
-    if next(_changed(listing.stats, known_documents(warehouse), touched), None) is not None:
-        return False
-    con = connect(warehouse)
     try:
-        if not has_table(con, "raw", "documents") or raw_state(con) != expected_raw:
+        if next(_changed(listing.stats, known_documents(warehouse), touched), None) is not None:
             return False
-        record_mtimes(con, touched)
-    finally:
-        con.close()
+        con = connect(warehouse)
+        try:
+            if not has_table(con, "raw", "documents") or raw_state(con) != expected_raw:
+                return False
+            record_mtimes(con, touched)
+        finally:
+            con.close()
+    except (duckdb.Error, WarehouseError):
+        return False
     return True
 
 

@@ -369,13 +369,17 @@ def unchanged_since(warehouse: Path, listing: InputListing, state: str, run_scop
     """The last run's summary when this run has nothing to do, else None. That is so when nothing the last run
     depended on changed (its fingerprint), or when only files' times did: the same scope, `raw` as the last
     run left it, and no listed file whose content the warehouse lacks. The extract then records the touched
-    files' times in the working file, and this run's fingerprint is recorded as the last run's."""
+    files' times in the working file, and this run's fingerprint is recorded as the last run's. Batches staged
+    by a backfill or the batch sensor always need the job, which commits them."""
     from extract.pipeline import record_if_only_touched
+    from extract.staging import staged_batches
     from orchestration import runstate, snapshot
 
     last = runstate.last_run(warehouse)
-    if last is None or last.fingerprint == state:
-        return None if last is None else last.summary
+    if last is None or staged_batches(snapshot.staging_dir(warehouse)):  # staged batches: the job commits them
+        return None
+    if last.fingerprint == state:
+        return last.summary
     if last.scope != run_scope or last.raw is None:
         return None
     if not record_if_only_touched(listing, snapshot.working_path(warehouse), last.raw):

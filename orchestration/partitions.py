@@ -25,16 +25,16 @@ from dagster import (
 )
 from pydantic import Field
 
+from orchestration import snapshot
 from orchestration.resources import WarehouseResource
 
 INBOX_BATCHES = DynamicPartitionsDefinition(name="inbox_batches")
 STAGING_KEY = AssetKey(["extract", "inbox_batch"])
-STAGING_DIR = "staging"
 
 
 def staging_path(warehouse: WarehouseResource) -> Path:
     """Where batches are staged: beside the working file, in the run folder (shared storage on a cluster)."""
-    return warehouse.run_dir / STAGING_DIR
+    return snapshot.staging_dir(warehouse.published_path)
 
 
 class StagingConfig(Config):

@@ -31,6 +31,7 @@ WRITER_WAIT_ENV = "NIANBAO_WRITER_WAIT"
 DEFAULT_WRITER_WAIT_S = 600.0
 RETRY_EVERY_S = 2.0
 LOCK_NAME = "writer.lock"
+STAGING_DIR = "staging"
 PUBLISHED_MODE = 0o444  # the snapshot is for reading; writes belong in the working file
 
 # Lock files this process holds, with their open file and re-entry depth: the CLI holds the lock for a
@@ -47,6 +48,12 @@ class WarehouseBusy(Exception):
 def run_dir(published: Path) -> Path:
     """The folder of a warehouse's run artifacts: working file, writer lock, dbt target, run log."""
     return published.parent / f"{published.stem}_run"
+
+
+def staging_dir(published: Path) -> Path:
+    """Where inbox batches are staged as Parquet for the next run to commit: in the run folder (shared storage
+    on a cluster)."""
+    return run_dir(published) / STAGING_DIR
 
 
 def working_path(published: Path) -> Path:

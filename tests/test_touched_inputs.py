@@ -17,7 +17,13 @@ import pytest
 
 import extract.pipeline as pipeline
 from extract.load import known_documents
-from extract.pipeline import extract_and_load, list_inputs, record_if_only_touched, warehouse_raw_state
+from extract.pipeline import (
+    extract_and_load,
+    list_inputs,
+    record_if_only_touched,
+    stage_batch,
+    warehouse_raw_state,
+)
 from orchestration import runstate, snapshot
 from orchestration.cli import unchanged_since
 
@@ -100,11 +106,11 @@ def test_a_touched_file_is_recorded_and_the_last_summary_kept(last_run: tuple[Pa
 
 
 @pytest.mark.parametrize("change", ["edited", "added", "renamed", "other writer", "other report folder",
-                                    "record without raw", "gone after listing"])
+                                    "record without raw", "gone after listing", "a batch staged"])
 def test_anything_but_touched_files_means_a_run(last_run: tuple[Path, Path], change: str) -> None:
     """An edited, added or renamed file, a `raw` another writer changed since the record, another scope, a record
-    made before `raw` was kept, or a file that vanished after the listing: the run must extract, and nothing
-    is written to the warehouse here."""
+    made before `raw` was kept, a file that vanished after the listing, or a batch a backfill staged for the
+    next run to commit: the run must extract, and nothing is written to the warehouse here."""
     inbox, warehouse = last_run
     working = snapshot.working_path(warehouse)
     report_dir = ""
@@ -124,6 +130,11 @@ def test_anything_but_touched_files_means_a_run(last_run: tuple[Path, Path], cha
         extract_and_load([other], working, workers=1)
     elif change == "other report folder":
         report_dir = "/elsewhere"
+    elif change == "a batch staged":
+        other = inbox.parent / "other"
+        other.mkdir()
+        shutil.copy(SPARE, other)
+        stage_batch([other / SPARE.name], "other", snapshot.staging_dir(warehouse), warehouse, workers=1)
     elif change == "record without raw":
         state = json.loads((snapshot.run_dir(warehouse) / runstate.STATE_FILE).read_text(encoding="utf-8"))
         state.pop("raw")
@@ -154,6 +165,7 @@ def test_the_cli_answers_a_touched_inbox_without_the_job(last_run: tuple[Path, P
     (inbox / TEXTS[0].name).unlink()
     for path in inbox.iterdir():
         _touch(path)
+    published = (warehouse.stat().st_mtime_ns, warehouse.read_bytes())
     probe = textwrap.dedent(f"""
         import json, multiprocessing, subprocess, sys
         started = []
@@ -179,6 +191,9 @@ def test_the_cli_answers_a_touched_inbox_without_the_job(last_run: tuple[Path, P
     assert (summary["reports"], summary["cells"], summary["checks_failing"]) == (3, 321, 7)
     times = _times(snapshot.working_path(warehouse))
     assert all(times[str(p)] == (p.stat().st_mtime_ns, p.stat().st_ctime_ns) for p in inbox.iterdir())
+    recorded = runstate.last_run(warehouse)
+    assert recorded is not None and recorded.fingerprint == runstate.fingerprint(list_inputs([inbox]), "", sources)
+    assert (warehouse.stat().st_mtime_ns, warehouse.read_bytes()) == published  # only the working file is written
 
 
 def test_a_record_of_the_last_version_still_answers_an_unchanged_inbox(last_run: tuple[Path, Path]) -> None:
@@ -192,3 +207,38 @@ def test_a_record_of_the_last_version_still_answers_an_unchanged_inbox(last_run:
     assert _unchanged_since(inbox, warehouse) == state["summary"]
     _touch(inbox / TEXTS[0].name)
     assert _unchanged_since(inbox, warehouse) is None
+
+
+def test_a_staged_batch_needs_the_job_even_when_no_file_changed(last_run: tuple[Path, Path]) -> None:
+    """The job commits what a backfill staged, whatever its inputs: with a batch waiting, even an inbox that is
+    exactly as recorded is not answered from the record."""
+    inbox, warehouse = last_run
+    assert _unchanged_since(inbox, warehouse) is not None
+    other = inbox.parent / "other"
+    other.mkdir()
+    shutil.copy(SPARE, other)
+    stage_batch([other / SPARE.name], "other", snapshot.staging_dir(warehouse), warehouse, workers=1)
+    assert _unchanged_since(inbox, warehouse) is None
+
+
+@pytest.mark.parametrize("damage", ["garbage", "locked"])
+def test_a_working_file_that_cannot_be_read_leaves_it_to_the_job(last_run: tuple[Path, Path], damage: str) -> None:
+    """A working file overwritten with garbage, or held by another DuckDB client: no traceback here, the run
+    starts the job (whose extract says what is wrong in one line)."""
+    inbox, warehouse = last_run
+    working = snapshot.working_path(warehouse)
+    _touch(inbox / TEXTS[0].name)
+    if damage == "garbage":
+        working.write_bytes(b"not a database" * 1000)
+        assert _unchanged_since(inbox, warehouse) is None
+        assert warehouse_raw_state(working) is None
+        return
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time\n"
+                               f"con = duckdb.connect({str(working)!r})\nprint('open', flush=True)\ntime.sleep(60)"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        assert _unchanged_since(inbox, warehouse) is None
+    finally:
+        holder.kill()
+        holder.wait()
