@@ -285,7 +285,16 @@ def _results(report: Row, findings: list[Row], unassessed: list[Row]) -> Row:
     """One report's findings and unassessed relations as its agency page shows them (capped, the rest counted)."""
     total = report["fails"] + report["warnings"] + report["notes"]
     return {"uri": source_uri(report["path"], report["source_form"], None), "findings": findings,
-            "more_findings": total - len(findings), "unassessed_rows": unassessed}
+            "more_findings": total - len(findings),
+            "unassessed_labels": [_unassessed_label(u["check_id"], u["scope"]) for u in unassessed]}
+
+
+@cache
+def _unassessed_label(check_id: str, scope: str) -> str:
+    """A relation that could not be checked, as its agency page lists it: the check, then the scope. Named once
+    per check and scope: at 100,000 reports the pages list millions of them, and naming each in the template
+    was half the agency pages' rendering."""
+    return f"{check_named(check_id).label}：{scope_label(check_id, scope)}"
 
 
 def _by_report(rows: list[Row]) -> dict[str, list[Row]]:
