@@ -57,7 +57,7 @@ def scope_label(check_id: str, scope: str) -> str:
     if check_id in WORDING["scopes"]:
         table, axis, wording = WORDING["scopes"][check_id]
         return wording.format((COL_LABELS if axis == "col" else ROW_LABELS)[table].get(scope, scope))
-    return scope
+    return WORDING["scope_names"].get(scope, scope)
 
 
 def format_number(value: float | None) -> str:

@@ -95,6 +95,24 @@ def test_failing_relation_on_the_agency_page_links_to_its_source_line(site: Path
     assert crumbs[0] == "../data_quality.html" and all((site / AGENCIES / h).resolve().exists() for h in crumbs)
 
 
+def test_unassessed_relations_are_listed_in_the_forms_words(site: Path) -> None:
+    """The relations 金盏地区's report could not be checked for (no report of the year before, no prose figure) are
+    listed by check and scope in the form's words: a column or row label, or the part of the report, never a code
+    (`commercial`, `review_cases`)."""
+    summary = _page(site / PAGE)
+    link = next(a for a in summary.xpath("//h2[starts-with(., '四、')]/following-sibling::table[1]//a"))
+    agency = _page(site / link.get("href"))
+    heading = next(h for h in agency.iter("h3") if _text(h).startswith("无法核对"))
+    assert _text(heading) == "无法核对（11 处）：单位未填报（空白、/、—、无）或缺表"
+    assert [_text(li) for li in heading.getnext().xpath("./li")] == [
+        *(f"跨年度结转一致：{column}列" for column in ("商业企业", "法律服务机构", "自然人", "其他", "科研机构",
+                                                       "社会公益组织", "总计")),
+        "现行有效件数跨年度衔接：规范性文件", "现行有效件数跨年度衔接：规章",
+        "文本与上年或其他机关高度相似（提示）：第一部分 · 与本单位上年报告",
+        "文本与上年或其他机关高度相似（提示）：第五部分 · 与本单位上年报告",
+    ]
+
+
 def test_unassessable_and_unreadable_are_their_own_sections(site: Path) -> None:
     doc = _page(site / PAGE)
     blanks = _section(doc, "五、")
