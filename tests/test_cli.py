@@ -17,6 +17,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from cli_probe import probed_run
 
 from extract.pipeline import discover
 from orchestration.cli import main
@@ -186,26 +187,8 @@ def test_run_with_nothing_new_starts_no_dbt_no_gx_no_process(cli_runs: tuple[dic
     """An unchanged inbox is answered from the last run's record: no Dagster job, no dbt, no Great
     Expectations, no subprocess — and the same counts as the last run."""
     summary, _, warehouse = cli_runs
-    probe = textwrap.dedent(f"""
-        import json, multiprocessing, subprocess, sys
-        started = []
-        real_popen_init, real_start = subprocess.Popen.__init__, multiprocessing.Process.start
-        def popen_init(self, *a, **k):
-            started.append("subprocess")
-            real_popen_init(self, *a, **k)
-        def start(self):
-            started.append("process")
-            real_start(self)
-        subprocess.Popen.__init__, multiprocessing.Process.start = popen_init, start
-        from orchestration.cli import main
-        code = main(["run", "--input", {str(DEFAULT_INBOX)!r}, "--warehouse", {str(warehouse)!r}, "--json"])
-        loaded = sorted(m for m in ("dbt.cli.main", "great_expectations", "dagster", "dagster_dbt") if m in sys.modules)
-        print(json.dumps({{"code": code, "started": started, "loaded": loaded}}))
-    """)
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    *output, probed = proc.stdout.strip().splitlines()
-    assert json.loads(probed) == {"code": 0, "started": [], "loaded": []}
-    again = json.loads(output[-1])
+    again, probed = probed_run(DEFAULT_INBOX, warehouse)
+    assert probed == {"code": 0, "started": [], "loaded": []}
     assert again["run_id"] is None and again["reports_changed"] == 0 and again["reports_checked_this_run"] == 0
     assert again["documents"] == {"parsed": 0, "partial": 0, "failed": 0, "unchanged": len(SAMPLES)}
     assert (again["reports"], again["cells"], again["checks_failing"]) == (

@@ -9,11 +9,11 @@ import os
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_probe import probed_run
 
 import extract.pipeline as pipeline
 from extract.load import known_documents
@@ -166,26 +166,8 @@ def test_the_cli_answers_a_touched_inbox_without_the_job(last_run: tuple[Path, P
     for path in inbox.iterdir():
         _touch(path)
     published = (warehouse.stat().st_mtime_ns, warehouse.read_bytes())
-    probe = textwrap.dedent(f"""
-        import json, multiprocessing, subprocess, sys
-        started = []
-        real_popen_init, real_start = subprocess.Popen.__init__, multiprocessing.Process.start
-        def popen_init(self, *a, **k):
-            started.append("subprocess")
-            real_popen_init(self, *a, **k)
-        def start(self):
-            started.append("process")
-            real_start(self)
-        subprocess.Popen.__init__, multiprocessing.Process.start = popen_init, start
-        from orchestration.cli import main
-        code = main(["run", "--input", {str(inbox)!r}, "--warehouse", {str(warehouse)!r}, "--json"])
-        loaded = sorted(m for m in ("dbt.cli.main", "great_expectations", "dagster", "dagster_dbt") if m in sys.modules)
-        print(json.dumps({{"code": code, "started": started, "loaded": loaded}}))
-    """)
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    *output, probed = proc.stdout.strip().splitlines()
-    assert json.loads(probed) == {"code": 0, "started": [], "loaded": []}
-    summary = json.loads(output[-1])
+    summary, probed = probed_run(inbox, warehouse)
+    assert probed == {"code": 0, "started": [], "loaded": []}
     assert summary["run_id"] is None and summary["reports_checked_this_run"] == 0
     assert summary["documents"] == {"parsed": 0, "partial": 0, "failed": 0, "unchanged": len(TEXTS) - 1}
     assert (summary["reports"], summary["cells"], summary["checks_failing"]) == (3, 321, 7)
