@@ -50,6 +50,20 @@ def test_markitdown_header_rows_off_the_value_columns_do_not_hide_a_spacer_colum
     assert _row(o, "applications", "other")["natural_person"] is None
 
 
+def test_markitdown_row_under_a_spaced_header_but_off_its_positions_is_left_null():
+    """markitdown over pdfminer printed section 二's 规章 row `| | 规章 | | | | | 0 | | 0 |` under a header with spacer
+    cells between its labels, its values off the header's positions (the next row's sit elsewhere again): trimmed
+    of its blank edges, the row read `0 | | 0`, the blank between the zeros as 本年新公开数量. Which of the blanks
+    is a column cannot be told, so the row is left null."""
+    o = _outcome("markitdown_pdf", ("F2019", "beijing", False), 3551521, "pdf", ("t4_total_off", "balance_off"),
+                 cell_forms=False, null_forms=True, blanks=True, split_labels=False, stray_cells=False,
+                 encodings=False, heading_variants=False)
+    assert not o.failures
+    assert _truth(o, "disclosure", "regulations") == {"made": None, "published": 0, "total_public": 0}
+    assert set(_row(o, "disclosure", "regulations").values()) == {None}
+    assert any("laid out by position" in d for d in _issue(o, "cell_count_mismatch", "disclosure", "regulations"))
+
+
 def test_a_sparse_row_balancing_only_through_a_negative_count_is_left_null():
     """docx2txt drops blank cells: `-2 0 0 0 0 2` after a blank 自然人 balanced as `-2 … 2 (total blank)`."""
     o = _outcome("docx2txt", ("F2021", "national", False), 19971, "docx", ("negative_count", "doubled_total_processed"),
