@@ -327,7 +327,6 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
     cols: list[tuple[str, bool]] | None = None
     width = 0
     positions: list[int] | None = None
-    spaced_header = False  # the block's markdown header prints blank cells between its column labels
     seen: dict[str, list[ParsedCell]] = {}
     pending: list[tuple[Block, int, Label, list[Block]]] = []  # rows before any header, with their text table
     loose = LooseValues()
@@ -354,7 +353,6 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
         if _is_disclosure_header(b, tpl):
             res.found = True
             cols, width, positions = _disclosure_header(b, tpl, res)
-            spaced_header = markdown and _spacers_between_labels(b, tpl)
             read_under_caption = []
             completed = _complete_header(res, cols, positions, caption, tpl, _disclosure_template(res, year), b)
             guessed, cols = completed is not cols, completed
@@ -386,9 +384,15 @@ def parse_disclosure(blocks: list[Block], tpl: Templates, year: int | None = Non
             short.append(_ShortRow(b, li, lab, cols, width, positions, row_caption))
             seen[lab.code] = []
             continue
-        at = _spaced_columns(tables.get(i, []), tpl, len(cols), b) if markdown and len(values) > len(cols) else None
+        positional = markdown and len(values) > len(cols)  # a pipe row wider than its columns: by x position?
+        at = None
+        if positional:
+            table = tables.get(i, [])
+            at = _spaced_columns(table, tpl, len(cols), b)
+            if at is None:  # no spacer column among the values: the block's header may still fix the columns
+                at = _header_over_values(table, b, tpl, len(cols))
         seen[lab.code] = _disclosure_row(res, b, li, lab, cols, width, positions, sparse_document,
-                                         header_guessed=guessed, at=at, spaced_header=spaced_header)
+                                         header_guessed=guessed, at=at, positional=positional)
     if short:
         _place_loose_values(res, short, loose, tpl, _disclosure_template(res, year), sparse_document, seen)
     if pending:
@@ -460,20 +464,6 @@ def _header_over_values(table: list[Block], row: Block, tpl: Templates, n: int) 
     if any(r.cells[k].text.strip() and k not in heads for r, li in block for k in range(li + 1, len(r.cells))):
         return None
     return heads
-
-
-def _spacers_between_labels(header: Block, tpl: Templates) -> bool:
-    """A section-二 header row printing a blank cell between two of its column labels: a converter laid its table
-    out by x position (markitdown over pdfminer), with spacer columns that are no column."""
-    heads = [k for k, c in enumerate(header.cells) if _disclosure_column(c.text, tpl)[0]]
-    return bool(heads) and any(not header.cells[k].text.strip() for k in range(heads[0] + 1, heads[-1]))
-
-
-def _blank_between_values(reading: list[Cell | None]) -> bool:
-    """A reading with a blank cell between two printed ones."""
-    printed = [k for k, c in enumerate(reading) if c is not None and c.text.strip()]
-    return bool(printed) and any(reading[k] is None or not reading[k].text.strip()
-                                 for k in range(printed[0] + 1, printed[-1]))
 
 
 def _is_disclosure_header(b: Block, tpl: Templates) -> bool:
@@ -686,14 +676,16 @@ def _split_glued_header(cell: Cell, tpl: Templates) -> list[Cell]:
 def _disclosure_row(res: TableResult, b: Block, li: int, lab: Label, cols: list[tuple[str, bool]],
                     width: int, positions: list[int] | None = None, sparse_document: bool = False, *,
                     header_guessed: bool = False, at: list[int] | None = None,
-                    spaced_header: bool = False) -> list[ParsedCell]:
+                    positional: bool = False) -> list[ParsedCell]:
     """Read one section-二 row: by grid position where the source has a grid; otherwise a row as wide as its
     header whose sub-label took a value cell (seed 000's `其他对外管理服务事项 | 行政检查 | 0 | 0`) is read
     left to right, and other short rows are sparse. Under a header completed from the template, only a row
     that prints every column is read: the printed header no longer says where a missing cell was. `at`: the
     columns of a text table laid out by position (see `_spaced_columns`), empty when they cannot be told.
-    `spaced_header`: the block's header prints spacer cells between its labels, so in a row wider than its
-    columns whose columns `at` could not tell, a blank cell between two values may be a spacer, not a column."""
+    `positional`: a markdown row wider than its columns, which a converter may have laid out by x position
+    (markitdown over pdfminer prints rows a cell or two off their header and off each other). Where neither its
+    spacer columns nor its block's header fix its columns (`at` None), only a reading printing every column is
+    taken: which of its blank cells is a column cannot be told."""
     values = b.cells[li + 1:]
     placed = _by_position(b, li, positions, width)
     if at is not None:
@@ -710,7 +702,7 @@ def _disclosure_row(res: TableResult, b: Block, li: int, lab: Label, cols: list[
         left_to_right = len(b.cells) == width and li > 0 and not sparse_document
         cands, how = candidates(values, len(cols), left_to_right=left_to_right)
         res.sparse = res.sparse or (how == "sparse" and li == 0)
-        if spaced_header and len(values) > len(cols) and len(cands) == 1 and _blank_between_values(cands[0]):
+        if positional and len(cands) == 1 and any(c is None or not c.text.strip() for c in cands[0]):
             cands, how = [], "spacer"
     before = len(res.cells)
     if len(cands) == 1:

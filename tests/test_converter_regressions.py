@@ -64,6 +64,20 @@ def test_markitdown_row_under_a_spaced_header_but_off_its_positions_is_left_null
     assert any("laid out by position" in d for d in _issue(o, "cell_count_mismatch", "disclosure", "regulations"))
 
 
+def test_markitdown_row_a_cell_off_its_header_with_a_blank_is_left_null():
+    """The same class without spacers in the header (`| | 信息内容 | | 上一年项目数量 | 本年增/减 | 处理决定数量 | |`):
+    行政强制 printed `| | 行政强制 | | | 0 | | 0 |`, a cell right of the header, and its blank edge cell was left out as
+    residue: `0 | | 0` read the first zero as 上一年项目数量. A row printing all three values is still read."""
+    o = _outcome("markitdown_pdf", ("F2019", "national", True), 257, "pdf",
+                 ("negative_count", "doubled_total_processed"), cell_forms=True, null_forms=False, blanks=True,
+                 split_labels=True, stray_cells=True, encodings=False, heading_variants=False)
+    assert not o.failures
+    assert _truth(o, "disclosure", "enforcement") == {"prior_items": None, "change": 0, "decisions": 0}
+    assert set(_row(o, "disclosure", "enforcement").values()) == {None}
+    assert _row(o, "disclosure", "penalty") == _truth(o, "disclosure", "penalty") == {
+        "prior_items": 0, "change": 0, "decisions": 251}
+
+
 def test_a_sparse_row_balancing_only_through_a_negative_count_is_left_null():
     """docx2txt drops blank cells: `-2 0 0 0 0 2` after a blank 自然人 balanced as `-2 … 2 (total blank)`."""
     o = _outcome("docx2txt", ("F2021", "national", False), 19971, "docx", ("negative_count", "doubled_total_processed"),
